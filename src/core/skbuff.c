@@ -1,0 +1,437 @@
+/* skbuff.c - sk_buff allocation from a per-stack pool, clone/copy, free.
+ *
+ * The pool keeps free lists of sk_buff structs and of data areas in three
+ * size classes. It grows in slabs (a few allocations per thousands of
+ * packets) up to a memory cap and never shrinks until the stack goes away,
+ * so the packet path does not call malloc. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "core/skbuff.h"
+#include "core/stack.h"
+
+/* Data area sizes, shared info included. Class 0 holds an MTU-1500 frame
+ * with full headroom; class 2 a 64 KiB datagram (reassembly, GSO-sized
+ * segments) with headroom. */
+static const uint32_t class_size[SKB_POOL_CLASSES] = { 2048, 16384, 69632 };
+static const uint32_t class_slab[SKB_POOL_CLASSES] = { 64, 8, 2 };
+#define HEAD_SLAB 256
+
+struct free_node {
+	struct free_node *next;
+};
+
+struct slab {
+	struct slab *next;
+	_Alignas(64) unsigned char mem[];
+};
+
+struct skb_pool {
+	struct free_node *free_data[SKB_POOL_CLASSES];
+	struct free_node *free_heads;
+	struct slab *slabs;
+	size_t mem_max;
+	struct skb_pool_stats st;
+};
+
+static unsigned int shinfo_size(void)
+{
+	return (unsigned int)NS_ALIGN(sizeof(struct skb_shared_info), 8);
+}
+
+unsigned int skb_pool_max_size(void)
+{
+	return class_size[SKB_POOL_CLASSES - 1] - shinfo_size();
+}
+
+struct skb_pool *skb_pool_create(size_t mem_max)
+{
+	struct skb_pool *pool = calloc(1, sizeof(*pool));
+
+	if (pool)
+		pool->mem_max = mem_max ? mem_max : (256u << 20);
+	return pool;
+}
+
+void skb_pool_destroy(struct skb_pool *pool)
+{
+	struct slab *s, *n;
+
+	if (!pool)
+		return;
+	for (s = pool->slabs; s; s = n) {
+		n = s->next;
+		free(s);
+	}
+	free(pool);
+}
+
+const struct skb_pool_stats *skb_pool_stats(const struct skb_pool *pool)
+{
+	return &pool->st;
+}
+
+static void *slab_alloc(struct skb_pool *pool, size_t bytes)
+{
+	struct slab *s;
+
+	if (pool->st.mem_bytes + bytes > pool->mem_max)
+		return NULL;
+	s = aligned_alloc(64, NS_ALIGN(sizeof(*s) + bytes, 64));
+	if (!s)
+		return NULL;
+	s->next = pool->slabs;
+	pool->slabs = s;
+	pool->st.mem_bytes += bytes;
+	return s->mem;
+}
+
+static bool refill_class(struct skb_pool *pool, unsigned int c)
+{
+	unsigned char *mem = slab_alloc(pool, (size_t)class_size[c] * class_slab[c]);
+
+	if (!mem)
+		return false;
+	for (uint32_t i = 0; i < class_slab[c]; i++) {
+		struct free_node *n = (struct free_node *)(void *)(mem + (size_t)i * class_size[c]);
+
+		n->next = pool->free_data[c];
+		pool->free_data[c] = n;
+	}
+	return true;
+}
+
+static bool refill_heads(struct skb_pool *pool)
+{
+	size_t sz = NS_ALIGN(sizeof(struct sk_buff), 64);
+	unsigned char *mem = slab_alloc(pool, sz * HEAD_SLAB);
+
+	if (!mem)
+		return false;
+	for (unsigned int i = 0; i < HEAD_SLAB; i++) {
+		struct free_node *n = (struct free_node *)(void *)(mem + i * sz);
+
+		n->next = pool->free_heads;
+		pool->free_heads = n;
+	}
+	return true;
+}
+
+static struct sk_buff *head_alloc(struct skb_pool *pool)
+{
+	struct free_node *n = pool->free_heads;
+
+	if (unlikely(!n)) {
+		if (!refill_heads(pool))
+			return NULL;
+		n = pool->free_heads;
+	}
+	pool->free_heads = n->next;
+	pool->st.heads_in_use++;
+	return (struct sk_buff *)(void *)n;
+}
+
+static void head_free(struct skb_pool *pool, struct sk_buff *skb)
+{
+	struct free_node *n = (struct free_node *)(void *)skb;
+
+	n->next = pool->free_heads;
+	pool->free_heads = n;
+	pool->st.heads_in_use--;
+}
+
+static unsigned char *data_alloc(struct skb_pool *pool, unsigned int size, unsigned int *cls)
+{
+	unsigned int need = size + shinfo_size();
+	unsigned int c;
+	struct free_node *n;
+
+	for (c = 0; c < SKB_POOL_CLASSES && class_size[c] < need; c++)
+		;
+	if (c == SKB_POOL_CLASSES)
+		return NULL;
+	n = pool->free_data[c];
+	if (unlikely(!n)) {
+		if (!refill_class(pool, c))
+			return NULL;
+		n = pool->free_data[c];
+	}
+	pool->free_data[c] = n->next;
+	pool->st.in_use++;
+	*cls = c;
+	return (unsigned char *)n;
+}
+
+static void data_free(struct skb_pool *pool, unsigned char *head, unsigned int cls)
+{
+	struct free_node *n = (struct free_node *)(void *)head;
+
+	n->next = pool->free_data[cls];
+	pool->free_data[cls] = n;
+	pool->st.in_use--;
+}
+
+static void skb_init_head(struct sk_buff *skb, struct ns_stack *stack)
+{
+	memset(skb, 0, offsetof(struct sk_buff, cb));
+	memset(skb->cb, 0, sizeof(skb->cb));
+	skb->stack = stack;
+	skb->mac_header = SKB_HDR_UNSET;
+	skb->network_header = SKB_HDR_UNSET;
+	skb->transport_header = SKB_HDR_UNSET;
+	skb->users = 1;
+	skb->skb_iif = 0;
+}
+
+struct sk_buff *alloc_skb(struct ns_stack *stack, unsigned int size)
+{
+	struct skb_pool *pool = stack->skb_pool;
+	struct sk_buff *skb;
+	unsigned char *data;
+	unsigned int cls;
+	struct skb_shared_info *sh;
+
+	skb = head_alloc(pool);
+	if (unlikely(!skb))
+		goto fail;
+	data = data_alloc(pool, size, &cls);
+	if (unlikely(!data)) {
+		head_free(pool, skb);
+		goto fail;
+	}
+	skb_init_head(skb, stack);
+	skb->head = data;
+	skb->data = data;
+	skb->tail = 0;
+	skb->end = class_size[cls] - shinfo_size();
+	skb->truesize = class_size[cls] + (unsigned int)sizeof(struct sk_buff);
+	sh = skb_shinfo(skb);
+	sh->dataref = 1;
+	sh->size_class = (uint8_t)cls;
+	pool->st.allocs++;
+	return skb;
+fail:
+	pool->st.alloc_fails++;
+	stack->drop_reasons[SKB_DROP_REASON_NOMEM]++;
+	return NULL;
+}
+
+struct sk_buff *alloc_skb_tx(struct ns_stack *stack, unsigned int size)
+{
+	struct sk_buff *skb = alloc_skb(stack, size + NS_SKB_HEADROOM);
+
+	if (skb)
+		skb_reserve(skb, NS_SKB_HEADROOM);
+	return skb;
+}
+
+struct sk_buff *skb_from_bytes(struct ns_stack *stack, const void *frame, unsigned int len,
+			       unsigned int headroom)
+{
+	struct sk_buff *skb = alloc_skb(stack, len + headroom);
+
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, headroom);
+	memcpy(skb_put(skb, len), frame, len);
+	return skb;
+}
+
+static void skb_release_data(struct sk_buff *skb)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+
+	if (--sh->dataref == 0)
+		data_free(skb->stack->skb_pool, skb->head, sh->size_class);
+}
+
+void skb_orphan(struct sk_buff *skb)
+{
+	if (skb->destructor) {
+		void (*d)(struct sk_buff *) = skb->destructor;
+
+		skb->destructor = NULL;
+		d(skb);
+	}
+	skb->sk = NULL;
+}
+
+static void __kfree_skb(struct sk_buff *skb)
+{
+	struct skb_pool *pool = skb->stack->skb_pool;
+
+	skb_orphan(skb);
+	skb_release_data(skb);
+	pool->st.frees++;
+	head_free(pool, skb);
+}
+
+void kfree_skb_reason(struct sk_buff *skb, enum skb_drop_reason reason)
+{
+	if (!skb)
+		return;
+	if (--skb->users)
+		return;
+	if ((unsigned int)reason >= SKB_DROP_REASON_MAX)
+		reason = SKB_DROP_REASON_NOT_SPECIFIED;
+	skb->stack->drop_reasons[reason]++;
+	__kfree_skb(skb);
+}
+
+void consume_skb(struct sk_buff *skb)
+{
+	if (!skb)
+		return;
+	if (--skb->users)
+		return;
+	__kfree_skb(skb);
+}
+
+static void copy_skb_header(struct sk_buff *n, const struct sk_buff *old)
+{
+	n->dev = old->dev;
+	n->dst = old->dst;
+	n->tstamp = old->tstamp;
+	n->protocol = old->protocol;
+	n->pkt_type = old->pkt_type;
+	n->ip_summed = old->ip_summed;
+	n->vlan_present = old->vlan_present;
+	n->vlan_proto = old->vlan_proto;
+	n->vlan_tci = old->vlan_tci;
+	n->skb_iif = old->skb_iif;
+	n->priority = old->priority;
+	n->mark = old->mark;
+	n->hash = old->hash;
+	memcpy(n->cb, old->cb, sizeof(n->cb));
+}
+
+struct sk_buff *skb_clone(struct sk_buff *skb)
+{
+	struct skb_pool *pool = skb->stack->skb_pool;
+	struct sk_buff *n = head_alloc(pool);
+
+	if (unlikely(!n)) {
+		pool->st.alloc_fails++;
+		skb->stack->drop_reasons[SKB_DROP_REASON_NOMEM]++;
+		return NULL;
+	}
+	skb_init_head(n, skb->stack);
+	copy_skb_header(n, skb);
+	n->head = skb->head;
+	n->data = skb->data;
+	n->tail = skb->tail;
+	n->end = skb->end;
+	n->len = skb->len;
+	n->truesize = (unsigned int)sizeof(struct sk_buff);
+	n->mac_header = skb->mac_header;
+	n->network_header = skb->network_header;
+	n->transport_header = skb->transport_header;
+	skb_shinfo(skb)->dataref++;
+	pool->st.clones++;
+	pool->st.allocs++;
+	return n;
+}
+
+struct sk_buff *skb_copy_expand(const struct sk_buff *skb, unsigned int headroom,
+				unsigned int tailroom)
+{
+	struct sk_buff *n = alloc_skb(skb->stack, headroom + skb->len + tailroom);
+	long shift;
+
+	if (!n)
+		return NULL;
+	skb_reserve(n, headroom);
+	memcpy(skb_put(n, skb->len), skb->data, skb->len);
+	copy_skb_header(n, skb);
+	/* keep header offsets relative to data */
+	shift = (long)(n->data - n->head) - (long)(skb->data - skb->head);
+#define MOVE_HDR(f) \
+	n->f = skb->f == SKB_HDR_UNSET ? SKB_HDR_UNSET : (uint16_t)((long)skb->f + shift)
+	MOVE_HDR(mac_header);
+	MOVE_HDR(network_header);
+	MOVE_HDR(transport_header);
+#undef MOVE_HDR
+	/* a MAC header before data lives in the old headroom: copy it too */
+	if (skb->mac_header != SKB_HDR_UNSET && skb->data - skb->head > skb->mac_header &&
+	    n->mac_header != SKB_HDR_UNSET && n->mac_header < n->end) {
+		size_t mlen = (size_t)(skb->data - skb_mac_header(skb));
+
+		if (mlen <= skb_headroom(n))
+			memcpy(n->data - mlen, skb_mac_header(skb), mlen);
+		else
+			n->mac_header = SKB_HDR_UNSET;
+	}
+	skb->stack->skb_pool->st.copies++;
+	return n;
+}
+
+struct sk_buff *skb_copy(const struct sk_buff *skb)
+{
+	return skb_copy_expand(skb, skb_headroom(skb), skb_tailroom(skb) > 64 ? 64 : skb_tailroom(skb));
+}
+
+int skb_cow_head(struct sk_buff *skb, unsigned int headroom)
+{
+	struct sk_buff *n;
+	unsigned char *old_head;
+	unsigned int cls;
+	struct skb_shared_info *sh;
+
+	if (!skb_cloned(skb) && skb_headroom(skb) >= headroom)
+		return 0;
+	n = skb_copy_expand(skb, NS_MAX(headroom, skb_headroom(skb)), skb_tailroom(skb) > 256 ? 256 : skb_tailroom(skb));
+	if (!n)
+		return -ENOMEM;
+	/* move n's data area into skb, keep skb's struct (callers hold it) */
+	old_head = skb->head;
+	sh = skb_shinfo(skb);
+	cls = sh->size_class;
+	if (--sh->dataref == 0)
+		data_free(skb->stack->skb_pool, old_head, cls);
+	skb->head = n->head;
+	skb->data = n->data;
+	skb->tail = n->tail;
+	skb->end = n->end;
+	skb->mac_header = n->mac_header;
+	skb->network_header = n->network_header;
+	skb->transport_header = n->transport_header;
+	skb->truesize = n->truesize;
+	/* free n's struct only: its data now belongs to skb */
+	n->head = NULL;
+	skb->stack->skb_pool->st.frees++;
+	head_free(skb->stack->skb_pool, n);
+	return 0;
+}
+
+void *skb_under_fail(struct sk_buff *skb)
+{
+	skb->stack->skb_pool->st.push_fail++;
+	return NULL;
+}
+
+void *skb_over_fail(struct sk_buff *skb)
+{
+	skb->stack->skb_pool->st.put_fail++;
+	return NULL;
+}
+
+void skb_queue_purge_reason(struct sk_buff_head *list, enum skb_drop_reason reason)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(list)) != NULL)
+		kfree_skb_reason(skb, reason);
+}
+
+const char *skb_drop_reason_name(enum skb_drop_reason reason)
+{
+	static const char *const names[] = {
+#define SKB_DROP_NAME(name) #name,
+		SKB_DROP_REASONS(SKB_DROP_NAME)
+#undef SKB_DROP_NAME
+	};
+
+	if ((unsigned int)reason >= ARRAY_SIZE(names))
+		return "UNKNOWN";
+	return names[reason];
+}

@@ -1,0 +1,259 @@
+/* timer.c - the cascading timing wheel described in timer.h. */
+#include <stdlib.h>
+
+#include "core/stack.h"
+#include "core/timer.h"
+
+#define WHEEL_BITS 8
+#define WHEEL_SIZE (1u << WHEEL_BITS)
+#define WHEEL_MASK (WHEEL_SIZE - 1)
+#define WHEEL_LEVELS 4
+#define WHEEL_MAX_DELTA 0xffffffffULL
+
+struct timer_base {
+	uint64_t clk;				/* next tick to process */
+	unsigned int pending;			/* armed timers */
+	unsigned int slot_count[WHEEL_LEVELS][WHEEL_SIZE];
+	uint64_t l0_map[WHEEL_SIZE / 64];	/* occupied level-0 slots */
+	struct hlist_head vec[WHEEL_LEVELS][WHEEL_SIZE];
+};
+
+static uint64_t ns_to_tick_up(uint64_t ns)
+{
+	return ns / TIMER_TICK_NS + (ns % TIMER_TICK_NS != 0);
+}
+
+static unsigned int wheel_index(uint64_t tick, unsigned int level)
+{
+	return (unsigned int)(tick >> (level * WHEEL_BITS)) & WHEEL_MASK;
+}
+
+struct timer_base *timer_base_create(uint64_t now_ns)
+{
+	struct timer_base *base = calloc(1, sizeof(*base));
+
+	if (base)
+		base->clk = now_ns / TIMER_TICK_NS;
+	return base;
+}
+
+void timer_base_destroy(struct timer_base *base)
+{
+	free(base);
+}
+
+unsigned int timer_base_pending(const struct timer_base *base)
+{
+	return base->pending;
+}
+
+static void file_timer(struct timer_base *base, struct timer_list *t)
+{
+	uint64_t expires = t->expires_tick;
+	int64_t delta = (int64_t)(expires - base->clk);
+	unsigned int level, idx;
+
+	if (delta < 0) {
+		expires = base->clk;	/* already due: the next tick processed */
+		level = 0;
+	} else if ((uint64_t)delta < WHEEL_SIZE) {
+		level = 0;
+	} else if ((uint64_t)delta < (1ULL << (2 * WHEEL_BITS))) {
+		level = 1;
+	} else if ((uint64_t)delta < (1ULL << (3 * WHEEL_BITS))) {
+		level = 2;
+	} else {
+		if ((uint64_t)delta > WHEEL_MAX_DELTA)
+			expires = base->clk + WHEEL_MAX_DELTA;	/* parked; re-filed later */
+		level = 3;
+	}
+	idx = wheel_index(expires, level);
+	hlist_add_head(&t->entry, &base->vec[level][idx]);
+	t->level = (uint8_t)level;
+	t->slot = (uint8_t)idx;
+	base->slot_count[level][idx]++;
+	if (level == 0)
+		base->l0_map[idx / 64] |= 1ULL << (idx % 64);
+}
+
+static void unfile_timer(struct timer_base *base, struct timer_list *t)
+{
+	unsigned int level = t->level, idx = t->slot;
+
+	hlist_del(&t->entry);
+	if (--base->slot_count[level][idx] == 0 && level == 0)
+		base->l0_map[idx / 64] &= ~(1ULL << (idx % 64));
+}
+
+void timer_setup(struct timer_list *t, struct ns_stack *stack, timer_fn_t fn)
+{
+	INIT_HLIST_NODE(&t->entry);
+	t->expires = 0;
+	t->expires_tick = 0;
+	t->function = fn;
+	t->base = stack->timers;
+	t->level = 0;
+	t->slot = 0;
+}
+
+int mod_timer(struct timer_list *t, uint64_t expires)
+{
+	struct timer_base *base = t->base;
+	int was_pending = timer_pending(t);
+
+	if (was_pending)
+		unfile_timer(base, t);
+	else
+		base->pending++;
+	t->expires = expires;
+	t->expires_tick = ns_to_tick_up(expires);
+	file_timer(base, t);
+	return was_pending;
+}
+
+int del_timer(struct timer_list *t)
+{
+	if (!timer_pending(t))
+		return 0;
+	unfile_timer(t->base, t);
+	t->base->pending--;
+	return 1;
+}
+
+/* Move every timer of one higher-level slot down to where it now belongs.
+ * Returns idx, so a zero index cascades the next level too. */
+static unsigned int cascade(struct timer_base *base, unsigned int level, unsigned int idx)
+{
+	struct hlist_head *head = &base->vec[level][idx];
+
+	while (head->first) {
+		struct timer_list *t = hlist_entry(head->first, struct timer_list, entry);
+
+		unfile_timer(base, t);
+		file_timer(base, t);
+	}
+	return idx;
+}
+
+/* Next occupied level-0 slot at or after idx in this rotation, or -1. */
+static int l0_next(const struct timer_base *base, unsigned int idx)
+{
+	for (unsigned int w = idx / 64; w < WHEEL_SIZE / 64; w++) {
+		uint64_t bits = base->l0_map[w];
+
+		if (w == idx / 64)
+			bits &= ~0ULL << (idx % 64);
+		if (bits)
+			return (int)(w * 64 + (unsigned int)__builtin_ctzll(bits));
+	}
+	return -1;
+}
+
+static void run_slot(struct timer_base *base, unsigned int idx, uint64_t now, int *ran)
+{
+	struct hlist_head *head = &base->vec[0][idx];
+	struct hlist_head work = { NULL };
+
+	/* detach the whole slot first: callbacks may re-arm into it */
+	while (head->first) {
+		struct timer_list *t = hlist_entry(head->first, struct timer_list, entry);
+
+		unfile_timer(base, t);
+		hlist_add_head(&t->entry, &work);
+	}
+	while (work.first) {
+		struct timer_list *t = hlist_entry(work.first, struct timer_list, entry);
+
+		hlist_del(&t->entry);
+		if (t->expires_tick > now) {
+			/* a parked far timer reached level 0 early: re-file */
+			file_timer(base, t);
+			continue;
+		}
+		base->pending--;
+		t->function(t);
+		(*ran)++;
+	}
+}
+
+int timer_base_run(struct timer_base *base, uint64_t now_ns)
+{
+	uint64_t now = now_ns / TIMER_TICK_NS;
+	int ran = 0;
+
+	while (base->clk <= now) {
+		unsigned int idx = wheel_index(base->clk, 0);
+		int next;
+
+		if (!base->pending) {
+			base->clk = now + 1;
+			break;
+		}
+		if (idx == 0) {
+			/* level 0 wrapped: pull the current slot of each level down */
+			if (!cascade(base, 1, wheel_index(base->clk, 1)) &&
+			    !cascade(base, 2, wheel_index(base->clk, 2)))
+				cascade(base, 3, wheel_index(base->clk, 3));
+		}
+		next = l0_next(base, idx);
+		if (next != (int)idx) {
+			/* skip empty slots, to the next occupied one or the wrap */
+			uint64_t to = next < 0 ? (base->clk | WHEEL_MASK) + 1
+					       : (base->clk & ~(uint64_t)WHEEL_MASK) + (unsigned int)next;
+
+			base->clk = to > now + 1 ? now + 1 : to;
+			continue;
+		}
+		base->clk++;
+		run_slot(base, idx, now, &ran);
+	}
+	return ran;
+}
+
+/* The tick at which the next non-empty slot of `level` cascades, or
+ * UINT64_MAX. */
+static uint64_t next_cascade(const struct timer_base *base, unsigned int level)
+{
+	unsigned int shift = level * WHEEL_BITS;
+	uint64_t unit = base->clk >> shift;
+	bool at_boundary = (base->clk & ((1ULL << shift) - 1)) == 0;
+
+	for (unsigned int k = at_boundary ? 0 : 1; k <= WHEEL_SIZE; k++) {
+		unsigned int idx = (unsigned int)((unit + k) & WHEEL_MASK);
+
+		if (base->slot_count[level][idx])
+			return (unit + k) << shift;
+	}
+	return UINT64_MAX;
+}
+
+uint64_t timer_base_next(const struct timer_base *base)
+{
+	uint64_t best = UINT64_MAX;
+	int next;
+
+	if (!base->pending)
+		return UINT64_MAX;
+	next = l0_next(base, wheel_index(base->clk, 0));
+	if (next >= 0)
+		return ((base->clk & ~(uint64_t)WHEEL_MASK) + (unsigned int)next) * TIMER_TICK_NS;
+	for (unsigned int level = 0; level < WHEEL_LEVELS; level++) {
+		uint64_t t;
+
+		if (level == 0) {
+			/* level-0 timers of the next rotation: at the wrap */
+			bool any = false;
+
+			for (unsigned int w = 0; w < WHEEL_SIZE / 64; w++)
+				any |= base->l0_map[w] != 0;
+			t = any ? (base->clk | WHEEL_MASK) + 1 : UINT64_MAX;
+		} else {
+			t = next_cascade(base, level);
+		}
+		if (t < best)
+			best = t;
+	}
+	if (best == UINT64_MAX)
+		return UINT64_MAX;
+	return best < base->clk ? base->clk * TIMER_TICK_NS : best * TIMER_TICK_NS;
+}
