@@ -1,0 +1,57 @@
+/* checksum.h - RFC 1071 Internet checksum, pseudo-header sums and RFC 1624
+ * incremental updates, with Linux's names (csum_partial, csum_fold, ...).
+ *
+ * Convention (differs from Linux's __wsum/__sum16 typing): every value here
+ * is in HOST order.  A partial sum is the ones' complement sum of the data
+ * read as big-endian 16-bit words, kept in 32 bits; csum_fold() returns the
+ * 16-bit checksum to store with put_be16() and read back with get_be16().
+ * IPv4 addresses are host-order uint32_t (as get_be32() returns them);
+ * IPv6 addresses are 16 wire bytes. */
+#ifndef NSTACK_WIRE_CHECKSUM_H
+#define NSTACK_WIRE_CHECKSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Add @len bytes at @buf (any alignment, any length) to partial sum @sum.
+ * An odd trailing byte is padded with zero (RFC 1071 section 1).  To chain
+ * blocks, every block but the last must have even length, or use
+ * csum_block_add(). */
+uint32_t csum_partial(const void *buf, size_t len, uint32_t sum);
+
+/* Ones' complement addition of two partial sums. */
+uint32_t csum_add(uint32_t a, uint32_t b);
+/* Ones' complement subtraction (a - b). */
+uint32_t csum_sub(uint32_t a, uint32_t b);
+/* Add the partial sum @sum2 of a block that starts at byte @offset of the
+ * checksummed data (an odd offset swaps its bytes, RFC 1071 section 2(B)). */
+uint32_t csum_block_add(uint32_t sum, uint32_t sum2, size_t offset);
+
+/* Fold a partial sum to 16 bits and complement it: the value to store in a
+ * checksum field.  A buffer whose stored checksum is correct folds to 0. */
+uint16_t csum_fold(uint32_t sum);
+
+/* IPv4 pseudo-header (RFC 793 3.1 / RFC 9293 3.1, RFC 768) partial sum:
+ * saddr, daddr host order; @len the upper-layer length; @proto IPPROTO_*. */
+uint32_t csum_tcpudp_nofold(uint32_t saddr, uint32_t daddr, uint32_t len,
+			    uint8_t proto, uint32_t sum);
+/* csum_fold(csum_tcpudp_nofold(...)). */
+uint16_t csum_tcpudp_magic(uint32_t saddr, uint32_t daddr, uint32_t len,
+			   uint8_t proto, uint32_t sum);
+
+/* IPv6 pseudo-header (RFC 8200 8.1) partial sum: 32-bit upper-layer length,
+ * next header @proto. */
+uint32_t csum_ipv6_nofold(const uint8_t saddr[16], const uint8_t daddr[16],
+			  uint32_t len, uint8_t proto, uint32_t sum);
+/* csum_fold(csum_ipv6_nofold(...)), as Linux's csum_ipv6_magic. */
+uint16_t csum_ipv6_magic(const uint8_t saddr[16], const uint8_t daddr[16],
+			 uint32_t len, uint8_t proto, uint32_t sum);
+
+/* RFC 1624 eqn. 3 incremental update: HC' = ~(~HC + ~m + m').
+ * Return the new checksum field value when the 16-bit word @from becomes @to
+ * (e.g. the TTL/protocol word on TTL decrement). */
+uint16_t csum_replace2(uint16_t check, uint16_t from, uint16_t to);
+/* The same for a 32-bit field (two 16-bit words), e.g. an address under NAT. */
+uint16_t csum_replace4(uint16_t check, uint32_t from, uint32_t to);
+
+#endif
