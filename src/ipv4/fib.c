@@ -11,11 +11,13 @@
  *    (owner length == its own) to its longest effective ancestor
  *    (accel_clear), and groups left uniform are folded back into their parent.
  */
+#define _GNU_SOURCE   /* mremap */
 #include "ipv4/fib.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <linux/route.h>   /* RTF_UP, RTF_GATEWAY, RTF_HOST, RTF_REJECT */
 
 #define L1_SIZE       65536u
@@ -35,6 +37,39 @@ struct fib_prefix {
 static inline uint32_t fib_mask(unsigned len)
 {
 	return len ? ~0u << (32 - len) : 0;
+}
+
+/* ---- memory for the big arrays ---------------------------------------- */
+
+/* The group pool and the route slabs are read at random by lookups; with a
+ * full table they span hundreds of MB, and 4 KB pages would make every
+ * lookup a page walk. They are mapped directly (zero-filled, untouched pages
+ * cost nothing) and marked for transparent huge pages once large. */
+#define HUGE_MIN (2u << 20)
+
+static void *big_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (size >= HUGE_MIN)
+		madvise(p, size, MADV_HUGEPAGE);
+	return p;
+}
+
+static void *big_grow(void *old, size_t old_size, size_t size)
+{
+	void *p;
+
+	if (!old)
+		return big_alloc(size);
+	p = mremap(old, old_size, size, MREMAP_MAYMOVE);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (size >= HUGE_MIN)
+		madvise(p, size, MADV_HUGEPAGE);
+	return p;
 }
 
 /* ---- route slots ------------------------------------------------------- */
@@ -61,9 +96,25 @@ static struct fib_entry *entry_alloc(struct fib_table *t)
 			t->chunks = n;
 			t->chunks_cap = cap;
 		}
-		chunk = calloc(FIB_CHUNK_SIZE, sizeof(*chunk));
-		if (!chunk)
-			return NULL;
+		if (!t->slab_room) {
+			/* Double the slot count each time, up to 16 MB slabs. */
+			uint32_t n = NS_MIN(NS_MAX(t->nr_chunks, 1u), 1024u);
+			size_t size = (size_t)n * FIB_CHUNK_SIZE * sizeof(*chunk);
+			void *mem;
+
+			if (t->nr_slabs == ARRAY_SIZE(t->slabs))
+				return NULL;
+			mem = big_alloc(size);
+			if (!mem)
+				return NULL;
+			t->slabs[t->nr_slabs].mem = mem;
+			t->slabs[t->nr_slabs++].size = size;
+			t->slab_next = mem;
+			t->slab_room = n;
+		}
+		chunk = t->slab_next;
+		t->slab_next += FIB_CHUNK_SIZE;
+		t->slab_room--;
 		base = t->nr_chunks * FIB_CHUNK_SIZE;
 		t->chunks[t->nr_chunks++] = chunk;
 		for (i = 0; i < FIB_CHUNK_SIZE; i++) {
@@ -113,10 +164,11 @@ static int grp_alloc(struct fib_table *t, uint32_t val, uint8_t len, uint32_t *o
 				cap = GRP_MAX;
 			if (cap == t->grp_cap)
 				return -ENOMEM;
-			ne = realloc(t->grp, (size_t)cap * GRP_SIZE * sizeof(*ne));
+			ne = big_grow(t->grp, t->grp_bytes, (size_t)cap * GRP_SIZE * sizeof(*ne));
 			if (!ne)
 				return -ENOMEM;
 			t->grp = ne;
+			t->grp_bytes = (size_t)cap * GRP_SIZE * sizeof(*ne);
 			nl = realloc(t->grp_len, (size_t)cap * GRP_SIZE);
 			if (!nl)
 				return -ENOMEM;
@@ -407,11 +459,12 @@ void fib_table_free(struct fib_table *t)
 		for (uint32_t i = 0; i < (1u << t->hash_bits); i++)
 			hlist_for_each_entry_safe(p, n, &t->hash[i], hnode)
 				free(p);
-	for (uint32_t i = 0; i < t->nr_chunks; i++)
-		free(t->chunks[i]);
+	for (uint32_t i = 0; i < t->nr_slabs; i++)
+		munmap(t->slabs[i].mem, t->slabs[i].size);
 	free(t->chunks);
 	free(t->hash);
-	free(t->grp);
+	if (t->grp)
+		munmap(t->grp, t->grp_bytes);
 	free(t->grp_len);
 	free(t->l1);
 	free(t->l1_len);
@@ -741,7 +794,7 @@ size_t fib_table_mem(const struct fib_table *t)
 	return sizeof(*t) + L1_SIZE * (sizeof(*t->l1) + 1) +
 	       (size_t)t->grp_cap * GRP_SIZE * (sizeof(*t->grp) + 1) +
 	       (size_t)t->chunks_cap * sizeof(*t->chunks) +
-	       (size_t)t->nr_chunks * FIB_CHUNK_SIZE * sizeof(struct fib_entry) +
+	       (size_t)(t->nr_chunks + t->slab_room) * FIB_CHUNK_SIZE * sizeof(struct fib_entry) +
 	       ((size_t)1 << t->hash_bits) * sizeof(*t->hash) +
 	       (size_t)t->nr_prefixes * sizeof(struct fib_prefix);
 }
