@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 	uint64_t end;
 	char *procdev;
 
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!v)
@@ -120,7 +120,6 @@ int main(int argc, char **argv)
 		} else {
 			return usage();
 		}
-		i++;
 	}
 	if (!mode || count < 0 || seconds < 0)
 		return usage();
