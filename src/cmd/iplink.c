@@ -28,9 +28,19 @@ static const struct {
 	{ IFF_UP, "UP" },		{ IFF_LOWER_UP, "LOWER_UP" },
 };
 
+/* Linux's dev_get_flags: RUNNING and LOWER_UP reflect carrier while up. */
+static unsigned int dev_get_flags(const struct net_device *dev)
+{
+	unsigned int flags = dev->flags & ~(unsigned int)(IFF_RUNNING | IFF_LOWER_UP);
+
+	if ((dev->flags & IFF_UP) && netif_carrier_ok(dev))
+		flags |= IFF_RUNNING | IFF_LOWER_UP;
+	return flags;
+}
+
 static bool no_carrier(const struct net_device *dev)
 {
-	return (dev->flags & IFF_UP) && !(dev->flags & IFF_RUNNING);
+	return (dev->flags & IFF_UP) && !netif_carrier_ok(dev);
 }
 
 static const char *operstate(const struct net_device *dev)
@@ -80,7 +90,7 @@ static void print_flags_text(struct ns_out *o, const struct net_device *dev)
 		first = false;
 	}
 	for (size_t i = 0; i < sizeof(link_flags) / sizeof(link_flags[0]); i++) {
-		if (dev->flags & link_flags[i].flag) {
+		if (dev_get_flags(dev) & link_flags[i].flag) {
 			ns_out_printf(o, "%s%s", first ? "" : ",", link_flags[i].name);
 			first = false;
 		}
@@ -256,7 +266,7 @@ static void link_json(struct cmd_ctx *c, struct json *j, const struct net_device
 	if (no_carrier(dev))
 		json_str(j, NULL, "NO-CARRIER");
 	for (size_t i = 0; i < sizeof(link_flags) / sizeof(link_flags[0]); i++)
-		if (dev->flags & link_flags[i].flag)
+		if (dev_get_flags(dev) & link_flags[i].flag)
 			json_str(j, NULL, link_flags[i].name);
 	json_close(j, ']');
 	json_u64(j, "mtu", dev->mtu);

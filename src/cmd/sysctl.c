@@ -138,7 +138,7 @@ static void undo_writes(struct cmd_ctx *c, struct sysctl_write *w, int n)
 
 static int sysctl_writes(struct cmd_ctx *c, const struct sysctl_opts *o, int argc, char **argv)
 {
-	struct sysctl_write w[SYSCTL_MAX_WRITES];
+	struct sysctl_write w[SYSCTL_MAX_WRITES] = { 0 };
 	int n = 0, rc = 0, done;
 
 	for (int i = 0; i < argc && !rc; i++, n++) {
