@@ -63,6 +63,11 @@ static int parse_up(int argc, char **argv, struct up_opts *o)
 			fputs(up_usage, stdout);
 			return 1;
 		}
+		if (strcmp(a, "--ctl") && strcmp(a, "--pcap") && strcmp(a, "--tap") &&
+		    strcmp(a, "--tun") && strcmp(a, "-f") && strcmp(a, "-e")) {
+			fprintf(stderr, "nstack up: unknown option \"%s\"\n%s", a, up_usage);
+			return -1;
+		}
 		if (i + 1 >= argc) {
 			fprintf(stderr, "nstack up: %s needs an argument\n%s", a, up_usage);
 			return -1;
@@ -81,12 +86,8 @@ static int parse_up(int argc, char **argv, struct up_opts *o)
 			kind = UP_TUN;
 		else if (!strcmp(a, "-f"))
 			kind = UP_FILE;
-		else if (!strcmp(a, "-e"))
-			kind = UP_LINE;
-		else {
-			fprintf(stderr, "nstack up: unknown option \"%s\"\n%s", a, up_usage);
-			return -1;
-		}
+		else
+			kind = UP_LINE;	/* -e */
 		if (o->n == UP_MAX_ITEMS) {
 			fprintf(stderr, "nstack up: at most %d devices and commands\n", UP_MAX_ITEMS);
 			return -1;
