@@ -437,6 +437,7 @@ static int devinet_netdev_event(struct notifier_block *nb, unsigned long event,
 		inetdev_down(dev);
 		break;
 	case NETDEV_UNREGISTER:
+		ipfrag_flush_dev(dev_net(dev), dev);
 		inetdev_destroy(dev);
 		break;
 	case NETDEV_CHANGENAME: {

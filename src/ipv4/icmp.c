@@ -72,8 +72,8 @@ static struct icmp_peer *icmp_peer_get(struct netns_ipv4 *ip, uint32_t daddr, ui
 	}
 	/* a new peer starts with a full bucket (Linux: rate_last = now - 60 s) */
 	victim->daddr = daddr;
-	victim->rate_tokens = 0;
-	victim->rate_last = now > 60000 * NS_PER_MS ? now - 60000 * NS_PER_MS : 0;
+	victim->rate_tokens = UINT64_MAX / 4;
+	victim->rate_last = now;
 	victim->used = now | 1;
 	return victim;
 }

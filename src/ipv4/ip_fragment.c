@@ -346,3 +346,25 @@ void ipfrag_exit(struct ns_stack *stack)
 			ipq_free(q, SKB_DROP_REASON_NOT_SPECIFIED);
 	}
 }
+
+/* A device goes away: queues holding its fragments go too (they keep
+ * pointers to it). */
+void ipfrag_flush_dev(struct ns_stack *stack, struct net_device *dev)
+{
+	struct netns_ipv4 *ip = stack->ipv4;
+
+	for (unsigned int b = 0; b < IPQ_HASHSZ; b++) {
+		struct ipq *q;
+		struct hlist_node *tmp;
+
+		hlist_for_each_entry_safe(q, tmp, &ip->ipq_hash[b], hash) {
+			struct sk_buff *f;
+			bool uses = false;
+
+			skb_queue_walk(&q->frags, f)
+				uses |= f->dev == dev;
+			if (uses)
+				ipq_free(q, SKB_DROP_REASON_DEV_DOWN);
+		}
+	}
+}

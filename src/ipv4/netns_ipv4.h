@@ -161,6 +161,7 @@ int ip_do_fragment(struct ns_stack *stack, struct sk_buff *skb, unsigned int mtu
  * datagram when complete, else NULL (skb consumed). */
 struct sk_buff *ip_defrag(struct ns_stack *stack, struct sk_buff *skb);
 int ipfrag_init(struct ns_stack *stack);
+void ipfrag_flush_dev(struct ns_stack *stack, struct net_device *dev);
 void ipfrag_exit(struct ns_stack *stack);
 /* ip_input.c */
 int ip_local_deliver(struct ns_stack *stack, struct sk_buff *skb);
