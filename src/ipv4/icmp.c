@@ -183,8 +183,14 @@ void icmp_send(struct sk_buff *skb_in, uint8_t type, uint8_t code, uint32_t info
 	}
 	fl4.daddr = get_be32(iph + 12);
 	/* the source: the address the datagram was sent to if it is ours */
-	if (inet_addr_type(stack, get_be32(iph + 16)) == RTN_LOCAL)
+	if (inet_addr_type(stack, get_be32(iph + 16)) == RTN_LOCAL) {
 		fl4.saddr = get_be32(iph + 16);
+	} else if (ip->sysctl_icmp_errors_use_inbound_ifaddr && IPCB(skb_in)->iif) {
+		struct net_device *in = dev_get_by_index(stack, IPCB(skb_in)->iif);
+
+		if (in)
+			fl4.saddr = inet_select_addr(in, 0, RT_SCOPE_LINK);
+	}
 	fl4.tos = (iph[1] & IPTOS_TOS_MASK) | IPTOS_PREC_INTERNETCONTROL;
 	{
 		struct flowi4 probe = fl4;
