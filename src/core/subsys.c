@@ -5,11 +5,17 @@
 
 int net_procfs_init(struct ns_stack *stack);
 int loopback_init(struct ns_stack *stack);
+int vlan_net_init(struct ns_stack *stack);
+void vlan_net_exit(struct ns_stack *stack);
+int br_net_init(struct ns_stack *stack);
+void br_net_exit(struct ns_stack *stack);
 
 const struct ns_subsys ns_subsystems[] = {
 	{ "netdev", netdev_core_init, netdev_core_exit },
 	{ "procfs", net_procfs_init, NULL },
 	/* protocols register here, before the loopback device appears */
+	{ "8021q", vlan_net_init, vlan_net_exit },
+	{ "bridge", br_net_init, br_net_exit },
 	{ "loopback", loopback_init, NULL },
 };
 const unsigned int ns_subsystem_count = sizeof(ns_subsystems) / sizeof(ns_subsystems[0]);
