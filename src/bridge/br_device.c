@@ -250,6 +250,27 @@ static int br_device_event(struct notifier_block *nb, unsigned long event, struc
 	return 0;
 }
 
+static int nf_call_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	(void)data;
+	seq_printf(s, "%d\n", stack->br->call_iptables);
+	return 0;
+}
+
+/* net.bridge.bridge-nf-call-iptables: bridged IPv4 to the L3 netfilter
+ * hooks. Those hooks (NF_HOOK, src/netfilter) are not in this build, so
+ * only 0 is accepted. */
+static int nf_call_write(struct ns_stack *stack, const char *value, void *data)
+{
+	(void)data;
+	if (!strcmp(value, "0") || !strcmp(value, "0\n"))
+		return 0;
+	if (strcmp(value, "1") && strcmp(value, "1\n"))
+		return -EINVAL;
+	ns_log(stack, "bridge-nf-call-iptables: the netfilter hook core (NF_HOOK) is not built yet");
+	return -EOPNOTSUPP;
+}
+
 int br_net_init(struct ns_stack *stack)
 {
 	struct netns_br *bn = calloc(1, sizeof(*bn));
@@ -267,6 +288,9 @@ int br_net_init(struct ns_stack *stack)
 		return rc;
 	}
 	register_netdevice_notifier(stack, &bn->nb);
+	if (proc_create(stack, "/proc/sys/net/bridge/bridge-nf-call-iptables", nf_call_show,
+			nf_call_write, NULL))
+		ns_log(stack, "bridge: sysctl bridge-nf-call-iptables missing");
 	return 0;
 }
 
@@ -277,6 +301,7 @@ void br_net_exit(struct ns_stack *stack)
 	while (!list_empty(&bn->bridges))
 		br_del_bridge(list_first_entry(&bn->bridges, struct net_bridge, br_list));
 	unregister_netdevice_notifier(stack, &bn->nb);
+	proc_remove(stack, "/proc/sys/net/bridge/bridge-nf-call-iptables");
 	ebt_net_exit(stack);
 	free(bn);
 	stack->br = NULL;

@@ -454,9 +454,9 @@ void br_stp_init_port(struct net_bridge_port *p)
 {
 	struct ns_stack *stack = dev_net(p->dev);
 
-	p->priority = 0x80;
+	p->priority = 32;	/* Linux's default port priority (0..63) */
 	p->path_cost = 100;	/* Linux's default when the link speed is unknown */
-	p->port_id = (uint16_t)((p->priority << 8) | (p->port_no & 0xff));
+	p->port_id = (uint16_t)((p->priority << 10) | (p->port_no & 0x3ff));
 	timer_setup(&p->message_age_timer, stack, br_message_age_timer_expired);
 	timer_setup(&p->forward_delay_timer, stack, br_forward_delay_timer_expired);
 	timer_setup(&p->hold_timer, stack, br_hold_timer_expired);
