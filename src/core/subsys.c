@@ -9,6 +9,10 @@ int netfilter_init(struct ns_stack *stack);
 void netfilter_exit(struct ns_stack *stack);
 int inet_init(struct ns_stack *stack);
 void inet_exit(struct ns_stack *stack);
+int vlan_net_init(struct ns_stack *stack);
+void vlan_net_exit(struct ns_stack *stack);
+int br_net_init(struct ns_stack *stack);
+void br_net_exit(struct ns_stack *stack);
 
 const struct ns_subsys ns_subsystems[] = {
 	{ "netdev", netdev_core_init, netdev_core_exit },
@@ -16,6 +20,8 @@ const struct ns_subsys ns_subsystems[] = {
 	/* protocols register here, before the loopback device appears */
 	{ "netfilter", netfilter_init, netfilter_exit },
 	{ "ipv4", inet_init, inet_exit },
+	{ "8021q", vlan_net_init, vlan_net_exit },
+	{ "bridge", br_net_init, br_net_exit },
 	{ "loopback", loopback_init, NULL },
 };
 const unsigned int ns_subsystem_count = sizeof(ns_subsystems) / sizeof(ns_subsystems[0]);
