@@ -495,7 +495,8 @@ int netif_rx(struct sk_buff *skb)
 		kfree_skb_reason(skb, SKB_DROP_REASON_BACKLOG_FULL);
 		return NET_RX_DROP;
 	}
-	skb->tstamp = ns_now(stack);
+	/* stamped when processed (netif_receive_skb), like Linux with
+	 * netdev_tstamp_prequeue=0: no clock read per queued packet */
 	__skb_queue_tail(&sd->input_pkt_queue, skb);
 	napi_schedule(sd->backlog);
 	return NET_RX_SUCCESS;
@@ -566,6 +567,10 @@ int net_rx_action(struct ns_stack *stack)
 	struct softnet_data *sd = &stack->softnet;
 	int budget = stack->core.netdev_budget;
 	int total = 0;
+	bool own_now = !sd->poll_now;
+
+	if (own_now)
+		sd->poll_now = ns_now(stack);	/* called outside ns_stack_step */
 
 	while (!list_empty(&sd->poll_list)) {
 		struct napi_struct *n = list_first_entry(&sd->poll_list, struct napi_struct, poll_list);
@@ -577,9 +582,7 @@ int net_rx_action(struct ns_stack *stack)
 			break;
 		}
 		quota = weight < budget ? weight : budget;
-		sd->poll_now = ns_now(stack);
 		work = n->poll(n, quota);
-		sd->poll_now = 0;
 		budget -= work;
 		total += work;
 		if (!(n->state & (1UL << NAPI_STATE_SCHED)))
@@ -593,6 +596,8 @@ int net_rx_action(struct ns_stack *stack)
 			napi_complete_done(n, work);
 		}
 	}
+	if (own_now)
+		sd->poll_now = 0;
 	return total;
 }
 
@@ -626,7 +631,6 @@ int dev_queue_xmit(struct sk_buff *skb)
 {
 	struct net_device *dev = skb->dev;
 	struct Qdisc *q = dev->qdisc;
-	int rc;
 
 	if (unlikely(!(dev->flags & IFF_UP) || !q)) {
 		dev->stats.tx_dropped++;
@@ -641,10 +645,7 @@ int dev_queue_xmit(struct sk_buff *skb)
 			return NET_XMIT_DROP;
 		}
 	}
-	rc = q->ops->enqueue(skb, q);
-	if (!netif_queue_stopped(dev))
-		qdisc_run(q);
-	return rc;
+	return __dev_xmit_skb(skb, q, dev);
 }
 
 void netif_schedule_dev(struct net_device *dev)
