@@ -5,11 +5,17 @@
 
 int net_procfs_init(struct ns_stack *stack);
 int loopback_init(struct ns_stack *stack);
+int sock_subsys_init(struct ns_stack *stack);
+void sock_subsys_exit(struct ns_stack *stack);
+int sock_files_init(struct ns_stack *stack);
+void sock_files_exit(struct ns_stack *stack);
 
 const struct ns_subsys ns_subsystems[] = {
 	{ "netdev", netdev_core_init, netdev_core_exit },
 	{ "procfs", net_procfs_init, NULL },
+	{ "sock", sock_subsys_init, sock_subsys_exit },	/* socket state, before protocols */
 	/* protocols register here, before the loopback device appears */
+	{ "sockfiles", sock_files_init, sock_files_exit },	/* closes open sockets first at exit */
 	{ "loopback", loopback_init, NULL },
 };
 const unsigned int ns_subsystem_count = sizeof(ns_subsystems) / sizeof(ns_subsystems[0]);
