@@ -60,6 +60,7 @@ struct netns_ipv4;
 struct netns_ipv6;
 struct netns_neigh;
 struct netns_sock;
+struct netns_udp;
 struct netns_nf;
 struct netns_br;
 struct netns_cmd;
@@ -104,6 +105,7 @@ struct ns_stack {
 	struct netns_ipv6 *ipv6;
 	struct netns_neigh *neigh;
 	struct netns_sock *sock;
+	struct netns_udp *udp;
 	struct netns_nf *nf;
 	struct netns_br *br;
 	struct netns_cmd *cmd;

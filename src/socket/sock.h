@@ -235,10 +235,12 @@ void skb_set_owner_w(struct sk_buff *skb, struct sock *sk);
 int sock_queue_rcv_skb(struct sock *sk, struct sk_buff *skb);
 /* Queue an error skb on sk_error_queue (bounded by sk_rcvbuf likewise). */
 int sock_queue_err_skb(struct sock *sk, struct sk_buff *skb);
-/* Send buffer space for one more skb of truesize bytes? */
+/* May a sender charge one more skb? Linux's sock_alloc_send_pskb allows
+ * it while less than sk_sndbuf is in use (the skb may overshoot). */
 static inline bool sock_wmem_ok(const struct sock *sk, unsigned int truesize)
 {
-	return sk->sk_wmem_alloc + (int)truesize <= sk->sk_sndbuf || sk->sk_wmem_alloc == 0;
+	(void)truesize;
+	return sk->sk_wmem_alloc < sk->sk_sndbuf;
 }
 /* Linux's sock_writeable(): less than half the send buffer in use. */
 static inline bool sock_writeable(const struct sock *sk)

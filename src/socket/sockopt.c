@@ -186,9 +186,7 @@ int sock_setsockopt(struct socket *sock, int optname, const void *optval, sockle
 	case SO_ERROR:
 	case SO_ACCEPTCONN:
 	default:
-		return sk->sk_prot->setsockopt ?
-			sk->sk_prot->setsockopt(sk, SOL_SOCKET, optname, optval, optlen) :
-			-ENOPROTOOPT;
+		return -ENOPROTOOPT;
 	}
 }
 
@@ -296,8 +294,6 @@ int sock_getsockopt(struct socket *sock, int optname, void *optval, socklen_t *o
 		return getsockopt_bindtodevice(sk, optval, optlen);
 	default:
 		lv = getsockopt_int(sock, optname, &v.val);
-		if (lv == -ENOPROTOOPT && sk->sk_prot->getsockopt)
-			return sk->sk_prot->getsockopt(sk, SOL_SOCKET, optname, optval, optlen);
 		if (lv < 0)
 			return lv;
 	}
