@@ -13,6 +13,7 @@ TSAN_BUILD  ?= build-tsan
 PREFIX      ?= /usr/local
 FUZZ_SECONDS ?= 60
 JOBS        ?= $(shell nproc)
+MAKEFLAGS   += --no-print-directory
 
 .PHONY: all build deps run test test-unit test-asan test-tsan bench fuzz install clean
 
@@ -25,10 +26,11 @@ $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 
 build: deps $(BUILD)/CMakeCache.txt
-	cmake --build $(BUILD) -j $(JOBS)
+	@echo "building nstack in $(BUILD)/ ..."
+	@cmake --build $(BUILD) -j $(JOBS) > $(BUILD)/build.log 2>&1 || { cat $(BUILD)/build.log; exit 1; }
 
 run: build
-	$(BUILD)/nstack demo
+	@$(BUILD)/nstack demo
 
 test:
 	@scripts/deps.sh test

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/netdevice.h"
+#include "drivers/fdnet.h"
 #include "ethernet/eth.h"
 #include "nstack/netdev.h"
 
@@ -48,35 +49,6 @@ static const struct net_device_ops custom_ops = {
 	.ndo_start_xmit = custom_xmit,
 	.ndo_uninit = custom_uninit,
 };
-
-/* Devices carrying bare IP packets (TUN-like): no link header, no ARP. */
-void raw_ip_setup(struct net_device *dev)
-{
-	dev->type = ARPHRD_NONE;
-	dev->header_ops = NULL;
-	dev->hard_header_len = 0;
-	dev->addr_len = 0;
-	dev->mtu = 1500;
-	dev->min_mtu = 68;
-	dev->max_mtu = 65535;
-	dev->tx_queue_len = 500;
-	dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;
-}
-
-/* Protocol of a bare IP packet from its version nibble (0: not IP). */
-uint16_t raw_ip_protocol(const uint8_t *pkt, unsigned int len)
-{
-	if (!len)
-		return 0;
-	switch (pkt[0] >> 4) {
-	case 4:
-		return ETH_P_IP;
-	case 6:
-		return ETH_P_IPV6;
-	default:
-		return 0;
-	}
-}
 
 struct net_device *ns_dev_create(struct ns_stack *stack, const char *name,
 				 enum ns_link_type type, const uint8_t mac[6],

@@ -69,9 +69,15 @@ int ns_pipe_create(struct ns_stack *a, const char *name_a,
 		   struct net_device **dev_a, struct net_device **dev_b);
 
 /* Attach to a Linux TAP (Ethernet) or TUN (IP) interface `ifname`, creating
- * it when it does not exist; the stack's device is named `name`. */
+ * it when it does not exist (NULL ifname: the kernel picks one); the stack's
+ * device is named `name` (NULL: "eth%d"), has its own random MAC and the
+ * Linux interface's MTU. NULL with errno on failure. */
 struct net_device *ns_tap_open(struct ns_stack *stack, const char *ifname, const char *name);
 struct net_device *ns_tun_open(struct ns_stack *stack, const char *ifname, const char *name);
+/* Attach to an existing Linux Ethernet interface `ifname` (e.g. one end of
+ * a veth pair) with an AF_PACKET socket in promiscuous mode; the stack's
+ * device is named `name` and has its own MAC. NULL with errno on failure. */
+struct net_device *ns_packet_open(struct ns_stack *stack, const char *ifname, const char *name);
 
 /* Capture every frame a device receives and sends to a pcap file that
  * tshark and Wireshark read (nanosecond timestamps from the stack clock). */

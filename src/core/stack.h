@@ -50,6 +50,7 @@ struct softnet_data {
 	uint32_t time_squeeze;
 	uint32_t received_rps;
 	uint32_t flow_limit_count;
+	uint64_t poll_now;		/* clock read once per NAPI poll (0: outside) */
 };
 
 /* Poller registration for driver file descriptors. */

@@ -74,11 +74,6 @@ static void *big_grow(void *old, size_t old_size, size_t size)
 
 /* ---- route slots ------------------------------------------------------- */
 
-static inline struct fib_entry *entry_of(const struct fib_table *t, uint32_t id)
-{
-	return &t->chunks[id >> FIB_CHUNK_SHIFT][id & (FIB_CHUNK_SIZE - 1)];
-}
-
 static struct fib_entry *entry_alloc(struct fib_table *t)
 {
 	struct fib_entry *e, *chunk;

@@ -14,7 +14,7 @@
 static const struct Qdisc_ops *const qdisc_table[] = {
 	&pfifo_fast_ops,
 	&pfifo_ops,
-
+	&netem_qdisc_ops,
 };
 
 const struct Qdisc_ops *qdisc_lookup_ops(const char *id)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# run.sh BUILD_DIR - run every benchmark in BUILD_DIR/bench (bench_core first,
+# then the others by name), each bounded by `timeout 120`, printing their lines.
+# TODO(tap): a TAP figure (a TAP in a fresh network namespace, frames from the
+# kernel side counted by nstack) belongs here once the TAP driver lands; print
+# it only when running as root.
+set -u
+BUILD=${1:-build}
+DIR="$BUILD/bench"
+if [ ! -d "$DIR" ]; then
+	echo "run.sh: no $DIR (build first)" >&2
+	exit 1
+fi
+status=0
+run() {
+	local bin=$1
+	echo "== $(basename "$bin")"
+	timeout 120 "$bin"
+	local rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "run.sh: $(basename "$bin") failed (exit $rc)" >&2
+		status=1
+	fi
+}
+[ -x "$DIR/bench_core" ] && run "$DIR/bench_core"
+for bin in $(ls "$DIR"/bench_* 2>/dev/null | sort); do
+	[ -x "$bin" ] && [ -f "$bin" ] || continue
+	[ "$(basename "$bin")" = bench_core ] && continue
+	run "$bin"
+done
+exit $status
