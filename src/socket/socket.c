@@ -832,9 +832,9 @@ int ns_close(struct ns_stack *stack, int fd)
 	} else {
 		file_close(stack, f);
 		ns_fput(stack, f);
+		sock_net_kick(stack);
 	}
 	sock_net_unlock(stack);
-	sock_net_kick(stack);
 	return set_errno(rc);
 }
 

@@ -180,8 +180,10 @@ int ns_stack_stop_thread(struct ns_stack *stack)
 
 	sock_net_lock(stack);
 	if (!ss->thread_running || atomic_load(&ss->loop_tid) == self_id()) {
+		int rc = ss->thread_running ? -EDEADLK : -ESRCH;
+
 		sock_net_unlock(stack);
-		return ss->thread_running ? -EDEADLK : -ESRCH;
+		return rc;
 	}
 	atomic_store(&ss->stop, true);
 	(void)!write(ss->wake_fd, &one, sizeof(one));
