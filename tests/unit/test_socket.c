@@ -580,6 +580,33 @@ static void test_epoll_ctl_errnos(void **state)
 	CHECK_ERR(ns_epoll_event_fd(f->s, a), EINVAL);
 }
 
+static void test_epoll_err_hup_rdhup_always_or_on_request(void **state)
+{
+	struct fx *f = *state;
+	int a = tsock(f), ep = ns_epoll_create1(f->s, 0);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET }, out[2];
+	struct sock *sk = ((struct socket *)(void *)f->s->sock->files[a])->sk;
+
+	assert_int_equal(ns_epoll_ctl(f->s, ep, EPOLL_CTL_ADD, a, &ev), 0);
+	assert_int_equal(ns_epoll_wait(f->s, ep, out, 2, 0), 0);
+	/* an error wakes an EPOLLIN-only edge-triggered watcher with EPOLLERR */
+	sk_report_error(sk, ECONNREFUSED);
+	assert_int_equal(ns_epoll_wait(f->s, ep, out, 2, 0), 1);
+	assert_int_equal(out[0].events, EPOLLERR);
+	assert_int_equal(ns_epoll_wait(f->s, ep, out, 2, 0), 0);
+	sk->sk_err = 0;
+	/* SHUT_RDWR: EPOLLIN | EPOLLHUP, EPOLLRDHUP only when asked for */
+	ev.events = EPOLLIN;
+	assert_int_equal(ns_epoll_ctl(f->s, ep, EPOLL_CTL_MOD, a, &ev), 0);
+	ns_shutdown(f->s, a, SHUT_RDWR);
+	assert_int_equal(ns_epoll_wait(f->s, ep, out, 2, 0), 1);
+	assert_int_equal(out[0].events, EPOLLIN | EPOLLHUP);
+	ev.events = EPOLLIN | EPOLLRDHUP;
+	assert_int_equal(ns_epoll_ctl(f->s, ep, EPOLL_CTL_MOD, a, &ev), 0);
+	assert_int_equal(ns_epoll_wait(f->s, ep, out, 2, 0), 1);
+	assert_int_equal(out[0].events, EPOLLIN | EPOLLRDHUP | EPOLLHUP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -601,6 +628,7 @@ int main(void)
 		T(test_poll_basics),
 		T(test_epoll_level_edge_oneshot),
 		T(test_epoll_ctl_errnos),
+		T(test_epoll_err_hup_rdhup_always_or_on_request),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

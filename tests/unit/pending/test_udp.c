@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "testlib.h"
@@ -162,6 +163,36 @@ static void test_fragmented_4000_byte_datagram(void **state)
 	assert_int_equal(ns_recv(B, b, got, sizeof(got), MSG_DONTWAIT), 4000);
 	assert_memory_equal(got, big, 4000);
 	assert_true(p->da->stats.tx_packets >= 3);	/* 1480 + 1480 + 1048 */
+}
+
+static void test_recvmsg_pktinfo_peek_trunc(void **state)
+{
+	struct pair *p = *state;
+	struct ns_stack *A = p->a->stack, *B = p->b->stack;
+	int a = udp_sock(A, 0, 0), b = udp_sock(B, 0, 9005), one = 1, n;
+	char buf[4], ctl[128];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			      .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *cm;
+	struct in_pktinfo pi;
+
+	assert_int_equal(ns_setsockopt(B, b, SOL_IP, IP_PKTINFO, &one, sizeof(one)), 0);
+	assert_int_equal(send_to(A, a, B_ADDR, 9005, "0123456789", 10), 10);
+	settle2(p);
+	assert_int_equal(ns_ioctl(B, b, FIONREAD, &n), 0);
+	assert_int_equal(n, 10);
+	assert_int_equal(ns_recv(B, b, buf, 2, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT), 10);
+	assert_int_equal(ns_recvmsg(B, b, &msg, MSG_DONTWAIT), 4);
+	assert_true(msg.msg_flags & MSG_TRUNC);
+	assert_memory_equal(buf, "0123", 4);
+	cm = CMSG_FIRSTHDR(&msg);
+	assert_non_null(cm);
+	assert_int_equal(cm->cmsg_type, IP_PKTINFO);
+	memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+	assert_int_equal(pi.ipi_ifindex, p->db->ifindex);
+	assert_int_equal(ntohl(pi.ipi_addr.s_addr), B_ADDR);
+	CHECK_ERR(ns_recv(B, b, buf, 2, MSG_DONTWAIT), EAGAIN);
 }
 
 /* ---- receive checks with crafted frames ------------------------------------------------------ */
@@ -517,6 +548,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_pipe_exchange),
 		T(test_fragmented_4000_byte_datagram),
+		T(test_recvmsg_pktinfo_peek_trunc),
 		T(test_checksums),
 		T(test_broadcast),
 		T(test_port_unreachable_econnrefused),
