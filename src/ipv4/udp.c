@@ -711,7 +711,8 @@ static int udp_seq_show(struct ns_stack *stack, struct seq_buf *s, void *data)
 
 void udp_snmp_show(struct ns_stack *stack, struct seq_buf *s)
 {
-	const struct udp_mib *m = &udp_net(stack)->mib;
+	static const struct udp_mib none;
+	const struct udp_mib *m = udp_net(stack) ? &udp_net(stack)->mib : &none;
 	static const char hdr[] = "InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors "
 				  "SndbufErrors InCsumErrors IgnoredMulti MemErrors";
 
@@ -722,6 +723,13 @@ void udp_snmp_show(struct ns_stack *stack, struct seq_buf *s)
 		   (unsigned long long)m->in_csum_errors, (unsigned long long)m->ignored_multi,
 		   (unsigned long long)m->mem_errors);
 	seq_printf(s, "UdpLite: %s\nUdpLite: 0 0 0 0 0 0 0 0 0\n", hdr);
+}
+
+static int udp_snmp_seq(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	(void)data;
+	udp_snmp_show(stack, s);
+	return 0;
 }
 
 /* ---- subsystem ------------------------------------------------------------------------------- */
@@ -743,6 +751,8 @@ int udp_init(struct ns_stack *stack)
 		rc = sock_register_protosw(stack, &un->sw);
 	if (!rc)
 		rc = proc_create(stack, "/proc/net/udp", udp_seq_show, NULL, NULL);
+	if (!rc)
+		rc = ip_snmp_register(stack, udp_snmp_seq);	/* Udp:/UdpLite: of /proc/net/snmp */
 	return rc;
 }
 

@@ -717,10 +717,12 @@ static ssize_t do_recvmsg(struct ns_stack *stack, int fd, struct msghdr *msg, in
 		if (err)
 			break;
 	}
-	msg->msg_controllen = controllen - msg->msg_controllen;
+	/* on success msg_controllen says how much was used; a failed call
+	 * leaves the caller's msghdr as it was (Linux copies back on success) */
+	msg->msg_controllen = err < 0 ? controllen : controllen - msg->msg_controllen;
 	msg->msg_control = control;
-	if (!control)
-		msg->msg_controllen = 0;
+	if (err < 0)
+		msg->msg_flags = 0;
 out:
 	sockfd_put(stack, sock);
 	return err;

@@ -4,10 +4,7 @@
  * -> ECONNREFUSED and the IP_RECVERR queue, receive-buffer overflow
  * counted, a 4000-byte datagram fragmented by IP, SO_REUSEPORT spreading,
  * lookup scoring, ephemeral port exhaustion, Linux's errno answers, the
- * exact /proc/net/udp format, and a blocking recv on the loop thread.
- *
- * Waits in tests/unit/pending/ until the IPv4 layer is merged (udp.c links
- * against it); then it moves to tests/unit/ with the subsys.c line. */
+ * exact /proc/net/udp format, and a blocking recv on the loop thread. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <time.h>
@@ -20,7 +17,7 @@
 #include <unistd.h>
 
 #include "testlib.h"
-#include "nstack/cmd.h"
+#include "ipv4/devinet.h"
 #include "nstack/socket.h"
 #include "ipv4/udp.h"
 #include "wire/eth.h"
@@ -36,14 +33,12 @@ struct pair {
 	struct net_device *da, *db;
 };
 
-static void run(struct ns_stack *s, const char *line)
+static void addr_add(struct net_device *dev, uint32_t addr)
 {
-	struct ns_out out;
+	struct inet_addr_opts o = { .broadcast = BCAST };
 
-	ns_out_init(&out);
-	if (ns_exec(s, line, &out) < 0)
-		fail_msg("%s: %s", line, out.err);
-	ns_out_free(&out);
+	assert_int_equal(ns_dev_set_up(dev, true), 0);
+	assert_int_equal(inet_addr_add(dev, addr, 24, &o), 0);
 }
 
 /* Both stacks over virtual time until neither has work (ARP included). */
@@ -68,10 +63,8 @@ static int setup(void **state)
 	p->a = test_stack_new("A", 1);
 	p->b = test_stack_new("B", 2);
 	assert_int_equal(ns_pipe_create(p->a->stack, "p0", p->b->stack, "p0", 0, &p->da, &p->db), 0);
-	run(p->a->stack, "ip link set p0 up");
-	run(p->b->stack, "ip link set p0 up");
-	run(p->a->stack, "ip addr add 198.18.0.1/24 broadcast 198.18.0.255 dev p0");
-	run(p->b->stack, "ip addr add 198.18.0.2/24 broadcast 198.18.0.255 dev p0");
+	addr_add(p->da, A_ADDR);
+	addr_add(p->db, B_ADDR);
 	*state = p;
 	return 0;
 }
@@ -222,25 +215,36 @@ static void test_checksums(void **state)
 {
 	struct pair *p = *state;
 	struct ns_stack *B = p->b->stack;
+	struct capdev *c = capdev_new(p->b, "cap0", NULL);
+	const uint32_t src = 0xC6120101u, dst = 0xC6120102u;	/* 198.18.1.1 -> .2 */
 	int b = udp_sock(B, 0, 9002);
 	uint8_t f[128];
 	char buf[16];
 	size_t n;
 
-	n = build_udp_frame(f, p->db->dev_addr, A_ADDR, B_ADDR, 9002, "bad", 3, 2);
-	assert_int_equal(ns_dev_rx(p->db, f, n), 0);
-	n = build_udp_frame(f, p->db->dev_addr, A_ADDR, B_ADDR, 9002, "zero", 4, 0);
-	assert_int_equal(ns_dev_rx(p->db, f, n), 0);
-	n = build_udp_frame(f, p->db->dev_addr, A_ADDR, B_ADDR, 9002, "good", 4, 1);
-	assert_int_equal(ns_dev_rx(p->db, f, n), 0);
+	assert_int_equal(ns_dev_set_up(c->dev, true), 0);
+	assert_int_equal(inet_addr_add(c->dev, dst, 24, NULL), 0);
+	n = build_udp_frame(f, c->dev->dev_addr, src, dst, 9002, "bad", 3, 2);
+	capdev_inject(c, f, n);
+	n = build_udp_frame(f, c->dev->dev_addr, src, dst, 9002, "zero", 4, 0);
+	capdev_inject(c, f, n);
+	n = build_udp_frame(f, c->dev->dev_addr, src, dst, 9002, "good", 4, 1);
+	capdev_inject(c, f, n);
 	test_stack_settle(p->b);
 	assert_int_equal(B->udp->mib.in_csum_errors, 1);
 	assert_int_equal(B->udp->mib.in_errors, 1);
+	assert_int_equal(B->drop_reasons[SKB_DROP_REASON_CSUM], 1);
 	/* RFC 768: a zero checksum means none was computed (IPv4) */
 	assert_int_equal(ns_recv(B, b, buf, sizeof(buf), MSG_DONTWAIT), 4);
 	assert_memory_equal(buf, "zero", 4);
 	assert_int_equal(ns_recv(B, b, buf, sizeof(buf), MSG_DONTWAIT), 4);
 	assert_memory_equal(buf, "good", 4);
+	/* RFC 1122 4.1.3.4: a truncated datagram (length field > IP payload) */
+	n = build_udp_frame(f, c->dev->dev_addr, src, dst, 9002, "good", 4, 1);
+	put_be16(f + 34 + 4, 40);
+	capdev_inject(c, f, n);
+	test_stack_settle(p->b);
+	assert_int_equal(B->udp->mib.in_errors, 2);
 }
 
 /* ---- broadcast ------------------------------------------------------------------------------- */
