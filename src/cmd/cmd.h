@@ -26,6 +26,7 @@ struct cmd_ctx {
 	bool json;
 	bool brief;
 	bool details;
+	const char *link;	/* `ip link add link DEV ...` */
 };
 
 /* A handler: argv holds the words after the object ("set eth0 up").
@@ -61,6 +62,15 @@ int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv);
 int cmd_tc_qdisc(struct cmd_ctx *c, int argc, char **argv);
 int cmd_cat(struct cmd_ctx *c, int argc, char **argv);
 int cmd_ls(struct cmd_ctx *c, int argc, char **argv);
+int cmd_bridge_link(struct cmd_ctx *c, int argc, char **argv);
+int cmd_bridge_fdb(struct cmd_ctx *c, int argc, char **argv);
+int cmd_bridge_vlan(struct cmd_ctx *c, int argc, char **argv);
+int cmd_ebtables(struct cmd_ctx *c, int argc, char **argv);
+/* bridge.c helpers for ip link */
+int cmd_add_bridge(struct cmd_ctx *c, const char *name, int argc, char **argv);
+int cmd_add_vlan(struct cmd_ctx *c, const char *name, int argc, char **argv);
+/* master NULL: nomaster */
+int cmd_set_master(struct cmd_ctx *c, struct net_device *dev, const char *master);
 
 /* ---- JSON writer: compact output, keys in the order written ---- */
 struct json {

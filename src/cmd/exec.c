@@ -29,7 +29,10 @@ static const struct cmd_entry cmd_table[] = {
 	{ "cat", NULL, "cat", cmd_cat, NULL },
 	{ "ls", NULL, "ls", cmd_ls, NULL },
 	{ "ss", NULL, "ss", NULL, "the socket layer" },
-	{ "bridge", NULL, "bridge", NULL, "the bridge" },
+	{ "bridge", "link", "bridge link", cmd_bridge_link, NULL },
+	{ "bridge", "fdb", "bridge fdb", cmd_bridge_fdb, NULL },
+	{ "bridge", "vlan", "bridge vlan", cmd_bridge_vlan, NULL },
+	{ "ebtables", NULL, "ebtables", cmd_ebtables, NULL },
 	{ "nft", NULL, "nft", NULL, "netfilter" },
 	{ "serve", NULL, "serve", NULL, "the socket layer" },
 	{ "ping", NULL, "ping", NULL, "the IPv4 layer (ICMP echo)" },
@@ -170,7 +173,7 @@ int ns_exec_argv(struct ns_stack *stack, int argc, char **argv, struct ns_out *o
 		return run_entry(&c, e, argc - 1, argv + 1);
 	}
 	return cmd_err(&c, -ENOENT,
-		       "unknown command (known: ip, tc, sysctl, cat, ls, ss, bridge, nft, serve, ping, curl)");
+		       "unknown command (known: ip, tc, sysctl, cat, ls, ss, bridge, ebtables, nft, serve, ping, curl)");
 }
 
 int ns_exec(struct ns_stack *stack, const char *line, struct ns_out *out)

@@ -349,6 +349,8 @@ struct link_change {
 	const char *name;
 	bool set_addr;
 	uint8_t addr[6];
+	const char *master;		/* bridge to join */
+	bool nomaster;
 };
 
 /* dev_valid_name in Linux net/core/dev.c */
@@ -397,6 +399,10 @@ static int parse_set_word(struct cmd_ctx *c, struct link_change *ch, int argc, c
 		ch->up = w[0] == 'u';
 		return 0;
 	}
+	if (!strcmp(w, "nomaster")) {
+		ch->nomaster = true;
+		return 0;
+	}
 	(*i)++;
 	if (!strcmp(w, "mtu"))
 		return set_number(c, "mtu", v, 0x7fffffff, &ch->mtu);
@@ -404,6 +410,12 @@ static int parse_set_word(struct cmd_ctx *c, struct link_change *ch, int argc, c
 		return set_number(c, "txqueuelen", v, 0x7fffffff, &ch->txqlen);
 	if (!strcmp(w, "promisc"))
 		return on_off(c, w, v, &ch->promisc);
+	if (!strcmp(w, "master")) {
+		if (!v || !cmd_dev(c, v))
+			return cmd_err(c, -ENODEV, "Device \"%s\" does not exist.", v ? v : "");
+		ch->master = v;
+		return 0;
+	}
 	if (!strcmp(w, "address")) {
 		if (!v || cmd_parse_mac(v, ch->addr))
 			return cmd_err(c, -EINVAL, "\"%s\" is invalid lladdr.", v ? v : "");
@@ -441,6 +453,8 @@ static int check_change(struct cmd_ctx *c, const struct link_change *ch)
 	if (ch->set_addr && (ch->addr[0] & 1))
 		return cmd_err(c, -EADDRNOTAVAIL, "%s: a multicast address cannot be a device address",
 			       dev->name);
+	if (ch->master && ch->nomaster)
+		return cmd_err(c, -EINVAL, "\"master\" and \"nomaster\" together");
 	if (ch->name && strcmp(ch->name, dev->name) && dev_get_by_name(c->stack, ch->name))
 		return cmd_err(c, -EEXIST, "cannot rename %s: \"%s\" exists", dev->name, ch->name);
 	if (ch->name && strcmp(ch->name, dev->name) && (dev->flags & IFF_UP))
@@ -454,6 +468,12 @@ static int apply_change(struct cmd_ctx *c, const struct link_change *ch)
 	struct net_device *dev = ch->dev;
 	int rc = 0;
 
+	if (ch->master || ch->nomaster) {
+		/* first: the one change that can still be refused */
+		rc = cmd_set_master(c, dev, ch->master);
+		if (rc)
+			return rc;
+	}
 	if (ch->name)
 		rc = dev_change_name(dev, ch->name);
 	if (!rc && ch->set_addr)
@@ -553,8 +573,8 @@ static const struct {
 } link_kinds[] = {
 	{ "veth", add_veth, NULL },
 	{ "dummy", add_dummy, NULL },
-	{ "bridge", NULL, "the bridge" },
-	{ "vlan", NULL, "802.1Q VLAN devices" },
+	{ "bridge", cmd_add_bridge, NULL },
+	{ "vlan", cmd_add_vlan, NULL },
 	{ "macvlan", NULL, "macvlan devices" },
 	{ "vxlan", NULL, "VXLAN tunnels" },
 };
@@ -565,6 +585,10 @@ static int link_add(struct cmd_ctx *c, int argc, char **argv)
 	const char *name = NULL;
 	int i = 0, rc;
 
+	if (i + 1 < argc && !strcmp(argv[i], "link")) {
+		c->link = argv[i + 1];
+		i += 2;
+	}
 	if (i < argc && !strcmp(argv[i], "name"))
 		i++;
 	if (i < argc && strcmp(argv[i], "type"))

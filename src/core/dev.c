@@ -8,6 +8,7 @@
 
 #include "core/netdevice.h"
 #include "core/proc.h"
+#include "8021q/if_vlan.h"
 #include "sched/sch_generic.h"
 
 /* ---- names and indexes ------------------------------------------------------------- */
@@ -411,10 +412,22 @@ static int __netif_receive_skb_core(struct sk_buff *skb)
 	if (!skb_mac_header_was_set(skb))
 		skb_reset_mac_header(skb);
 another_round:
+	if (eth_type_vlan(skb->protocol)) {
+		skb = skb_vlan_untag(skb);
+		if (!skb)
+			return NET_RX_DROP;
+	}
 	if (!list_empty(&stack->ptype_all))
 		deliver_taps(skb, &stack->ptype_all, orig_dev);
 	if (!list_empty(&skb->dev->ptype_all))
 		deliver_taps(skb, &skb->dev->ptype_all, orig_dev);
+
+	if (skb->vlan_present && skb->dev->vlan_info) {
+		if (vlan_do_receive(&skb))
+			goto another_round;
+		if (!skb)
+			return NET_RX_DROP;
+	}
 
 	if (skb->dev->rx_handler) {
 		switch (skb->dev->rx_handler(&skb)) {
@@ -428,6 +441,12 @@ another_round:
 		case RX_HANDLER_PASS:
 			break;
 		}
+	}
+	if (unlikely(skb->vlan_present)) {
+		/* a VID no VLAN device took is not for this host */
+		if (skb_vlan_tag_get_id(skb))
+			skb->pkt_type = PACKET_OTHERHOST;
+		__vlan_hwaccel_clear_tag(skb);
 	}
 
 	list_for_each_entry(pt, &stack->ptype_base[skb->protocol & (PTYPE_HASH_SIZE - 1)], list) {
@@ -613,6 +632,14 @@ int dev_queue_xmit(struct sk_buff *skb)
 		dev->stats.tx_dropped++;
 		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_DOWN);
 		return NET_XMIT_DROP;
+	}
+	if (unlikely(skb->vlan_present)) {
+		/* validate_xmit_vlan: no device here inserts tags itself */
+		skb = vlan_hwaccel_push_inside(skb);
+		if (!skb) {
+			dev->stats.tx_dropped++;
+			return NET_XMIT_DROP;
+		}
 	}
 	rc = q->ops->enqueue(skb, q);
 	if (!netif_queue_stopped(dev))

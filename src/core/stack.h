@@ -64,6 +64,7 @@ struct netns_sock;
 struct netns_udp;
 struct netns_nf;
 struct netns_br;
+struct netns_vlan;
 struct netns_cmd;
 
 struct ns_stack {
@@ -109,6 +110,7 @@ struct ns_stack {
 	struct netns_udp *udp;
 	struct netns_nf *nf;
 	struct netns_br *br;
+	struct netns_vlan *vlan;
 	struct netns_cmd *cmd;
 	void *embedder;			/* free for the embedder (the lab uses it) */
 };

@@ -15,6 +15,10 @@ int inet_init(struct ns_stack *stack);
 void inet_exit(struct ns_stack *stack);
 int udp_init(struct ns_stack *stack);
 void udp_exit(struct ns_stack *stack);
+int vlan_net_init(struct ns_stack *stack);
+void vlan_net_exit(struct ns_stack *stack);
+int br_net_init(struct ns_stack *stack);
+void br_net_exit(struct ns_stack *stack);
 
 const struct ns_subsys ns_subsystems[] = {
 	{ "netdev", netdev_core_init, netdev_core_exit },
@@ -23,6 +27,8 @@ const struct ns_subsys ns_subsystems[] = {
 	/* protocols register here, before the loopback device appears */
 	{ "netfilter", netfilter_init, netfilter_exit },
 	{ "ipv4", inet_init, inet_exit },
+	{ "8021q", vlan_net_init, vlan_net_exit },
+	{ "bridge", br_net_init, br_net_exit },
 	{ "udp", udp_init, udp_exit },
 	/* last before loopback: its exit (run first) stops the loop thread and
 	 * closes the sockets the application left open */
