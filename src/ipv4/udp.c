@@ -158,6 +158,7 @@ static void udp_hash_port(struct sock *sk, uint16_t port)
 	inet_sk(sk)->inet_num = port;
 	inet_sk(sk)->inet_sport = port;
 	hlist_add_head(&sk->sk_node, udp_slot(sk->sk_net, port));
+	sock_hold(sk);	/* the table's reference (sk_add_node_rcu): ref 2 in /proc */
 }
 
 /* udp_lib_get_port: snum 0 picks an ephemeral port from a random start in
@@ -191,9 +192,11 @@ static int udp_get_port(struct sock *sk, unsigned short snum)
 
 static void udp_unhash(struct sock *sk)
 {
-	if (!hlist_unhashed(&sk->sk_node))
-		hlist_del(&sk->sk_node);
 	inet_sk(sk)->inet_num = 0;
+	if (!hlist_unhashed(&sk->sk_node)) {
+		hlist_del(&sk->sk_node);
+		sock_put(sk);	/* never the last: the caller holds one */
+	}
 }
 
 /* ---- bind / connect ------------------------------------------------------------------ */

@@ -78,6 +78,8 @@ static int teardown(void **state)
 		ns_close(p->b->stack, fd);
 	}
 	settle2(p);
+	assert_int_equal(p->a->stack->sock->nr_socks, 0);	/* no socket leaked */
+	assert_int_equal(p->b->stack->sock->nr_socks, 0);
 	test_stack_free(p->a);
 	test_stack_free(p->b);
 	free(p);
@@ -492,7 +494,7 @@ static void test_proc_net_udp_format(void **state)
 	line2 = strchr(txt, '\n') + 1;
 	snprintf(expect, sizeof(expect),
 		 "   53: 020012C6:0035 010012C6:1234 01 00000000:00000000 00:00000000 00000000 "
-		 "    0        0 %lu 1 0000000000000000 0", (unsigned long)sk->sk_ino);
+		 "    0        0 %lu 2 0000000000000000 0", (unsigned long)sk->sk_ino);
 	assert_memory_equal(line2, expect, strlen(expect));
 	assert_int_equal(strchr(line2, '\n') - line2, 127);
 	free(txt);
