@@ -61,6 +61,7 @@ struct netns_ipv4;
 struct netns_ipv6;
 struct netns_neigh;
 struct netns_sock;
+struct netns_udp;
 struct netns_nf;
 struct netns_br;
 struct netns_vlan;
@@ -106,6 +107,7 @@ struct ns_stack {
 	struct netns_ipv6 *ipv6;
 	struct netns_neigh *neigh;
 	struct netns_sock *sock;
+	struct netns_udp *udp;
 	struct netns_nf *nf;
 	struct netns_br *br;
 	struct netns_vlan *vlan;

@@ -603,7 +603,13 @@ static void test_snmp_format(void **state)
 		"OutTimestamps OutTimestampReps OutAddrMasks OutAddrMaskReps\n"
 		"Icmp: 1 0 0 0 0 0 0 0 1 0 0 0 0 0 1 0 0 0 0 0 0 0 0 0 1 0 0 0 0\n"
 		"IcmpMsg: InType8 OutType0\n"
-		"IcmpMsg: 1 1\n");
+		"IcmpMsg: 1 1\n"
+		"Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors "
+		"InCsumErrors IgnoredMulti MemErrors\n"
+		"Udp: 0 0 0 0 0 0 0 0 0\n"
+		"UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors "
+		"InCsumErrors IgnoredMulti MemErrors\n"
+		"UdpLite: 0 0 0 0 0 0 0 0 0\n");
 	free(txt);
 	txt = ns_sysctl_get(f.s, "net.ipv4.ip_local_port_range");
 	assert_string_equal(txt, "32768\t60999\n");
