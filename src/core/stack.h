@@ -65,6 +65,7 @@ struct netns_udp;
 struct netns_nf;
 struct netns_br;
 struct netns_cmd;
+struct netns_tcp;
 
 struct ns_stack {
 	char name[32];
@@ -110,6 +111,7 @@ struct ns_stack {
 	struct netns_nf *nf;
 	struct netns_br *br;
 	struct netns_cmd *cmd;
+	struct netns_tcp *tcp;
 	void *embedder;			/* free for the embedder (the lab uses it) */
 };
 

@@ -9,12 +9,21 @@ int sock_subsys_init(struct ns_stack *stack);
 void sock_subsys_exit(struct ns_stack *stack);
 int sock_files_init(struct ns_stack *stack);
 void sock_files_exit(struct ns_stack *stack);
+int netfilter_init(struct ns_stack *stack);
+void netfilter_exit(struct ns_stack *stack);
+int inet_init(struct ns_stack *stack);
+void inet_exit(struct ns_stack *stack);
+int tcp_init(struct ns_stack *stack);
+void tcp_exit(struct ns_stack *stack);
 
 const struct ns_subsys ns_subsystems[] = {
 	{ "netdev", netdev_core_init, netdev_core_exit },
 	{ "procfs", net_procfs_init, NULL },
 	{ "sock", sock_subsys_init, sock_subsys_exit },	/* socket state, before protocols */
 	/* protocols register here, before the loopback device appears */
+	{ "netfilter", netfilter_init, netfilter_exit },
+	{ "ipv4", inet_init, inet_exit },
+	{ "tcp", tcp_init, tcp_exit },
 	{ "sockfiles", sock_files_init, sock_files_exit },	/* closes open sockets first at exit */
 	{ "loopback", loopback_init, NULL },
 };
