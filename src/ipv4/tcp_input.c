@@ -672,7 +672,6 @@ static int tcp_rcv_synsent(struct tcp_sock *tp, struct sk_buff *skb, const struc
 		tcp_init_transfer(tp);
 		tcp_set_state(tp, TCP_ESTABLISHED);
 		del_timer(&tp->rtx_timer);
-		tcp_reset_keepalive_timer(tp, tcp_keepalive_time_ns(tp));
 		if (!sock_flag(sk, SOCK_DEAD))
 			sk->sk_state_change(sk);
 		/* RFC 9293: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
@@ -809,7 +808,6 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 		tp->retransmits = 0;
 		tcp_init_transfer(tp);
 		tcp_set_state(tp, TCP_ESTABLISHED);
-		tcp_reset_keepalive_timer(tp, tcp_keepalive_time_ns(tp));
 		if (tp->parent) {
 			struct sock *lsk = tp_sk(tp->parent);
 
@@ -889,6 +887,11 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_TIME_WAIT) {
 		tcp_push(tp);
 		tcp_ack_snd_check(tp);
+		/* SO_KEEPALIVE has no proto hook: the keepalive timer starts
+		 * with the first segment after it was set */
+		if (sock_flag(sk, SOCK_KEEPOPEN) && !timer_pending(&tp->keep_timer) &&
+		    sk->sk_state == TCP_ESTABLISHED)
+			tcp_reset_keepalive_timer(tp, tcp_keepalive_time_ns(tp));
 	}
 	return 0;
 }

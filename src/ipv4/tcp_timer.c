@@ -195,10 +195,8 @@ static void tcp_keepalive_timer(struct timer_list *t)
 		goto out;
 	}
 	ktime = tcp_keepalive_time_ns(tp);
-	if (!sock_flag(sk, SOCK_KEEPOPEN)) {
-		tcp_reset_keepalive_timer(tp, ktime);
+	if (!sock_flag(sk, SOCK_KEEPOPEN))
 		goto out;
-	}
 	/* RFC 1122 4.2.3.6: only when idle, and not with data in flight */
 	if (tp->packets_out || !skb_queue_empty(&sk->sk_write_queue)) {
 		tcp_reset_keepalive_timer(tp, ktime);
