@@ -66,6 +66,7 @@ struct netns_nf;
 struct netns_br;
 struct netns_vlan;
 struct netns_cmd;
+struct netns_tcp;
 
 struct ns_stack {
 	char name[32];
@@ -112,6 +113,7 @@ struct ns_stack {
 	struct netns_br *br;
 	struct netns_vlan *vlan;
 	struct netns_cmd *cmd;
+	struct netns_tcp *tcp;
 	void *embedder;			/* free for the embedder (the lab uses it) */
 };
 

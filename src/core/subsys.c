@@ -15,6 +15,8 @@ int inet_init(struct ns_stack *stack);
 void inet_exit(struct ns_stack *stack);
 int udp_init(struct ns_stack *stack);
 void udp_exit(struct ns_stack *stack);
+int tcp_init(struct ns_stack *stack);
+void tcp_exit(struct ns_stack *stack);
 int vlan_net_init(struct ns_stack *stack);
 void vlan_net_exit(struct ns_stack *stack);
 int br_net_init(struct ns_stack *stack);
@@ -29,6 +31,8 @@ const struct ns_subsys ns_subsystems[] = {
 	{ "ipv4", inet_init, inet_exit },
 	{ "8021q", vlan_net_init, vlan_net_exit },
 	{ "bridge", br_net_init, br_net_exit },
+	/* tcp before udp: /proc/net/snmp lists Tcp: before Udp: as Linux */
+	{ "tcp", tcp_init, tcp_exit },
 	{ "udp", udp_init, udp_exit },
 	/* last before loopback: its exit (run first) stops the loop thread and
 	 * closes the sockets the application left open */
