@@ -240,6 +240,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	/* the handshake's numbers (RFC 9293 3.10.7.2) */
 	tp->iss = req->snt_isn;
 	tp->snd_una = tp->snd_nxt = tp->write_seq = tp->pushed_seq = req->snt_isn + 1;
+	tp->snd_sml = tp->snd_una;
 	tp->irs = req->rcv_isn;
 	tp->rcv_nxt = tp->rcv_wup = tp->copied_seq = req->rcv_isn + 1;
 	tp->rcv_wnd = req->rcv_wnd;
@@ -391,6 +392,7 @@ static int tcp_v4_connect(struct sock *sk, const struct sockaddr *uaddr, int add
 				: tcp_v4_init_seq(tn, in->inet_rcv_saddr, in->inet_daddr,
 						  in->inet_sport, in->inet_dport, ns_now(sk->sk_net));
 	tp->snd_una = tp->iss;
+	tp->snd_sml = tp->iss;
 	tp->snd_nxt = tp->iss;
 	tp->snd_wl2 = tp->iss;
 	tcp_connect_init(tp, res.mtu);

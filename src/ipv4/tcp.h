@@ -183,6 +183,7 @@ struct tcp_sock {
 	uint32_t write_seq;			/* end of the data queued by the user */
 	uint32_t max_window;			/* largest window the peer offered */
 	uint32_t pushed_seq;
+	uint32_t snd_sml;			/* end of the last small segment sent (Minshall) */
 	/* receive sequence space */
 	uint32_t rcv_nxt, rcv_wnd, rcv_wup, rcv_up;
 	uint32_t irs;
@@ -378,8 +379,9 @@ void tcp_v4_send_reset(struct ns_stack *stack, uint32_t saddr, uint32_t daddr, u
 /* tcp_input.c */
 int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
 			  const struct tcp_options *opt);
+/* isn: the ISN to use (a SYN reopening TIME-WAIT), 0: pick one (RFC 6528) */
 int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
-			const struct tcp_options *opt);
+			const struct tcp_options *opt, uint32_t isn);
 struct tcp_sock *tcp_check_req(struct tcp_sock *lp, struct request_sock *req,
 			       struct sk_buff *skb, const struct tcp_repr *th,
 			       const struct tcp_options *opt);
@@ -389,6 +391,7 @@ void reqsk_free(struct request_sock *req);
 void tcp_rcv_space_update(struct tcp_sock *tp);
 void tcp_enter_loss(struct tcp_sock *tp);
 void tcp_set_ca_state(struct tcp_sock *tp, uint8_t st);
+void tcp_simple_retransmit(struct tcp_sock *tp);
 
 /* tcp_output.c */
 int tcp_transmit_skb(struct tcp_sock *tp, struct sk_buff *skb, bool clone);

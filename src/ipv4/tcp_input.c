@@ -566,6 +566,36 @@ void tcp_enter_loss(struct tcp_sock *tp)
 	tcp_set_ca_state(tp, TCP_CA_LOSS);
 }
 
+/* The path MTU shrank (RFC 1191): what no longer fits was lost; resend it
+ * now at the new size without reducing cwnd (Linux's tcp_simple_retransmit). */
+void tcp_simple_retransmit(struct tcp_sock *tp)
+{
+	uint32_t mss = tcp_current_mss(tp), prior_lost = tp->lost_out;
+	struct sk_buff *skb;
+
+	skb_queue_walk(&tp->rtx_queue, skb) {
+		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+
+		if (skb->len > mss && !(tcb->sacked & TCPCB_LOST)) {
+			if (tcb->sacked & TCPCB_SACKED_RETRANS) {
+				tcb->sacked &= (uint8_t)~TCPCB_SACKED_RETRANS;
+				tp->retrans_out--;
+			}
+			tcb->sacked |= TCPCB_LOST;
+			tp->lost_out++;
+		}
+	}
+	if (prior_lost == tp->lost_out)
+		return;
+	if (tp->ca_state != TCP_CA_LOSS) {
+		tp->high_seq = tp->snd_nxt;
+		tp->prior_ssthresh = 0;
+		tp->undo_marker = 0;
+		tcp_set_ca_state(tp, TCP_CA_LOSS);
+	}
+	tcp_xmit_retransmit_queue(tp);
+}
+
 /* ---- timestamps (RFC 7323) -------------------------------------------------------------------------------- */
 static void tcp_parse_ts(struct tcp_sock *tp, const struct tcp_options *opt)
 {
@@ -918,7 +948,7 @@ void reqsk_free(struct request_sock *req)
 
 /* RFC 9293 3.10.7.2 LISTEN, "third check for a SYN". */
 int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
-			const struct tcp_options *opt)
+			const struct tcp_options *opt, uint32_t isn)
 {
 	struct sock *lsk = tp_sk(lp);
 	struct netns_tcp *tn = tcp_net(lsk);
@@ -957,7 +987,9 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 	req->rport = th->sport;
 	req->iif = IPCB(skb)->iif;
 	req->rcv_isn = th->seq;
-	req->snt_isn = tcp_v4_init_seq(tn, laddr, raddr, th->dport, th->sport, ns_now(lsk->sk_net));
+	req->snt_isn = isn ? isn
+			   : tcp_v4_init_seq(tn, laddr, raddr, th->dport, th->sport,
+					     ns_now(lsk->sk_net));
 	req->mss = opt->mss_ok ? opt->mss : (uint16_t)TCP_MSS_DEFAULT;
 	if (lp->rx_opt.user_mss && lp->rx_opt.user_mss < req->mss)
 		req->mss = lp->rx_opt.user_mss;
