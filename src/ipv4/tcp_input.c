@@ -420,6 +420,18 @@ static void tcp_mark_head_lost(struct tcp_sock *tp)
 	}
 }
 
+/* RFC 5681 3.2 step 2 / RFC 6582 3.2 step 4: the first unacknowledged
+ * segment "MUST be retransmitted" - whatever the congestion window says
+ * (Linux's PRR always allows this one). */
+static void tcp_retransmit_head(struct tcp_sock *tp)
+{
+	struct sk_buff *skb = skb_peek(&tp->rtx_queue);
+
+	if (skb && (TCP_SKB_CB(skb)->sacked & TCPCB_LOST) &&
+	    !(TCP_SKB_CB(skb)->sacked & TCPCB_SACKED_RETRANS))
+		tcp_retransmit_skb(tp, skb);
+}
+
 /* RFC 5681 3.2 / RFC 6582 3.2 step 2: the third duplicate ACK. */
 static void tcp_enter_recovery(struct tcp_sock *tp)
 {
@@ -434,7 +446,7 @@ static void tcp_enter_recovery(struct tcp_sock *tp)
 	tcp_set_ca_state(tp, TCP_CA_RECOVERY);
 	TCP_INC_STATS(tn, TCP_MIB_FASTRETRANS);
 	tcp_mark_head_lost(tp);
-	tcp_xmit_retransmit_queue(tp);
+	tcp_retransmit_head(tp);
 }
 
 /* RFC 5681 2: a duplicate ACK. */
@@ -479,8 +491,11 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th)
 				tcp_enter_recovery(tp);
 		}
 		if (tp->snd_wnd > prior_wnd && timer_pending(&tp->rtx_timer) &&
-		    tp->pending == ICSK_TIME_PROBE0)
+		    tp->pending == ICSK_TIME_PROBE0) {
+			/* the window opened (Linux's tcp_ack_probe) */
 			del_timer(&tp->rtx_timer);
+			tp->backoff = 0;
+		}
 		return 0;
 	}
 	/* new data acknowledged */
@@ -510,7 +525,7 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th)
 			 * next hole */
 			tp->sacked_out = tp->sacked_out > acked_pkts ? tp->sacked_out - acked_pkts : 0;
 			tcp_mark_head_lost(tp);
-			tcp_xmit_retransmit_queue(tp);
+			tcp_retransmit_head(tp);
 		}
 		break;
 	case TCP_CA_LOSS:
