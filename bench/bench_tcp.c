@@ -692,8 +692,9 @@ int main(int argc, char **argv)
 
 	self[k > 0 ? k : 0] = 0;
 	run_nstack(rn);
-	have_l = run_linux(rl, self);
-	have_w = run_lwip(rw, self);
+	/* --nstack-only: for profiling nstack alone (perf record ... bench_tcp --nstack-only) */
+	have_l = argc < 2 && run_linux(rl, self);
+	have_w = argc < 2 && run_lwip(rw, self);
 	for (int w = 0; w < W_MAX; w++) {
 		char a[64], b[64], c[64];
 

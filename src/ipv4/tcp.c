@@ -624,7 +624,7 @@ static unsigned int tcp_seg_cap(struct tcp_sock *tp)
 	return NS_MIN(tcp_current_mss(tp), cap);
 }
 
-static int tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, int flags)
+static int __tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, int flags)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 	size_t copied = 0;
@@ -688,6 +688,15 @@ static int tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, in
 	return (int)copied;
 }
 
+static int tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, int flags)
+{
+	bool own = tcp_clock_hold(sk->sk_net);
+	int rc = __tcp_sendmsg(sk, msg, len, flags);
+
+	tcp_clock_release(sk->sk_net, own);
+	return rc;
+}
+
 /* After reading: advertise the opened window when it doubled (Linux's
  * tcp_cleanup_rbuf). */
 static void tcp_cleanup_rbuf(struct tcp_sock *tp)
@@ -706,7 +715,7 @@ static void tcp_cleanup_rbuf(struct tcp_sock *tp)
 		tcp_send_ack(tp);
 }
 
-static int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
+static int __tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct sk_buff *skb, *tmp;
@@ -758,6 +767,15 @@ static int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flag
 }
 
 /* Linux's tcp_poll. */
+static int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
+{
+	bool own = tcp_clock_hold(sk->sk_net);
+	int rc = __tcp_recvmsg(sk, msg, len, flags);
+
+	tcp_clock_release(sk->sk_net, own);
+	return rc;
+}
+
 static unsigned int tcp_poll(struct sock *sk)
 {
 	struct tcp_sock *tp = tcp_sk(sk);

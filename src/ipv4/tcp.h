@@ -349,14 +349,36 @@ static inline struct netns_tcp *tcp_net(const struct sock *sk)
 #define TCP_INC_STATS(tn, f) ((tn)->mib[(f)]++)
 
 /* ---- clock ------------------------------------------------------------------------------------ */
+/* Inside a loop round the clock read of the round (Linux's tcp_mstamp per
+ * softirq run): one clock_gettime per round instead of several per segment. */
+static inline uint64_t tcp_clock(struct ns_stack *stack)
+{
+	uint64_t n = stack->softnet.poll_now;
+
+	return n ? n : ns_now(stack);
+}
+/* A socket call outside the loop takes one clock read for all it does
+ * (Linux's tcp_mstamp_refresh); returns whether to release it. */
+static inline bool tcp_clock_hold(struct ns_stack *stack)
+{
+	if (stack->softnet.poll_now)
+		return false;
+	stack->softnet.poll_now = ns_now(stack);
+	return true;
+}
+static inline void tcp_clock_release(struct ns_stack *stack, bool own)
+{
+	if (own)
+		stack->softnet.poll_now = 0;
+}
 static inline uint64_t tcp_now(const struct tcp_sock *tp)
 {
-	return ns_now(tp->inet.sk.sk_net);
+	return tcp_clock(tp->inet.sk.sk_net);
 }
 /* RFC 7323 5.4: TSval from the stack clock in ms */
 static inline uint32_t tcp_time_stamp_ms(struct ns_stack *stack)
 {
-	return (uint32_t)(ns_now(stack) / NS_PER_MS);
+	return (uint32_t)(tcp_clock(stack) / NS_PER_MS);
 }
 
 /* ---- shared functions ---------------------------------------------------------------------------- */
