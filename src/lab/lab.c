@@ -304,6 +304,73 @@ static void print_filtered(struct ns_lab *lab, const char *text, const char *gre
 	}
 }
 
+/* A command of the engine that takes time (ns_exec answered -EINPROGRESS
+ * with out->job): polled like the lab's own jobs. */
+struct exec_job {
+	struct lab_job job;
+	struct ns_cmd_job *cj;
+	char grep[64];
+	bool has_grep;
+};
+
+static int exec_job_poll(struct lab_job *job)
+{
+	struct exec_job *ej = (struct exec_job *)job;
+	struct ns_out out;
+	int rc;
+
+	ns_out_init(&out);
+	rc = ns_exec_job_poll(ej->cj, &out);
+	print_filtered(job->lab, ns_out_text(&out), ej->has_grep ? ej->grep : NULL);
+	if (rc != -EINPROGRESS) {
+		ej->cj = NULL;
+		if (rc && out.err[0])
+			lab_printf(job->lab, "%s\n", out.err);
+	}
+	ns_out_free(&out);
+	return rc;
+}
+
+static uint64_t exec_job_deadline(struct lab_job *job)
+{
+	(void)job;
+	return UINT64_MAX;	/* the job's own timers are stack timers */
+}
+
+static void exec_job_destroy(struct lab_job *job)
+{
+	struct exec_job *ej = (struct exec_job *)job;
+
+	if (ej->cj)
+		ns_exec_job_cancel(ej->cj);
+	free(ej);
+}
+
+static const struct lab_job_ops exec_job_ops = {
+	.poll = exec_job_poll, .deadline = exec_job_deadline, .destroy = exec_job_destroy
+};
+
+static int exec_job_add(struct ns_lab *lab, struct lab_node *n, struct ns_cmd_job *cj,
+			const char *grep, struct lab_job **job)
+{
+	struct exec_job *ej = calloc(1, sizeof(*ej));
+
+	if (!ej) {
+		ns_exec_job_cancel(cj);
+		return lab_err(lab, -ENOMEM, "%s: out of memory", n->name);
+	}
+	ej->cj = cj;
+	if (grep) {
+		snprintf(ej->grep, sizeof(ej->grep), "%s", grep);
+		ej->has_grep = true;
+	}
+	ej->job.ops = &exec_job_ops;
+	ej->job.node = n;
+	snprintf(ej->job.what, sizeof(ej->job.what), "%s: command", n->name);
+	*job = &ej->job;
+	return lab_job_add(lab, &ej->job);
+}
+
 static int node_exec(struct ns_lab *lab, struct lab_node *n, int argc, char **argv,
 		     const char *grep, struct lab_job **job)
 {
@@ -316,6 +383,11 @@ static int node_exec(struct ns_lab *lab, struct lab_node *n, int argc, char **ar
 	ns_out_init(&out);
 	rc = ns_exec_argv(n->stack, argc, argv, &out);
 	print_filtered(lab, ns_out_text(&out), grep);
+	if (rc == -EINPROGRESS && out.job) {
+		rc = exec_job_add(lab, n, out.job, grep, job);
+		ns_out_free(&out);
+		return rc;
+	}
 	if (rc == -EOPNOTSUPP) {
 		/* not built in the command engine yet: the lab's own version */
 		int frc = lab_fallback_exec(lab, n, argc, argv, job);
