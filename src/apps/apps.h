@@ -183,5 +183,8 @@ int http_parse_url(const char *url, uint32_t *addr, uint16_t *port, const char *
  * errmsg set. */
 struct http_xfer *http_xfer_start(struct ns_stack *stack, const char *url, const char *out_path,
 				  int *err, char *errmsg, size_t errlen);
+/* End the transfer now (closes the socket and the file, calls on_done
+ * once). msg NULL: strerror(-err). */
+void http_xfer_finish(struct http_xfer *x, int err, const char *msg);
 void http_xfer_free(struct http_xfer *x);
 void http_xfer_free_all(struct netns_apps *a);

@@ -51,7 +51,7 @@ int http_parse_url(const char *url, uint32_t *addr, uint16_t *port, const char *
 	return 0;
 }
 
-static void xfer_finish(struct http_xfer *x, int err, const char *msg)
+void http_xfer_finish(struct http_xfer *x, int err, const char *msg)
 {
 	if (x->done)
 		return;
@@ -144,7 +144,7 @@ static void xfer_event(struct app_handle *h, uint32_t events)
 
 		ns_getsockopt(stack, h->fd, SOL_SOCKET, SO_ERROR, &soerr, &l);
 		if (soerr || (events & EPOLLERR))
-			return xfer_finish(x, -(soerr ? soerr : ECONNREFUSED), NULL);
+			return http_xfer_finish(x, -(soerr ? soerr : ECONNREFUSED), NULL);
 		if (!(events & EPOLLOUT))
 			return;
 		x->t_connect = ns_now(stack);
@@ -155,7 +155,7 @@ static void xfer_event(struct app_handle *h, uint32_t events)
 
 		if (n < 0) {
 			if (errno != EAGAIN)
-				return xfer_finish(x, -errno, NULL);
+				return http_xfer_finish(x, -errno, NULL);
 			return;
 		}
 		x->req_off += (size_t)n;
@@ -165,22 +165,22 @@ static void xfer_event(struct app_handle *h, uint32_t events)
 
 		if (n < 0) {
 			if (errno != EAGAIN)
-				return xfer_finish(x, -errno, NULL);
+				return http_xfer_finish(x, -errno, NULL);
 			break;
 		}
 		if (n == 0) {
 			if (!x->hdr_done)
-				return xfer_finish(x, -EPROTO, "connection closed before the response");
+				return http_xfer_finish(x, -EPROTO, "connection closed before the response");
 			if (x->content_length >= 0 && x->body < (uint64_t)x->content_length)
-				return xfer_finish(x, -EPIPE, "transfer closed with bytes remaining");
-			return xfer_finish(x, 0, NULL);
+				return http_xfer_finish(x, -EPIPE, "transfer closed with bytes remaining");
+			return http_xfer_finish(x, 0, NULL);
 		}
 		rc = x->hdr_done ? body_write(x, x->buf, (size_t)n)
 				 : take_header_bytes(x, x->buf, (size_t)n);
 		if (rc)
-			return xfer_finish(x, rc, rc == -EPROTONOSUPPORT ? "chunked transfer coding is not supported" : NULL);
+			return http_xfer_finish(x, rc, rc == -EPROTONOSUPPORT ? "chunked transfer coding is not supported" : NULL);
 		if (x->hdr_done && x->content_length >= 0 && x->body >= (uint64_t)x->content_length)
-			return xfer_finish(x, 0, NULL);
+			return http_xfer_finish(x, 0, NULL);
 	}
 	app_set_events(x->apps, h, EPOLLIN | EPOLLRDHUP);
 }
@@ -248,7 +248,7 @@ struct http_xfer *http_xfer_start(struct ns_stack *stack, const char *url, const
 void http_xfer_free(struct http_xfer *x)
 {
 	x->on_done = NULL;
-	xfer_finish(x, -ECANCELED, NULL);
+	http_xfer_finish(x, -ECANCELED, NULL);
 	list_del(&x->node);
 	free(x);
 }
