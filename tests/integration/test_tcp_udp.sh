@@ -111,7 +111,9 @@ out=$(hx timeout 100 $HELP get 198.18.0.2 80 /imp.bin) || fail "impaired downloa
 echo "5. Linux <- nstack (impaired): $out"
 grep -q "status 200 bytes $(stat -c %s "$www/imp.bin") sha256 $sum_imp " <<<"$out" || fail "impaired download: $out"
 gap=$(sed 's/.*max_gap \([0-9.]*\).*/\1/' <<<"$out")
-awk -v g="$gap" 'BEGIN{exit !(g < 3.5)}' || fail "impaired download stalled $gap s"
+# RFC 6298 bounds a stall by the RTO backoff: five timeouts in a row from the
+# 200 ms floor (a retransmission lost again four times) add up to 6.2 s.
+awk -v g="$gap" 'BEGIN{exit !(g < 6.5)}' || fail "impaired download stalled $gap s"
 hx timeout 100 $HELP serve-once 8001 "$www/imp.bin" >"$tmp/srv2.out" 2>&1 &
 pids+=($!)
 wait_for "$tmp/srv2.out" '^ready$' || fail "server: $(cat "$tmp/srv2.out")"
@@ -122,7 +124,7 @@ grep -q "^http_code 200 size_download $(stat -c %s "$www/imp.bin") " <<<"$out" |
 maxp=$(awk '/^progress/ { if (prev != "" && $2 == prev) stall++; else stall = 0; if (stall > m) m = stall; prev = $2 } END { print m + 0 }' <<<"$out")
 wait "${pids[-1]}" || true
 echo "5. Linux -> nstack (impaired): $(tail -1 <<<"$out"); $(cat "$tmp/srv2.out" | tail -1); seconds without progress: $maxp"
-[ "$maxp" -le 3 ] || fail "impaired upload: $maxp s without progress"
+[ "$maxp" -le 6 ] || fail "impaired upload: $maxp s without progress"
 "${NH[@]}" tc qdisc del dev eth0 root
 
 # ---- traces in ss and serve -------------------------------------------------------------------
