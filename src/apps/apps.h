@@ -175,6 +175,8 @@ struct http_xfer {
 	bool done;
 	uint8_t buf[65536];
 	void (*on_done)(struct http_xfer *x, void *ctx);	/* may be NULL; may free x */
+	/* may be NULL: sees every body byte kept (after the head is parsed) */
+	void (*on_body)(struct http_xfer *x, const uint8_t *data, size_t len, void *ctx);
 	void *ctx;
 };
 /* Parse "http://A.B.C.D[:PORT]/PATH" (host order results). 0 or -EINVAL. */

@@ -95,6 +95,8 @@ static int body_write(struct http_xfer *x, const uint8_t *data, size_t len)
 	if (x->content_length >= 0 && x->body + len > (uint64_t)x->content_length)
 		len = (size_t)((uint64_t)x->content_length - x->body);	/* extra bytes: ignored */
 	x->body += len;
+	if (x->on_body && len)
+		x->on_body(x, data, len, x->ctx);
 	while (x->out_fd >= 0 && len) {
 		ssize_t n = write(x->out_fd, data, len);
 

@@ -1,9 +1,15 @@
-/* curl.c - `curl [-s] [-o FILE] [-m SECONDS] http://A.B.C.D[:PORT]/PATH`:
+/* curl.c - `curl [-s] [-i] [-o FILE] [-m SECONDS] http://A.B.C.D[:PORT]/PATH`:
  * an HTTP/1.1 GET on the stack's own TCP (src/apps/http_client.c), run as
  * an asynchronous job (include/nstack/cmd.h) like ping: the command
  * returns -EINPROGRESS and the caller runs the loop and polls. The body
- * goes to FILE or is only counted. Without -s a progress line is printed
- * every second; at the end a summary with what
+ * goes to FILE or is only counted; -i prints the response head and (without
+ * -o) the first CURL_SHOW_MAX bytes of the body. Without -s a progress line
+ * is printed every second of the stack's clock (so virtual time gives the
+ * same lines every run), with a bar when Content-Length is known:
+ *
+ *   progress 3801088 bytes 1.0 s [#########...........]  45% 30.4 Mbit/s
+ *
+ * At the end a summary with what
  * `curl -w '%{http_code} %{size_download} %{time_total} %{speed_download}'`
  * reports:
  *
@@ -18,6 +24,8 @@
 #include "core/timer.h"
 
 #define CURL_PROGRESS_NS 1000000000ULL
+#define CURL_SHOW_MAX 4096		/* -i: body bytes shown */
+#define CURL_BAR 20
 
 struct curl_job {
 	struct ns_cmd_job job;		/* first: the generic job */
@@ -26,11 +34,16 @@ struct curl_job {
 	uint64_t deadline;
 	unsigned long max_s;
 	bool silent;
+	bool include;			/* -i */
+	bool show_body;			/* -i without -o */
+	bool head_shown;
+	uint64_t shown;			/* body bytes printed */
+	char last;			/* the last one */
 };
 
 struct curl_opts {
 	const char *url, *out_path;
-	bool silent;
+	bool silent, include;
 	unsigned long max_s;
 };
 
@@ -40,6 +53,8 @@ static int parse_curl(struct cmd_ctx *c, int argc, char **argv, struct curl_opts
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-s") || !strcmp(argv[i], "--silent")) {
 			o->silent = true;
+		} else if (!strcmp(argv[i], "-i") || !strcmp(argv[i], "--include")) {
+			o->include = true;
 		} else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
 			if (++i == argc)
 				return cmd_err(c, -EINVAL, "option -o: requires parameter");
@@ -56,8 +71,40 @@ static int parse_curl(struct cmd_ctx *c, int argc, char **argv, struct curl_opts
 		}
 	}
 	if (!o->url)
-		return cmd_err(c, -EINVAL, "usage: curl [-s] [-o FILE] [-m SECONDS] http://ADDR[:PORT]/PATH");
+		return cmd_err(c, -EINVAL, "usage: curl [-s] [-i] [-o FILE] [-m SECONDS] http://ADDR[:PORT]/PATH");
 	return 0;
+}
+
+/* -i: the status line and headers as received, CRLF shown as LF */
+static void show_head(struct curl_job *cj)
+{
+	const char *h = cj->x->hdr, *end = strstr(h, "\r\n\r\n");
+
+	if (cj->head_shown || !cj->include || !cj->x->hdr_done || !end)
+		return;
+	cj->head_shown = true;
+	while (h <= end + 2) {	/* the blank line too */
+		const char *eol = strstr(h, "\r\n");
+
+		ns_out_printf(&cj->job.out, "%.*s\n", (int)(eol - h), h);
+		h = eol + 2;
+	}
+}
+
+static void curl_body(struct http_xfer *x, const uint8_t *data, size_t len, void *ctx)
+{
+	struct curl_job *cj = ctx;
+	size_t n;
+
+	(void)x;
+	show_head(cj);
+	if (!cj->show_body || cj->shown >= CURL_SHOW_MAX)
+		return;
+	n = (size_t)NS_MIN((uint64_t)len, CURL_SHOW_MAX - cj->shown);
+	ns_out_printf(&cj->job.out, "%.*s", (int)n, (const char *)data);
+	cj->shown += n;
+	if (n)
+		cj->last = (char)data[n - 1];
 }
 
 static void curl_done(struct http_xfer *x, void *ctx)
@@ -68,6 +115,12 @@ static void curl_done(struct http_xfer *x, void *ctx)
 	double bps = secs > 0 ? (double)x->body / secs : 0;
 
 	del_timer(&cj->timer);
+	show_head(cj);
+	if (cj->shown && x->body > cj->shown)
+		ns_out_printf(o, "\n[%llu more bytes not shown]",
+			      (unsigned long long)(x->body - cj->shown));
+	if (cj->shown && (x->body > cj->shown || cj->last != '\n'))
+		ns_out_puts(o, "\n");
 	if (!x->err || !cj->silent)
 		ns_out_printf(o, "http_code %d size_download %llu time_total %.3f speed_download %.0f (%.1f Mbit/s)\n",
 			      x->status, (unsigned long long)x->body, secs, bps, bps * 8 / 1e6);
@@ -80,6 +133,28 @@ static void curl_done(struct http_xfer *x, void *ctx)
 	cj->job.done = true;
 }
 
+/* "progress BYTES bytes SECONDS s" (scripts read the first two words),
+ * then a bar and the percentage when the size is known, then the mean rate */
+static void progress_line(struct curl_job *cj, uint64_t now)
+{
+	const struct http_xfer *x = cj->x;
+	struct ns_out *o = &cj->job.out;
+	double secs = (double)(now - x->t_start) / 1e9;
+
+	ns_out_printf(o, "progress %llu bytes %.1f s", (unsigned long long)x->body, secs);
+	if (x->content_length > 0) {
+		unsigned int pct = (unsigned int)(x->body * 100 / (uint64_t)x->content_length);
+		unsigned int fill = pct * CURL_BAR / 100;
+		char bar[CURL_BAR + 1];
+
+		memset(bar, '#', fill);
+		memset(bar + fill, '.', CURL_BAR - fill);
+		bar[CURL_BAR] = 0;
+		ns_out_printf(o, " [%s] %3u%%", bar, pct);
+	}
+	ns_out_printf(o, " %.1f Mbit/s\n", secs > 0 ? (double)x->body * 8 / secs / 1e6 : 0.0);
+}
+
 static void curl_timer(struct timer_list *t)
 {
 	struct curl_job *cj = from_timer(cj, t, timer);
@@ -90,8 +165,7 @@ static void curl_timer(struct timer_list *t)
 		return;
 	}
 	if (!cj->silent)
-		ns_out_printf(&cj->job.out, "progress %llu bytes %.1f s\n",
-			      (unsigned long long)cj->x->body, (double)(now - cj->x->t_start) / 1e9);
+		progress_line(cj, now);
 	mod_timer(t, NS_MIN(now + CURL_PROGRESS_NS, cj->deadline));
 }
 
@@ -126,8 +200,11 @@ int cmd_curl(struct cmd_ctx *c, int argc, char **argv)
 	cj->job.stack = c->stack;
 	cj->job.destroy = curl_destroy;
 	cj->silent = o.silent;
+	cj->include = o.include;
+	cj->show_body = o.include && !o.out_path;
 	cj->max_s = o.max_s;
 	cj->x->on_done = curl_done;
+	cj->x->on_body = curl_body;
 	cj->x->ctx = cj;
 	cj->deadline = ns_now(c->stack) + o.max_s * 1000000000ULL;
 	timer_setup(&cj->timer, c->stack, curl_timer);

@@ -1,7 +1,6 @@
 /* lab.c - the lab's script interpreter: `node`, `link`, `sleep`, `wait`,
  * `echo`, `section`, `summary`, and `NODE COMMAND...` which goes to that
- * node's ns_exec (or to the lab's own commands for what the command engine
- * does not have yet). Errors name the file and line. Read include/nstack/lab.h
+ * node's ns_exec (traceroute, which the engine lacks, is the lab's own). Errors name the file and line. Read include/nstack/lab.h
  * for the language, sched.c for how time moves. */
 #include <errno.h>
 #include <stdarg.h>
@@ -387,15 +386,6 @@ static int node_exec(struct ns_lab *lab, struct lab_node *n, int argc, char **ar
 		rc = exec_job_add(lab, n, out.job, grep, job);
 		ns_out_free(&out);
 		return rc;
-	}
-	if (rc == -EOPNOTSUPP) {
-		/* not built in the command engine yet: the lab's own version */
-		int frc = lab_fallback_exec(lab, n, argc, argv, job);
-
-		if (frc != -ENOENT) {
-			ns_out_free(&out);
-			return frc;
-		}
 	}
 	if (rc)
 		lab_err(lab, rc, "%s: %s", n->name, out.err);

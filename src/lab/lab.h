@@ -1,6 +1,6 @@
 /* lab.h - internals of the network lab (include/nstack/lab.h is the public
  * side): nodes, links, jobs, the shared scheduler, and the commands the lab
- * answers itself. Read lab.c first (the script interpreter), then sched.c
+ * answers itself (summary, traceroute). Read lab.c first (the script interpreter), then sched.c
  * (how time moves for every node together). */
 #ifndef NSTACK_LAB_LAB_H
 #define NSTACK_LAB_LAB_H
@@ -96,20 +96,11 @@ void lab_jobs_cancel(struct ns_lab *lab);
 /* Parse "2s", "150ms", "10us", "5" (seconds); 0 or -EINVAL. */
 int lab_parse_duration(const char *s, uint64_t *ns);
 
-/* ---- commands the lab answers itself (cmds.c, http.c, trace.c) ----
- * Each returns 0, -errno (lab->err set), or -ENOENT without touching
- * anything when the line is not one of its commands. A command that takes
- * time adds a job and stores it in *job. */
-int lab_fallback_exec(struct ns_lab *lab, struct lab_node *n, int argc, char **argv,
-		      struct lab_job **job);
+/* ---- the lab's own commands (cmds.c, trace.c) ----
+ * traceroute returns 0, -errno (lab->err set), or -ENOENT without touching
+ * anything when the line is not a traceroute; it adds a job in *job. */
 int lab_cmd_traceroute(struct ns_lab *lab, struct lab_node *n, int argc, char **argv,
 		       struct lab_job **job);
-int lab_cmd_serve(struct ns_lab *lab, struct lab_node *n, int argc, char **argv,
-		  struct lab_job **job);
-int lab_cmd_curl(struct ns_lab *lab, struct lab_node *n, int argc, char **argv,
-		 struct lab_job **job);
-int lab_cmd_ping(struct ns_lab *lab, struct lab_node *n, int argc, char **argv,
-		 struct lab_job **job);
 void lab_summary(struct ns_lab *lab);
 int lab_parse_ip4(const char *s, uint32_t *addr);	/* host order */
 

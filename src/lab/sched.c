@@ -3,7 +3,11 @@
  * transmit work: frames a pipe put on a peer's ring are work for the
  * peer), then polls the jobs; then the clock jumps to the earliest next
  * timer of any node or job (virtual time), or the lab sleeps until then
- * (--realtime). Nothing depends on wall time in virtual mode, so a run is
+ * (--realtime). Stacks are stepped with ns_stack_run_once(stack, 0): one
+ * step plus a zero-timeout poll of the stack's fd watches, which is how
+ * the services of src/apps (serve, curl) get their socket events; their
+ * eventfds are signalled synchronously by the stack, so this stays
+ * deterministic. Nothing depends on wall time in virtual mode, so a run is
  * reproducible from its seed. */
 #include <errno.h>
 #include <stdlib.h>
@@ -82,8 +86,11 @@ void lab_settle(struct ns_lab *lab)
 	for (unsigned int round = 0; round < LAB_SETTLE_ROUNDS; round++) {
 		int work = 0;
 
-		for (unsigned int i = 0; i < lab->nnodes; i++)
-			work += ns_stack_step(lab->nodes[i].stack);
+		for (unsigned int i = 0; i < lab->nnodes; i++) {
+			int rc = ns_stack_run_once(lab->nodes[i].stack, 0);
+
+			work += rc > 0 ? rc : 0;
+		}
 		if (work || !all_idle(lab))
 			continue;
 		lab_plot_sample(lab);
