@@ -61,6 +61,7 @@ int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv);
 int cmd_tc_qdisc(struct cmd_ctx *c, int argc, char **argv);
 int cmd_cat(struct cmd_ctx *c, int argc, char **argv);
 int cmd_ls(struct cmd_ctx *c, int argc, char **argv);
+int cmd_nft(struct cmd_ctx *c, int argc, char **argv);
 
 /* ---- JSON writer: compact output, keys in the order written ---- */
 struct json {

@@ -30,7 +30,7 @@ static const struct cmd_entry cmd_table[] = {
 	{ "ls", NULL, "ls", cmd_ls, NULL },
 	{ "ss", NULL, "ss", NULL, "the socket layer" },
 	{ "bridge", NULL, "bridge", NULL, "the bridge" },
-	{ "nft", NULL, "nft", NULL, "netfilter" },
+	{ "nft", NULL, "nft", cmd_nft, NULL },
 	{ "serve", NULL, "serve", NULL, "the socket layer" },
 	{ "ping", NULL, "ping", NULL, "the IPv4 layer (ICMP echo)" },
 	{ "curl", NULL, "curl", NULL, "the TCP layer" },

@@ -64,6 +64,7 @@ struct netns_sock;
 struct netns_nf;
 struct netns_br;
 struct netns_cmd;
+struct netns_nft;
 
 struct ns_stack {
 	char name[32];
@@ -108,6 +109,7 @@ struct ns_stack {
 	struct netns_nf *nf;
 	struct netns_br *br;
 	struct netns_cmd *cmd;
+	struct netns_nft *nft;		/* nf_tables ruleset (netfilter/nf_tables.h) */
 	void *embedder;			/* free for the embedder (the lab uses it) */
 };
 

@@ -5,11 +5,14 @@
 
 int net_procfs_init(struct ns_stack *stack);
 int loopback_init(struct ns_stack *stack);
+int nf_tables_init(struct ns_stack *stack);
+void nf_tables_exit(struct ns_stack *stack);
 
 const struct ns_subsys ns_subsystems[] = {
 	{ "netdev", netdev_core_init, netdev_core_exit },
 	{ "procfs", net_procfs_init, NULL },
 	/* protocols register here, before the loopback device appears */
+	{ "nftables", nf_tables_init, nf_tables_exit },
 	{ "loopback", loopback_init, NULL },
 };
 const unsigned int ns_subsystem_count = sizeof(ns_subsystems) / sizeof(ns_subsystems[0]);

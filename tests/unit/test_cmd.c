@@ -364,7 +364,7 @@ static void test_unknown_and_missing_layers(void **state)
 	bad(f, "ip neigh", -EOPNOTSUPP, "ip neigh: the neighbour (ARP/NDP) layer is not built yet");
 	bad(f, "ss -tan", -EOPNOTSUPP, "ss: the socket layer is not built yet");
 	bad(f, "bridge fdb show", -EOPNOTSUPP, "bridge: the bridge is not built yet");
-	bad(f, "nft list ruleset", -EOPNOTSUPP, "nft: netfilter is not built yet");
+	bad(f, "nft list rulesets", -EINVAL, "nft: line 1:6: Error: syntax error, unexpected rulesets after list");
 	bad(f, "serve udp 7", -EOPNOTSUPP, "serve: the socket layer");
 	bad(f, "ping 198.18.0.2", -EOPNOTSUPP, "ping: the IPv4 layer");
 	bad(f, "curl http://198.18.0.2/", -EOPNOTSUPP, "curl: the TCP layer");
