@@ -32,7 +32,14 @@
 	X(FRAG_OVERLAP)         /* overlapping fragments */                         \
 	X(TCP_INVALID)          /* TCP segment rejected */                          \
 	X(BRIDGE)               /* bridge filtering, FDB or port state */          \
-	X(VLAN)                 /* VLAN filtering */
+	X(VLAN)                 /* VLAN filtering */                                \
+	X(IP_INADDRERRORS)      /* not for us and not forwarding */                 \
+	X(IP_NOPROTO)           /* no handler for the IPv4 protocol */              \
+	X(IP_MARTIAN)           /* martian source or destination address */        \
+	X(IP_BLACKHOLE)         /* blackhole route */                               \
+	X(FRAG_MEMLIMIT)        /* reassembly memory (ipfrag_high_thresh) */        \
+	X(ICMP_ECHO_IGNORED)    /* icmp_echo_ignore_* */                             \
+	X(DUP_FRAG)             /* duplicate fragment */
 
 enum skb_drop_reason {
 #define SKB_DROP_ENUM(name) SKB_DROP_REASON_##name,

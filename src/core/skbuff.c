@@ -302,6 +302,8 @@ static void copy_skb_header(struct sk_buff *n, const struct sk_buff *old)
 	n->priority = old->priority;
 	n->mark = old->mark;
 	n->hash = old->hash;
+	n->nfct = old->nfct;
+	n->nfctinfo = old->nfctinfo;
 	memcpy(n->cb, old->cb, sizeof(n->cb));
 }
 

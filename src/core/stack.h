@@ -65,6 +65,7 @@ struct netns_nf;
 struct netns_br;
 struct netns_cmd;
 struct netns_nft;
+struct netns_ct;
 
 struct ns_stack {
 	char name[32];
@@ -110,6 +111,7 @@ struct ns_stack {
 	struct netns_br *br;
 	struct netns_cmd *cmd;
 	struct netns_nft *nft;		/* nf_tables ruleset (netfilter/nf_tables.h) */
+	struct netns_ct *ct;		/* connection tracking (netfilter/nf_conntrack.h) */
 	void *embedder;			/* free for the embedder (the lab uses it) */
 };
 

@@ -45,8 +45,10 @@ struct icmp_err_info {
 struct net_protocol {
 	/* Receive: skb->data at the transport header, skb->len the transport
 	 * length (IP padding trimmed), network_header set, IPCB filled.
-	 * Consumes the skb. Returns 0, or a negative protocol number to ask
-	 * for an ICMP protocol-unreachable (as Linux's resubmit). */
+	 * Consumes the skb and returns 0 (or any value >= 0); or, as Linux's
+	 * resubmit, returns a negative protocol number WITHOUT consuming the
+	 * skb: it goes to that protocol's handler, or, when there is none,
+	 * gets an ICMP protocol-unreachable. */
 	int (*handler)(struct sk_buff *skb);
 	/* An ICMP error about a datagram of this protocol. May be NULL. */
 	void (*err_handler)(struct ns_stack *stack, const struct icmp_err_info *err);
@@ -106,6 +108,12 @@ uint32_t inet_select_addr(struct net_device *dev, uint32_t dst, int scope);
  * non-first fragment, a non-unicast source) and the rate limit. Does not
  * consume skb_in. */
 void icmp_send(struct sk_buff *skb_in, uint8_t type, uint8_t code, uint32_t info);
+
+/* Transports append their lines (Tcp:, Udp:...) to /proc/net/snmp:
+ * show prints whole lines. 0 or -ENOSPC. */
+struct seq_buf;
+int ip_snmp_register(struct ns_stack *stack,
+		     int (*show)(struct ns_stack *stack, struct seq_buf *s, void *data));
 
 /* net.ipv4.* values transports read */
 int ip_default_ttl(struct ns_stack *stack);

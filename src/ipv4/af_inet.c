@@ -1,0 +1,154 @@
+/* af_inet.c - bring-up of the IPv4 layer in a stack (Linux's inet_init):
+ * per-stack state, the protocol table, net.ipv4.* sysctls, and the Ip:
+ * and Icmp: lines of /proc/net/snmp and IpExt of /proc/net/netstat. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "core/proc.h"
+#include "ethernet/arp.h"
+#include "ipv4/netns_ipv4.h"
+#include "ipv4/route.h"
+
+int inet_add_protocol(struct ns_stack *stack, const struct net_protocol *prot, uint8_t protocol)
+{
+	if (!stack->ipv4 || !prot || !prot->handler)
+		return -EINVAL;
+	if (stack->ipv4->protos[protocol])
+		return -EEXIST;
+	stack->ipv4->protos[protocol] = prot;
+	return 0;
+}
+
+int inet_del_protocol(struct ns_stack *stack, const struct net_protocol *prot, uint8_t protocol)
+{
+	if (!stack->ipv4 || stack->ipv4->protos[protocol] != prot)
+		return -ENOENT;
+	stack->ipv4->protos[protocol] = NULL;
+	return 0;
+}
+
+int ip_snmp_register(struct ns_stack *stack, proc_show_t show)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stack->ipv4->snmp_ext); i++) {
+		if (!stack->ipv4->snmp_ext[i]) {
+			stack->ipv4->snmp_ext[i] = show;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+int ip_default_ttl(struct ns_stack *stack)
+{
+	return stack->ipv4->sysctl_ip_default_ttl;
+}
+
+void inet_get_local_port_range(struct ns_stack *stack, int *low, int *high)
+{
+	*low = stack->ipv4->sysctl_local_ports[0];
+	*high = stack->ipv4->sysctl_local_ports[1];
+}
+
+/* ---- /proc/net/snmp, /proc/net/netstat -------------------------------------------------- */
+static const char *const snmp4_ipstats_list[IPSTATS_MIB_IP_MAX] = {
+	"InReceives", "InHdrErrors", "InAddrErrors", "ForwDatagrams", "InUnknownProtos",
+	"InDiscards", "InDelivers", "OutRequests", "OutDiscards", "OutNoRoutes",
+	"ReasmTimeout", "ReasmReqds", "ReasmOKs", "ReasmFails", "FragOKs", "FragFails",
+	"FragCreates", "OutTransmits",
+};
+static const char *const snmp4_ipextstats_list[IPSTATS_MIB_MAX - IPSTATS_MIB_IP_MAX] = {
+	"InNoRoutes", "InTruncatedPkts", "InMcastPkts", "OutMcastPkts", "InBcastPkts",
+	"OutBcastPkts", "InOctets", "OutOctets", "InMcastOctets", "OutMcastOctets",
+	"InBcastOctets", "OutBcastOctets", "InCsumErrors", "InNoECTPkts", "InECT1Pkts",
+	"InECT0Pkts", "InCEPkts", "ReasmOverlaps",
+};
+
+static int snmp_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	struct netns_ipv4 *ip = stack->ipv4;
+
+	(void)data;
+	seq_puts(s, "Ip: Forwarding DefaultTTL");
+	for (int i = 0; i < IPSTATS_MIB_IP_MAX; i++)
+		seq_printf(s, " %s", snmp4_ipstats_list[i]);
+	seq_printf(s, "\nIp: %d %d", inet_forwarding_all(stack) ? 1 : 2, ip->sysctl_ip_default_ttl);
+	for (int i = 0; i < IPSTATS_MIB_IP_MAX; i++)
+		seq_printf(s, " %llu", (unsigned long long)ip->mib[i]);
+	seq_putc(s, '\n');
+	icmp_proc_show(stack, s);
+	for (size_t i = 0; i < ARRAY_SIZE(ip->snmp_ext); i++)
+		if (ip->snmp_ext[i])
+			ip->snmp_ext[i](stack, s, NULL);
+	return 0;
+}
+
+static int netstat_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	struct netns_ipv4 *ip = stack->ipv4;
+	int n = IPSTATS_MIB_MAX - IPSTATS_MIB_IP_MAX;
+
+	(void)data;
+	seq_puts(s, "IpExt:");
+	for (int i = 0; i < n; i++)
+		seq_printf(s, " %s", snmp4_ipextstats_list[i]);
+	seq_puts(s, "\nIpExt:");
+	for (int i = 0; i < n; i++)
+		seq_printf(s, " %llu", (unsigned long long)ip->mib[IPSTATS_MIB_IP_MAX + i]);
+	seq_putc(s, '\n');
+	return 0;
+}
+
+static int inet_sysctls(struct ns_stack *stack)
+{
+	struct netns_ipv4 *ip = stack->ipv4;
+	int rc = 0;
+
+	ip->sysctl_ip_default_ttl = 64;
+	ip->sysctl_local_ports[0] = 32768;
+	ip->sysctl_local_ports[1] = 60999;
+	rc |= proc_create_int(stack, "/proc/sys/net/ipv4/ip_default_ttl",
+			      &ip->sysctl_ip_default_ttl, 1, 255);
+	rc |= proc_create_intvec(stack, "/proc/sys/net/ipv4/ip_local_port_range",
+				 ip->sysctl_local_ports, 2, 1, 65535);
+	rc |= proc_create(stack, "/proc/net/snmp", snmp_show, NULL, NULL);
+	rc |= proc_create(stack, "/proc/net/netstat", netstat_show, NULL, NULL);
+	return rc ? -ENOMEM : 0;
+}
+
+int inet_init(struct ns_stack *stack)
+{
+	int rc;
+
+	stack->ipv4 = calloc(1, sizeof(*stack->ipv4));
+	if (!stack->ipv4)
+		return -ENOMEM;
+	stack->ipv4->ip_id_next = (uint16_t)ns_random_u32(stack);
+	rc = inet_sysctls(stack);
+	if (!rc)
+		rc = ip_route_init(stack);
+	if (!rc)
+		rc = arp_init(stack);
+	if (!rc)
+		rc = devinet_init(stack);
+	if (!rc)
+		rc = ipfrag_init(stack);
+	if (!rc)
+		rc = icmp_init(stack);
+	if (!rc)
+		rc = ip_input_init(stack);
+	return rc;
+}
+
+void inet_exit(struct ns_stack *stack)
+{
+	if (!stack->ipv4)
+		return;
+	ip_input_exit(stack);
+	ipfrag_exit(stack);
+	if (stack->ipv4->netdev_nb.notifier_call)
+		devinet_exit(stack);
+	arp_exit(stack);
+	ip_route_exit(stack);
+	free(stack->ipv4);
+	stack->ipv4 = NULL;
+}

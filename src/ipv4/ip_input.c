@@ -1,0 +1,153 @@
+/* ip_input.c - IPv4 receive (Linux's net/ipv4/ip_input.c). ip_rcv
+ * validates the RFC 791 header (RFC 1122 3.2.1.1-3.2.1.8 checks) and counts
+ * every drop in the Ip: line of /proc/net/snmp, then PRE_ROUTING ->
+ * ip_route_input -> local delivery (LOCAL_IN, reassembly, the protocol
+ * table) or ip_forward. */
+#include <errno.h>
+#include <string.h>
+
+#include "ethernet/eth.h"
+#include "ipv4/netns_ipv4.h"
+#include "ipv4/route.h"
+#include "netfilter/core.h"
+#include "wire/checksum.h"
+#include "wire/icmp.h"
+
+static int ip_local_deliver_finish(struct ns_stack *stack, struct sk_buff *skb)
+{
+	struct netns_ipv4 *ip = stack->ipv4;
+	unsigned int ihl = (skb->data[0] & 15) * 4;
+	int protocol = skb->data[9];
+
+	skb_pull(skb, ihl);
+	skb_reset_transport_header(skb);
+	for (int loops = 0; loops < 4; loops++) {
+		const struct net_protocol *prot = ip->protos[protocol];
+		int ret;
+
+		if (!prot)
+			break;
+		ret = prot->handler(skb);
+		if (ret >= 0) {
+			IP_INC_STATS(stack, INDELIVERS);
+			return 0;
+		}
+		/* resubmit: the handler kept the skb and names a protocol */
+		protocol = -ret;
+		if (protocol > 255)
+			break;
+	}
+	IP_INC_STATS(stack, INUNKNOWNPROTOS);
+	/* RFC 1122 3.2.2.1: protocol unreachable (icmp_send skips broadcasts) */
+	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0);
+	kfree_skb_reason(skb, SKB_DROP_REASON_IP_NOPROTO);
+	return NET_RX_DROP;
+}
+
+int ip_local_deliver(struct ns_stack *stack, struct sk_buff *skb)
+{
+	/* RFC 791 3.2: reassemble before handing to the protocol */
+	if (get_be16(skb->data + 6) & (IP_MF | IP_OFFSET)) {
+		skb = ip_defrag(stack, skb);
+		if (!skb)
+			return 0;
+	}
+	return NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_IN, stack, skb, skb->dev, NULL,
+		       ip_local_deliver_finish);
+}
+
+static int ip_rcv_finish(struct ns_stack *stack, struct sk_buff *skb)
+{
+	switch (ip_route_input(stack, skb)) {
+	case IP_INPUT_LOCAL:
+		if (IPCB(skb)->rt_type == RTN_BROADCAST)
+			IP_INC_STATS(stack, INBCASTPKTS);
+		else if (IPCB(skb)->rt_type == RTN_MULTICAST)
+			IP_INC_STATS(stack, INMCASTPKTS);
+		return ip_local_deliver(stack, skb);
+	case IP_INPUT_FORWARD:
+		return ip_forward(stack, skb);
+	case IP_INPUT_DROPPED:
+	default:
+		return NET_RX_DROP;
+	}
+}
+
+static int ip_rcv_drop(struct ns_stack *stack, struct sk_buff *skb, enum skb_drop_reason reason)
+{
+	IP_INC_STATS(stack, INHDRERRORS);
+	kfree_skb_reason(skb, reason);
+	return NET_RX_DROP;
+}
+
+/* ip_rcv_core: RFC 791 3.1 / RFC 1122 3.2.1 header validation */
+static int ip_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
+		  struct net_device *orig)
+{
+	struct ns_stack *stack = dev_net(dev);
+	struct ip_priv_cb *cb;
+	unsigned int ihl, len;
+	const uint8_t *h;
+
+	(void)pt;
+	(void)orig;
+	if (skb->pkt_type == PACKET_OTHERHOST) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_OTHERHOST);
+		return NET_RX_DROP;
+	}
+	IP_INC_STATS(stack, INRECEIVES);
+	IP_ADD_STATS(stack, INOCTETS, skb->len);
+	if (!pskb_may_pull(skb, IPV4_HLEN_MIN))
+		return ip_rcv_drop(stack, skb, SKB_DROP_REASON_PKT_TOO_SMALL);
+	h = skb->data;
+	ihl = (h[0] & 15) * 4;
+	if ((h[0] >> 4) != 4 || ihl < IPV4_HLEN_MIN)
+		return ip_rcv_drop(stack, skb, SKB_DROP_REASON_IP_INHDR);
+	if (!pskb_may_pull(skb, ihl))
+		return ip_rcv_drop(stack, skb, SKB_DROP_REASON_PKT_TOO_SMALL);
+	if (csum_fold(csum_partial(h, ihl, 0)) != 0) {
+		IP_INC_STATS(stack, CSUMERRORS);
+		return ip_rcv_drop(stack, skb, SKB_DROP_REASON_CSUM);
+	}
+	len = get_be16(h + 2);
+	if (skb->len < len) {
+		IP_INC_STATS(stack, INTRUNCATEDPKTS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_SMALL);
+		return NET_RX_DROP;
+	}
+	if (len < ihl)
+		return ip_rcv_drop(stack, skb, SKB_DROP_REASON_IP_INHDR);
+	/* link-layer padding (Ethernet minimum frame) is not ours */
+	skb_trim(skb, len);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, (int)ihl);
+	cb = IPPRIV(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->h.iif = skb->skb_iif ? skb->skb_iif : dev->ifindex;
+	cb->h.saddr = get_be32(h + 12);
+	cb->h.daddr = get_be32(h + 16);
+	cb->h.ttl = h[8];
+	cb->h.tos = h[1];
+	cb->h.protocol = h[9];
+	/* options (RFC 791 3.1) are carried, not acted on: no source routing */
+	return NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, stack, skb, dev, NULL, ip_rcv_finish);
+}
+
+static struct packet_type ip_packet_type_proto = {
+	.type = ETH_P_IP,
+	.func = ip_rcv,
+};
+
+int ip_input_init(struct ns_stack *stack)
+{
+	struct packet_type *pt = &stack->ipv4->ip_pt;
+
+	*pt = ip_packet_type_proto;
+	dev_add_pack(stack, pt);
+	return 0;
+}
+
+void ip_input_exit(struct ns_stack *stack)
+{
+	dev_remove_pack(stack, &stack->ipv4->ip_pt);
+}

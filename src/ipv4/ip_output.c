@@ -1,0 +1,113 @@
+/* ip_output.c - IPv4 output (Linux's net/ipv4/ip_output.c): ip_send_skb4
+ * pushes the RFC 791 header for a transport segment, then LOCAL_OUT ->
+ * ip_output -> POST_ROUTING -> fragmentation to the path MTU -> the
+ * neighbour layer (ethernet/arp.c). Forwarded datagrams join at ip_output. */
+#include <errno.h>
+
+#include "ethernet/arp.h"
+#include "ethernet/eth.h"
+#include "ipv4/netns_ipv4.h"
+#include "ipv4/route.h"
+#include "netfilter/core.h"
+#include "wire/checksum.h"
+#include "wire/icmp.h"
+
+static int ip_finish_output2(struct ns_stack *stack, struct sk_buff *skb)
+{
+	struct ip_priv_cb *cb = IPPRIV(skb);
+	struct net_device *dev = dev_get_by_index(stack, cb->oif);
+
+	if (unlikely(!dev || !(dev->flags & IFF_UP))) {
+		IP_INC_STATS(stack, OUTDISCARDS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_DOWN);
+		return -ENETDOWN;
+	}
+	IP_INC_STATS(stack, OUTPKTS);
+	IP_ADD_STATS(stack, OUTOCTETS, skb->len);
+	return arp_output(dev, cb->nexthop, skb);
+}
+
+static int ip_finish_output(struct ns_stack *stack, struct sk_buff *skb)
+{
+	struct ip_priv_cb *cb = IPPRIV(skb);
+
+	if (skb->len <= cb->mtu)
+		return ip_finish_output2(stack, skb);
+	/* RFC 791 2.3: DF set and too big: cannot be sent */
+	if (get_be16(skb->data + 6) & IP_DF) {
+		IP_INC_STATS(stack, FRAGFAILS);
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, cb->mtu);
+		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_BIG);
+		return -EMSGSIZE;
+	}
+	return ip_do_fragment(stack, skb, cb->mtu, ip_finish_output2);
+}
+
+int ip_output(struct ns_stack *stack, struct sk_buff *skb)
+{
+	struct net_device *out = dev_get_by_index(stack, IPPRIV(skb)->oif);
+
+	skb->protocol = ETH_P_IP;
+	return NF_HOOK(NFPROTO_IPV4, NF_INET_POST_ROUTING, stack, skb, NULL, out, ip_finish_output);
+}
+
+static int ip_local_out_finish(struct ns_stack *stack, struct sk_buff *skb)
+{
+	return ip_output(stack, skb);
+}
+
+int ip_send_skb4(struct ns_stack *stack, struct sk_buff *skb, const struct flowi4 *fl4)
+{
+	struct netns_ipv4 *ip = stack->ipv4;
+	struct flowi4 f = *fl4;
+	struct ip_route_result res;
+	struct ipv4_repr r;
+	struct ip_priv_cb *cb;
+	uint8_t *h;
+	int rc;
+
+	IP_INC_STATS(stack, OUTREQUESTS);
+	rc = ip_route_output(stack, &f, &res);
+	if (rc) {
+		IP_INC_STATS(stack, OUTNOROUTES);
+		kfree_skb_reason(skb, SKB_DROP_REASON_NO_ROUTE);
+		return rc;
+	}
+	if (skb->len + IPV4_HLEN_MIN > 65535 ||
+	    ((f.flags & FLOWI_FLAG_DF) && skb->len + IPV4_HLEN_MIN > res.mtu)) {
+		IP_INC_STATS(stack, OUTDISCARDS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_BIG);
+		return -EMSGSIZE;
+	}
+	h = skb_push(skb, IPV4_HLEN_MIN);
+	if (!h) {
+		IP_INC_STATS(stack, OUTDISCARDS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+		return -ENOBUFS;
+	}
+	r = (struct ipv4_repr){
+		.tos = f.tos,
+		.tot_len = (uint16_t)skb->len,
+		.id = ip->ip_id_next++,
+		.df = f.flags & FLOWI_FLAG_DF,
+		.ttl = f.ttl ? f.ttl : (uint8_t)ip->sysctl_ip_default_ttl,
+		.protocol = f.proto,
+		.saddr = f.saddr,
+		.daddr = f.daddr,
+	};
+	ipv4_emit(&r, h, IPV4_HLEN_MIN);
+	skb_reset_network_header(skb);
+	skb->protocol = ETH_P_IP;
+	skb->dev = res.dev;
+	skb->mark = f.mark;
+	cb = IPPRIV(skb);
+	*cb = (struct ip_priv_cb){
+		.h = { .iif = 0, .saddr = f.saddr, .daddr = f.daddr, .ttl = r.ttl, .tos = f.tos,
+		       .protocol = f.proto, .rt_type = res.type },
+		.nexthop = res.nexthop,
+		.oif = res.dev->ifindex,
+		.mtu = res.mtu,
+	};
+	return NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, stack, skb, NULL, res.dev,
+		       ip_local_out_finish);
+}
