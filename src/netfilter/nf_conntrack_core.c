@@ -272,6 +272,13 @@ unsigned int nf_conntrack_in(struct ns_stack *stack, struct sk_buff *skb)
 		return NF_ACCEPT;
 	}
 	ct = nf_ct_find(stack, &t, &dir);
+	if (ct && !(ct->status & IPS_CONFIRMED)) {
+		/* packets run the hooks synchronously: an entry still
+		 * unconfirmed belongs to a packet that was dropped before
+		 * leaving (Linux never inserted it) */
+		nf_ct_delete(stack, ct);
+		ct = NULL;
+	}
 	if (ct) {
 		cn->stat.found++;
 	} else {
@@ -295,7 +302,6 @@ unsigned int nf_conntrack_in(struct ns_stack *stack, struct sk_buff *skb)
 	}
 	if (dir == IP_CT_DIR_REPLY)
 		ct->status |= IPS_SEEN_REPLY;
-	ct->status |= IPS_CONFIRMED;
 	/* keep the list in order of last use: early drop looks at the front */
 	list_del(&ct->list);
 	list_add_tail(&ct->list, &cn->all);
@@ -386,7 +392,7 @@ static int ct_proc_show(struct ns_stack *stack, struct seq_buf *s, void *data)
 	list_for_each_entry(ct, &cn->all, list) {
 		const struct nf_conntrack_tuple *o = &ct->t[IP_CT_DIR_ORIGINAL];
 
-		if (ct->timeout <= now)
+		if (ct->timeout <= now || !(ct->status & IPS_CONFIRMED))
 			continue;
 		seq_printf(s, "%-8s %u %-8s %u %llu ", "ipv4", 2, proto_name(o->proto), o->proto,
 			   (unsigned long long)((ct->timeout - now) / 1000000000ull));
@@ -468,6 +474,19 @@ static unsigned int ct_hook_in(void *priv, struct sk_buff *skb, const struct nf_
 	return nf_conntrack_in(st->stack, skb);
 }
 
+/* The packet leaves (POST_ROUTING) or is delivered (LOCAL_IN): its entry
+ * becomes permanent (Linux's __nf_conntrack_confirm). */
+static unsigned int ct_hook_confirm(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *st)
+{
+	struct nf_conn *ct = nf_ct_get(st->stack, skb, NULL);
+
+	(void)priv;
+	if (ct)
+		ct->status |= IPS_CONFIRMED;
+	return NF_ACCEPT;
+}
+
 static unsigned int ct_hook_nat(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
 {
 	(void)priv;
@@ -480,6 +499,7 @@ static unsigned int ct_hook_nat(void *priv, struct sk_buff *skb, const struct nf
 #define NF_IP_PRI_CONNTRACK (-200)
 #define NF_IP_PRI_NAT_DST_APPLY (-99)
 #define NF_IP_PRI_NAT_SRC_APPLY 2147483000
+#define NF_IP_PRI_CONNTRACK_CONFIRM 2147483647
 
 static const struct nf_hook_ops ct_ops_template[] = {
 	{ .hook = ct_hook_in, .pf = NFPROTO_IPV4, .hooknum = NF_INET_PRE_ROUTING,
@@ -494,6 +514,10 @@ static const struct nf_hook_ops ct_ops_template[] = {
 	  .priority = NF_IP_PRI_NAT_SRC_APPLY },
 	{ .hook = ct_hook_nat, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_IN,
 	  .priority = NF_IP_PRI_NAT_SRC_APPLY },
+	{ .hook = ct_hook_confirm, .pf = NFPROTO_IPV4, .hooknum = NF_INET_POST_ROUTING,
+	  .priority = NF_IP_PRI_CONNTRACK_CONFIRM },
+	{ .hook = ct_hook_confirm, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_IN,
+	  .priority = NF_IP_PRI_CONNTRACK_CONFIRM },
 };
 #define CT_NOPS (sizeof(ct_ops_template) / sizeof(ct_ops_template[0]))
 
