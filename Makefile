@@ -2,17 +2,20 @@
 #   make          build library, nstack command, tests, benchmarks into build/
 #   make run      the demonstration (no root needed)
 #   make test     unit + integration tests, then again under ASan+UBSan
+#   make test-tsan the threaded socket tests under ThreadSanitizer (build-tsan/)
 #   make bench    performance figures
 #   make fuzz     libFuzzer run on the frame-input harness (FUZZ_SECONDS, default 60)
 #   make install  install nstack, libnstack and headers (PREFIX, default /usr/local)
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
 FUZZ_BUILD  ?= build-fuzz
+TSAN_BUILD  ?= build-tsan
 PREFIX      ?= /usr/local
 FUZZ_SECONDS ?= 60
 JOBS        ?= $(shell nproc)
+MAKEFLAGS   += --no-print-directory
 
-.PHONY: all build deps run test test-unit test-asan bench fuzz install clean
+.PHONY: all build deps run test test-unit test-asan test-tsan bench fuzz install clean
 
 all: build
 
@@ -23,10 +26,11 @@ $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 
 build: deps $(BUILD)/CMakeCache.txt
-	cmake --build $(BUILD) -j $(JOBS)
+	@echo "building nstack in $(BUILD)/ ..."
+	@cmake --build $(BUILD) -j $(JOBS) > $(BUILD)/build.log 2>&1 || { cat $(BUILD)/build.log; exit 1; }
 
 run: build
-	$(BUILD)/nstack demo
+	@$(BUILD)/nstack demo
 
 test:
 	@scripts/deps.sh test
@@ -40,6 +44,11 @@ test:
 
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+test-tsan:
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNSTACK_TSAN=ON >/dev/null
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_socket_threads test_udp
+	cd $(TSAN_BUILD) && ctest --output-on-failure -R 'socket_threads|test_udp'
 
 bench:
 	@scripts/deps.sh bench
@@ -58,4 +67,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(TSAN_BUILD)

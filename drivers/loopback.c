@@ -5,6 +5,7 @@
 
 #include "core/netdevice.h"
 #include "ethernet/eth.h"
+#include "sched/sch_generic.h"
 
 static netdev_tx_t loopback_xmit(struct sk_buff *skb, struct net_device *dev)
 {
@@ -51,8 +52,15 @@ int loopback_init(struct ns_stack *stack)
 
 	if (!dev)
 		return -ENOMEM;
+	/* like Linux, lo has no queue */
+	dev->qdisc = qdisc_create(dev, &noqueue_qdisc_ops, 0, NULL, NULL, 0);
+	if (!dev->qdisc) {
+		free_netdev(dev);
+		return -ENOMEM;
+	}
 	rc = register_netdev(dev);
 	if (rc) {
+		qdisc_destroy(dev->qdisc);
 		free_netdev(dev);
 		return rc;
 	}

@@ -14,6 +14,7 @@
 
 #include "nstack/netdev.h"
 #include "nstack/nstack.h"
+#include "ipv4/devinet.h"
 
 #define FUZZ_STEPS 8
 #define FUZZ_TICK_NS 10000000ULL	/* 10 ms of virtual time per input */
@@ -45,7 +46,11 @@ static void fuzz_init(void)
 	fuzz_dev = ns_dev_create(fuzz_stack, "eth0", NS_LINK_ETHER, mac, 1500, &ops, NULL);
 	if (!fuzz_dev || ns_dev_set_up(fuzz_dev, true) != 0)
 		abort();
-	/* later layers: give the device 198.18.0.1/24 and fd00::1/64 here */
+	/* 198.18.0.1/24 with forwarding on, so input, local delivery, ICMP,
+	 * reassembly and the forwarding path are all reachable */
+	if (inet_addr_add(fuzz_dev, 0xc6120001u, 24, NULL) != 0 ||
+	    ns_sysctl_set(fuzz_stack, "net.ipv4.ip_forward", "1") != 0)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

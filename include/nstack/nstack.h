@@ -4,7 +4,9 @@
  * A `struct ns_stack` is one network stack, like a Linux network namespace:
  * its devices, tables, sockets, timers, sysctls and counters. Several can
  * live in one process; nothing is shared between them. A stack is not
- * thread-safe: drive it from one thread (see docs/threads.md once sockets land).
+ * thread-safe by itself: drive it from one thread, or run its loop in a
+ * thread of its own with ns_stack_start_thread() (nstack/socket.h) and wrap
+ * other calls in ns_stack_lock()/ns_stack_unlock() (docs/threads.md).
  *
  * Errors are negative errno values unless a function says otherwise. */
 #ifndef NSTACK_NSTACK_H

@@ -8,6 +8,7 @@
 
 #include "core/netdevice.h"
 #include "core/proc.h"
+#include "8021q/if_vlan.h"
 #include "sched/sch_generic.h"
 
 /* ---- names and indexes ------------------------------------------------------------- */
@@ -411,10 +412,22 @@ static int __netif_receive_skb_core(struct sk_buff *skb)
 	if (!skb_mac_header_was_set(skb))
 		skb_reset_mac_header(skb);
 another_round:
+	if (eth_type_vlan(skb->protocol)) {
+		skb = skb_vlan_untag(skb);
+		if (!skb)
+			return NET_RX_DROP;
+	}
 	if (!list_empty(&stack->ptype_all))
 		deliver_taps(skb, &stack->ptype_all, orig_dev);
 	if (!list_empty(&skb->dev->ptype_all))
 		deliver_taps(skb, &skb->dev->ptype_all, orig_dev);
+
+	if (skb->vlan_present && skb->dev->vlan_info) {
+		if (vlan_do_receive(&skb))
+			goto another_round;
+		if (!skb)
+			return NET_RX_DROP;
+	}
 
 	if (skb->dev->rx_handler) {
 		switch (skb->dev->rx_handler(&skb)) {
@@ -428,6 +441,12 @@ another_round:
 		case RX_HANDLER_PASS:
 			break;
 		}
+	}
+	if (unlikely(skb->vlan_present)) {
+		/* a VID no VLAN device took is not for this host */
+		if (skb_vlan_tag_get_id(skb))
+			skb->pkt_type = PACKET_OTHERHOST;
+		__vlan_hwaccel_clear_tag(skb);
 	}
 
 	list_for_each_entry(pt, &stack->ptype_base[skb->protocol & (PTYPE_HASH_SIZE - 1)], list) {
@@ -476,7 +495,8 @@ int netif_rx(struct sk_buff *skb)
 		kfree_skb_reason(skb, SKB_DROP_REASON_BACKLOG_FULL);
 		return NET_RX_DROP;
 	}
-	skb->tstamp = ns_now(stack);
+	/* stamped when processed (netif_receive_skb), like Linux with
+	 * netdev_tstamp_prequeue=0: no clock read per queued packet */
 	__skb_queue_tail(&sd->input_pkt_queue, skb);
 	napi_schedule(sd->backlog);
 	return NET_RX_SUCCESS;
@@ -547,6 +567,10 @@ int net_rx_action(struct ns_stack *stack)
 	struct softnet_data *sd = &stack->softnet;
 	int budget = stack->core.netdev_budget;
 	int total = 0;
+	bool own_now = !sd->poll_now;
+
+	if (own_now)
+		sd->poll_now = ns_now(stack);	/* called outside ns_stack_step */
 
 	while (!list_empty(&sd->poll_list)) {
 		struct napi_struct *n = list_first_entry(&sd->poll_list, struct napi_struct, poll_list);
@@ -558,9 +582,7 @@ int net_rx_action(struct ns_stack *stack)
 			break;
 		}
 		quota = weight < budget ? weight : budget;
-		sd->poll_now = ns_now(stack);
 		work = n->poll(n, quota);
-		sd->poll_now = 0;
 		budget -= work;
 		total += work;
 		if (!(n->state & (1UL << NAPI_STATE_SCHED)))
@@ -574,6 +596,8 @@ int net_rx_action(struct ns_stack *stack)
 			napi_complete_done(n, work);
 		}
 	}
+	if (own_now)
+		sd->poll_now = 0;
 	return total;
 }
 
@@ -607,17 +631,21 @@ int dev_queue_xmit(struct sk_buff *skb)
 {
 	struct net_device *dev = skb->dev;
 	struct Qdisc *q = dev->qdisc;
-	int rc;
 
 	if (unlikely(!(dev->flags & IFF_UP) || !q)) {
 		dev->stats.tx_dropped++;
 		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_DOWN);
 		return NET_XMIT_DROP;
 	}
-	rc = q->ops->enqueue(skb, q);
-	if (!netif_queue_stopped(dev))
-		qdisc_run(q);
-	return rc;
+	if (unlikely(skb->vlan_present)) {
+		/* validate_xmit_vlan: no device here inserts tags itself */
+		skb = vlan_hwaccel_push_inside(skb);
+		if (!skb) {
+			dev->stats.tx_dropped++;
+			return NET_XMIT_DROP;
+		}
+	}
+	return __dev_xmit_skb(skb, q, dev);
 }
 
 void netif_schedule_dev(struct net_device *dev)

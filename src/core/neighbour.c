@@ -677,12 +677,14 @@ void neigh_parms_release(struct neigh_table *tbl, struct neigh_parms *p)
 	if (!p || p == &tbl->parms)
 		return;
 	dev = dev_get_by_index(tbl->stack, p->ifindex);
-	if (dev) {
-		struct neighbour *n, *tmp;
+	for (unsigned int b = 0; b < (1u << NEIGH_HASH_BITS); b++) {
+		struct neighbour *n;
 
-		list_for_each_entry_safe(n, tmp, &tbl->gc_list, gc_list)
+		hlist_for_each_entry(n, &tbl->buckets[b], hash)
 			if (n->parms == p)
 				n->parms = &tbl->parms;
+	}
+	if (dev) {
 		neigh_sysctl_path(path, sizeof(path), tbl, dev->name, "");
 		proc_remove_prefix(tbl->stack, path);
 	}
@@ -755,4 +757,9 @@ const char *neigh_state_name(uint8_t s)
 	case NUD_PERMANENT: return "PERMANENT";
 	default: return "?";
 	}
+}
+
+int neigh_parms_sysctl_register(struct neigh_parms *p, const char *dir)
+{
+	return neigh_sysctl_register(p->tbl, p, dir);
 }

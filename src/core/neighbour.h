@@ -166,6 +166,8 @@ void neigh_for_each(struct neigh_table *tbl, void (*cb)(struct neighbour *n, voi
 struct neigh_parms *neigh_parms_alloc(struct net_device *dev, struct neigh_table *tbl);
 void neigh_parms_release(struct neigh_table *tbl, struct neigh_parms *p);
 struct neigh_parms *neigh_get_parms(struct neigh_table *tbl, const struct net_device *dev);
+/* (Re)create the sysctls of p under neigh/<dir>/ (a renamed device). */
+int neigh_parms_sysctl_register(struct neigh_parms *p, const char *dir);
 
 const char *neigh_state_name(uint8_t nud_state);
 

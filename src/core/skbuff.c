@@ -171,16 +171,38 @@ static void data_free(struct skb_pool *pool, unsigned char *head, unsigned int c
 	pool->st.in_use--;
 }
 
+/* Field by field rather than memset: a memset of the whole struct compiles
+ * to `rep stos`, whose start-up cost dominated allocation. */
 static void skb_init_head(struct sk_buff *skb, struct ns_stack *stack)
 {
-	memset(skb, 0, offsetof(struct sk_buff, cb));
-	memset(skb->cb, 0, sizeof(skb->cb));
+	uint64_t *cb = (uint64_t *)(void *)skb->cb;
+
+	skb->list.next = skb->list.prev = NULL;
 	skb->stack = stack;
+	skb->dev = NULL;
+	skb->sk = NULL;
+	skb->destructor = NULL;
+	skb->dst = NULL;
+	skb->tstamp = 0;
+	skb->len = 0;
 	skb->mac_header = SKB_HDR_UNSET;
 	skb->network_header = SKB_HDR_UNSET;
 	skb->transport_header = SKB_HDR_UNSET;
+	skb->protocol = 0;
+	skb->pkt_type = 0;
+	skb->ip_summed = 0;
 	skb->users = 1;
+	skb->vlan_present = 0;
+	skb->vlan_proto = 0;
+	skb->vlan_tci = 0;
 	skb->skb_iif = 0;
+	skb->priority = 0;
+	skb->mark = 0;
+	skb->hash = 0;
+	skb->nfct = 0;
+	skb->nfctinfo = 0;
+	for (unsigned int i = 0; i < SKB_CB_SIZE / 8; i++)
+		cb[i] = 0;
 }
 
 struct sk_buff *alloc_skb(struct ns_stack *stack, unsigned int size)

@@ -252,11 +252,16 @@ uint64_t ns_stack_next_timer(struct ns_stack *stack)
 
 int ns_stack_step(struct ns_stack *stack)
 {
-	int work = 0;
+	uint64_t now = ns_now(stack);
+	int work;
 
-	work += timer_base_run(stack->timers, ns_now(stack));
+	/* one clock read per round: timers, NAPI timestamps and netem see the
+	 * same "now", like one softirq run */
+	work = timer_base_run(stack->timers, now);
+	stack->softnet.poll_now = now;
 	work += net_rx_action(stack);
 	work += net_tx_action(stack);
+	stack->softnet.poll_now = 0;
 	return work;
 }
 

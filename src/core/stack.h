@@ -61,11 +61,14 @@ struct netns_ipv4;
 struct netns_ipv6;
 struct netns_neigh;
 struct netns_sock;
+struct netns_udp;
 struct netns_nf;
 struct netns_br;
+struct netns_vlan;
 struct netns_cmd;
 struct netns_nft;
 struct netns_ct;
+struct netns_tcp;
 
 struct ns_stack {
 	char name[32];
@@ -107,11 +110,14 @@ struct ns_stack {
 	struct netns_ipv6 *ipv6;
 	struct netns_neigh *neigh;
 	struct netns_sock *sock;
+	struct netns_udp *udp;
 	struct netns_nf *nf;
 	struct netns_br *br;
+	struct netns_vlan *vlan;
 	struct netns_cmd *cmd;
 	struct netns_nft *nft;		/* nf_tables ruleset (netfilter/nf_tables.h) */
 	struct netns_ct *ct;		/* connection tracking (netfilter/nf_conntrack.h) */
+	struct netns_tcp *tcp;
 	void *embedder;			/* free for the embedder (the lab uses it) */
 };
 

@@ -149,6 +149,52 @@ static int l0_next(const struct timer_base *base, unsigned int idx)
 	return -1;
 }
 
+/* The tick at which the next non-empty slot of `level` cascades, or
+ * UINT64_MAX. */
+static uint64_t next_cascade(const struct timer_base *base, unsigned int level)
+{
+	unsigned int shift = level * WHEEL_BITS;
+	uint64_t unit = base->clk >> shift;
+	bool at_boundary = (base->clk & ((1ULL << shift) - 1)) == 0;
+
+	for (unsigned int k = at_boundary ? 0 : 1; k <= WHEEL_SIZE; k++) {
+		unsigned int idx = (unsigned int)((unit + k) & WHEEL_MASK);
+
+		if (base->slot_count[level][idx])
+			return (unit + k) << shift;
+	}
+	return UINT64_MAX;
+}
+
+/* The first tick from clk on where something happens: an occupied level-0
+ * slot, or a cascade of an occupied higher slot. UINT64_MAX when idle.
+ * Every slot passed over on the way is empty, so jumping there is exact. */
+static uint64_t next_event_tick(const struct timer_base *base)
+{
+	uint64_t best = UINT64_MAX;
+	int next;
+
+	if (!base->pending)
+		return UINT64_MAX;
+	next = l0_next(base, wheel_index(base->clk, 0));
+	if (next >= 0)
+		return (base->clk & ~(uint64_t)WHEEL_MASK) + (unsigned int)next;
+	for (unsigned int w = 0; w < WHEEL_SIZE / 64; w++) {
+		if (base->l0_map[w]) {
+			/* level-0 timers of the next rotation: at the wrap */
+			best = (base->clk | WHEEL_MASK) + 1;
+			break;
+		}
+	}
+	for (unsigned int level = 1; level < WHEEL_LEVELS; level++) {
+		uint64_t t = next_cascade(base, level);
+
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
 static void run_slot(struct timer_base *base, unsigned int idx, uint64_t now, int *ran)
 {
 	struct hlist_head *head = &base->vec[0][idx];
@@ -197,10 +243,11 @@ int timer_base_run(struct timer_base *base, uint64_t now_ns)
 		}
 		next = l0_next(base, idx);
 		if (next != (int)idx) {
-			/* skip empty slots, to the next occupied one or the wrap */
-			uint64_t to = next < 0 ? (base->clk | WHEEL_MASK) + 1
-					       : (base->clk & ~(uint64_t)WHEEL_MASK) + (unsigned int)next;
+			/* jump over empty slots straight to the next event */
+			uint64_t to = next_event_tick(base);
 
+			if (to <= base->clk)
+				to = base->clk + 1;
 			base->clk = to > now + 1 ? now + 1 : to;
 			continue;
 		}
@@ -210,50 +257,11 @@ int timer_base_run(struct timer_base *base, uint64_t now_ns)
 	return ran;
 }
 
-/* The tick at which the next non-empty slot of `level` cascades, or
- * UINT64_MAX. */
-static uint64_t next_cascade(const struct timer_base *base, unsigned int level)
-{
-	unsigned int shift = level * WHEEL_BITS;
-	uint64_t unit = base->clk >> shift;
-	bool at_boundary = (base->clk & ((1ULL << shift) - 1)) == 0;
-
-	for (unsigned int k = at_boundary ? 0 : 1; k <= WHEEL_SIZE; k++) {
-		unsigned int idx = (unsigned int)((unit + k) & WHEEL_MASK);
-
-		if (base->slot_count[level][idx])
-			return (unit + k) << shift;
-	}
-	return UINT64_MAX;
-}
-
 uint64_t timer_base_next(const struct timer_base *base)
 {
-	uint64_t best = UINT64_MAX;
-	int next;
+	uint64_t tick = next_event_tick(base);
 
-	if (!base->pending)
+	if (tick == UINT64_MAX)
 		return UINT64_MAX;
-	next = l0_next(base, wheel_index(base->clk, 0));
-	if (next >= 0)
-		return ((base->clk & ~(uint64_t)WHEEL_MASK) + (unsigned int)next) * TIMER_TICK_NS;
-	for (unsigned int level = 0; level < WHEEL_LEVELS; level++) {
-		uint64_t t;
-
-		if (level == 0) {
-			/* level-0 timers of the next rotation: at the wrap */
-			bool any = false;
-
-			for (unsigned int w = 0; w < WHEEL_SIZE / 64; w++)
-				any |= base->l0_map[w] != 0;
-			t = any ? (base->clk | WHEEL_MASK) + 1 : UINT64_MAX;
-		} else {
-			t = next_cascade(base, level);
-		}
-		if (t < best)
-			best = t;
-	}
-	if (best == UINT64_MAX)
-		return UINT64_MAX;
-	return best < base->clk ? base->clk * TIMER_TICK_NS : best * TIMER_TICK_NS;
+	return (tick < base->clk ? base->clk : tick) * TIMER_TICK_NS;
 }

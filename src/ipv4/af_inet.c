@@ -2,6 +2,7 @@
  * per-stack state, the protocol table, net.ipv4.* sysctls, and the Ip:
  * and Icmp: lines of /proc/net/snmp and IpExt of /proc/net/netstat. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "core/proc.h"
@@ -98,6 +99,28 @@ static int netstat_show(struct ns_stack *stack, struct seq_buf *s, void *data)
 	return 0;
 }
 
+/* ip_local_port_range: "low\thigh", low < high (Linux's ipv4_local_port_range) */
+static int port_range_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	(void)data;
+	seq_printf(s, "%d\t%d\n", stack->ipv4->sysctl_local_ports[0], stack->ipv4->sysctl_local_ports[1]);
+	return 0;
+}
+
+static int port_range_write(struct ns_stack *stack, const char *v, void *data)
+{
+	int lo, hi, used = 0;
+
+	(void)data;
+	if (sscanf(v, "%d %d %n", &lo, &hi, &used) != 2 || v[used] != '\0')
+		return -EINVAL;
+	if (lo < 1 || hi > 65535 || lo >= hi)
+		return -EINVAL;
+	stack->ipv4->sysctl_local_ports[0] = lo;
+	stack->ipv4->sysctl_local_ports[1] = hi;
+	return 0;
+}
+
 static int inet_sysctls(struct ns_stack *stack)
 {
 	struct netns_ipv4 *ip = stack->ipv4;
@@ -108,8 +131,8 @@ static int inet_sysctls(struct ns_stack *stack)
 	ip->sysctl_local_ports[1] = 60999;
 	rc |= proc_create_int(stack, "/proc/sys/net/ipv4/ip_default_ttl",
 			      &ip->sysctl_ip_default_ttl, 1, 255);
-	rc |= proc_create_intvec(stack, "/proc/sys/net/ipv4/ip_local_port_range",
-				 ip->sysctl_local_ports, 2, 1, 65535);
+	rc |= proc_create(stack, "/proc/sys/net/ipv4/ip_local_port_range", port_range_show,
+			  port_range_write, NULL);
 	rc |= proc_create(stack, "/proc/net/snmp", snmp_show, NULL, NULL);
 	rc |= proc_create(stack, "/proc/net/netstat", netstat_show, NULL, NULL);
 	return rc ? -ENOMEM : 0;

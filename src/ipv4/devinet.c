@@ -369,6 +369,7 @@ static struct in_device *inetdev_init(struct net_device *dev)
 	INIT_LIST_HEAD(&idev->ifa_list);
 	idev->cnf = stack->ipv4->devconf_dflt;
 	dev->ip_ptr = idev;
+	snprintf(idev->sysctl_name, sizeof(idev->sysctl_name), "%s", dev->name);
 	devconf_register(stack, &idev->cnf, dev->name, false);
 	idev->arp_parms = arp_parms_alloc(dev);
 	return idev;
@@ -386,7 +387,7 @@ static void inetdev_destroy(struct net_device *dev)
 		inet_del_one(idev, ifa);
 	arp_ifdown(dev);
 	arp_parms_release(dev, idev->arp_parms);
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/", dev->name);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/", idev->sysctl_name);
 	proc_remove_prefix(dev_net(dev), path);
 	dev->ip_ptr = NULL;
 	free(idev);
@@ -422,6 +423,29 @@ static void inetdev_up(struct net_device *dev)
 	}
 }
 
+/* conf/DEV and neigh/DEV follow the new name, keeping their values */
+static void inetdev_rename(struct net_device *dev)
+{
+	struct in_device *idev = __in_dev_get(dev);
+	struct ns_stack *stack = dev_net(dev);
+	struct in_ifaddr *ifa;
+	char path[128];
+
+	if (!idev)
+		return;
+	for_each_ifa(idev, ifa)
+		if (strcmp(ifa->ifa_label, idev->sysctl_name) == 0)
+			snprintf(ifa->ifa_label, sizeof(ifa->ifa_label), "%s", dev->name);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/", idev->sysctl_name);
+	proc_remove_prefix(stack, path);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/neigh/%s/", idev->sysctl_name);
+	proc_remove_prefix(stack, path);
+	snprintf(idev->sysctl_name, sizeof(idev->sysctl_name), "%s", dev->name);
+	devconf_register(stack, &idev->cnf, dev->name, false);
+	if (idev->arp_parms)
+		neigh_parms_sysctl_register(idev->arp_parms, dev->name);
+}
+
 static int devinet_netdev_event(struct notifier_block *nb, unsigned long event,
 				struct net_device *dev)
 {
@@ -440,18 +464,9 @@ static int devinet_netdev_event(struct notifier_block *nb, unsigned long event,
 		ipfrag_flush_dev(dev_net(dev), dev);
 		inetdev_destroy(dev);
 		break;
-	case NETDEV_CHANGENAME: {
-		struct in_device *idev = __in_dev_get(dev);
-		struct in_ifaddr *ifa;
-
-		/* per-device sysctl paths are rebuilt under the new name */
-		if (!idev)
-			break;
-		for_each_ifa(idev, ifa)
-			if (!strchr(ifa->ifa_label, ':'))
-				snprintf(ifa->ifa_label, sizeof(ifa->ifa_label), "%s", dev->name);
+	case NETDEV_CHANGENAME:
+		inetdev_rename(dev);
 		break;
-	}
 	default:
 		break;
 	}

@@ -49,6 +49,7 @@ struct in_device {
 	unsigned int ifa_count;
 	struct ipv4_devconf cnf;
 	struct neigh_parms *arp_parms;
+	char sysctl_name[IFNAMSIZ];	/* name its sysctl directories carry */
 };
 
 static inline struct in_device *__in_dev_get(const struct net_device *dev)

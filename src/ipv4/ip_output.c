@@ -66,13 +66,13 @@ int ip_send_skb4(struct ns_stack *stack, struct sk_buff *skb, const struct flowi
 	uint8_t *h;
 	int rc;
 
-	IP_INC_STATS(stack, OUTREQUESTS);
 	rc = ip_route_output(stack, &f, &res);
 	if (rc) {
 		IP_INC_STATS(stack, OUTNOROUTES);
 		kfree_skb_reason(skb, SKB_DROP_REASON_NO_ROUTE);
 		return rc;
 	}
+	IP_INC_STATS(stack, OUTREQUESTS);
 	if (skb->len + IPV4_HLEN_MIN > 65535 ||
 	    ((f.flags & FLOWI_FLAG_DF) && skb->len + IPV4_HLEN_MIN > res.mtu)) {
 		IP_INC_STATS(stack, OUTDISCARDS);

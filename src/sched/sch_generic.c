@@ -13,6 +13,7 @@
 
 static const struct Qdisc_ops *const qdisc_table[] = {
 	&pfifo_fast_ops,
+	&noqueue_qdisc_ops,
 	&pfifo_ops,
 	&netem_qdisc_ops,
 };
@@ -154,6 +155,66 @@ void qdisc_run(struct Qdisc *q)
 	}
 }
 
+/* __dev_xmit_skb: an idle work-conserving qdisc is skipped (Linux's
+ * TCQ_F_CAN_BYPASS): the skb goes straight to the driver, counted as if it
+ * had passed through. A busy driver gets it requeued like any other. */
+int __dev_xmit_skb(struct sk_buff *skb, struct Qdisc *q, struct net_device *dev)
+{
+	int rc;
+
+	if ((q->ops->flags & TCQ_F_CAN_BYPASS) && !q->qstats.qlen && !q->gso_skb &&
+	    !netif_queue_stopped(dev)) {
+		unsigned int len = skb->len;
+
+		if (dev_hard_start_xmit(skb, dev) == NETDEV_TX_BUSY) {
+			q->gso_skb = skb;
+			q->qstats.requeues++;
+			if (!netif_queue_stopped(dev))
+				netif_stop_queue(dev);
+			return NET_XMIT_SUCCESS;
+		}
+		q->bstats.packets++;
+		q->bstats.bytes += len;
+		return NET_XMIT_SUCCESS;
+	}
+	if (q->ops->flags & TCQ_F_NOQUEUE) {
+		/* a virtual device that cannot queue: a busy driver drops */
+		unsigned int len = skb->len;
+
+		if (dev_hard_start_xmit(skb, dev) == NETDEV_TX_BUSY) {
+			dev->stats.tx_dropped++;
+			kfree_skb_reason(skb, SKB_DROP_REASON_QDISC_DROP);
+			return NET_XMIT_DROP;
+		}
+		q->bstats.packets++;
+		q->bstats.bytes += len;
+		return NET_XMIT_SUCCESS;
+	}
+	rc = q->ops->enqueue(skb, q);
+	if (!netif_queue_stopped(dev))
+		qdisc_run(q);
+	return rc;
+}
+
+/* ---- noqueue: no queue, for virtual devices (lo) ------------------------------------ */
+static int noqueue_enqueue(struct sk_buff *skb, struct Qdisc *q)
+{
+	return qdisc_drop(skb, q, SKB_DROP_REASON_QDISC_DROP);	/* never called: bypassed */
+}
+
+static struct sk_buff *noqueue_dequeue(struct Qdisc *q)
+{
+	(void)q;
+	return NULL;
+}
+
+const struct Qdisc_ops noqueue_qdisc_ops = {
+	.id = "noqueue",
+	.flags = TCQ_F_NOQUEUE,
+	.enqueue = noqueue_enqueue,
+	.dequeue = noqueue_dequeue,
+};
+
 /* ---- pfifo_fast: three bands by priority, like Linux's default ----------------------- */
 #define PFIFO_FAST_BANDS 3
 struct pfifo_fast_priv {
@@ -233,6 +294,7 @@ static int pfifo_fast_dump(struct Qdisc *q, char *buf, size_t len)
 
 const struct Qdisc_ops pfifo_fast_ops = {
 	.id = "pfifo_fast",
+	.flags = TCQ_F_CAN_BYPASS,
 	.priv_size = sizeof(struct pfifo_fast_priv),
 	.enqueue = pfifo_fast_enqueue,
 	.dequeue = pfifo_fast_dequeue,
@@ -278,6 +340,7 @@ static int pfifo_dump(struct Qdisc *q, char *buf, size_t len)
 
 const struct Qdisc_ops pfifo_ops = {
 	.id = "pfifo",
+	.flags = TCQ_F_CAN_BYPASS,
 	.enqueue = pfifo_enqueue,
 	.dequeue = qdisc_dequeue_head,
 	.peek = pfifo_peek,

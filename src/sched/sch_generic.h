@@ -28,8 +28,13 @@ struct gnet_stats_queue {
 	uint32_t overlimits;
 };
 
+/* Qdisc_ops.flags */
+#define TCQ_F_CAN_BYPASS 0x1	/* work-conserving FIFO: an empty queue may be skipped */
+#define TCQ_F_NOQUEUE    0x2	/* no queue at all (virtual devices such as lo) */
+
 struct Qdisc_ops {
 	const char *id;		/* "pfifo_fast", "netem", ... */
+	unsigned int flags;	/* TCQ_F_* */
 	size_t priv_size;	/* bytes of qdisc_priv() */
 	/* Take skb or drop it (qdisc_drop). NET_XMIT_SUCCESS / _DROP / _CN. */
 	int (*enqueue)(struct sk_buff *skb, struct Qdisc *sch);
@@ -111,9 +116,12 @@ void qdisc_destroy(struct Qdisc *q);
 void qdisc_reset(struct Qdisc *q);
 /* Dequeue into the driver until empty, stopped, or quota used. */
 void qdisc_run(struct Qdisc *q);
+/* dev_queue_xmit's path through q: bypass, noqueue or enqueue + run. */
+int __dev_xmit_skb(struct sk_buff *skb, struct Qdisc *q, struct net_device *dev);
 
 extern const struct Qdisc_ops pfifo_fast_ops;
 extern const struct Qdisc_ops pfifo_ops;
+extern const struct Qdisc_ops noqueue_qdisc_ops;
 extern const struct Qdisc_ops netem_qdisc_ops;
 
 /* tc helpers: "5ms" -> ns, "1%" -> fraction in 2^32 units, "1mbit" -> bytes/s */

@@ -344,6 +344,19 @@ static void test_sysctls_and_down(void **state)
 	assert_string_equal(v, "212992\n");
 	free(v);
 	assert_int_equal(ns_sysctl_set(f.ts->stack, "net.ipv4.neigh.eth0.ucast_solicit", "-1"), -EINVAL);
+	/* per-device values follow a rename */
+	assert_int_equal(ns_sysctl_set(f.ts->stack, "net.ipv4.neigh.eth0.ucast_solicit", "5"), 0);
+	assert_int_equal(ns_sysctl_set(f.ts->stack, "net.ipv4.conf.eth0.arp_accept", "1"), 0);
+	ns_dev_set_up(f.c->dev, false);
+	assert_int_equal(dev_change_name(f.c->dev, "wan0"), 0);
+	assert_null(ns_sysctl_get(f.ts->stack, "net.ipv4.neigh.eth0.ucast_solicit"));
+	v = ns_sysctl_get(f.ts->stack, "net.ipv4.neigh.wan0.ucast_solicit");
+	assert_string_equal(v, "5\n");
+	free(v);
+	v = ns_sysctl_get(f.ts->stack, "net.ipv4.conf.wan0.arp_accept");
+	assert_string_equal(v, "1\n");
+	free(v);
+	ns_dev_set_up(f.c->dev, true);
 	resolve_peer(&f);
 	/* down: neighbours of the device go */
 	ns_dev_set_up(f.c->dev, false);

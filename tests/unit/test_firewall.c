@@ -1,9 +1,11 @@
 /* test_firewall.c - nf_tables on the hooks of a forwarding stack: A and B
  * talk through router R over two pipes while R filters, tracks and
- * translates. Test handlers for TCP, UDP and an experimental protocol on
- * A and B record what arrives (checksums verified with src/wire parsers). */
+ * translates. Test handlers stand in for TCP and UDP (and an experimental
+ * protocol) on every stack and record what arrives, checksums verified
+ * with the src/wire parsers; the real handlers are put back at teardown. */
 #include "ipv4_testutil.h"
 #include "core/proc.h"
+#include "ipv4/netns_ipv4.h"
 #include "netfilter/nf_conntrack.h"
 #include "netfilter/nf_tables.h"
 #include "nstack/cmd.h"
@@ -89,6 +91,7 @@ static const struct net_protocol udp_proto = { .handler = udp_rx, .err_handler =
 struct net3 {
 	struct test_stack *a, *r, *b;
 	struct net_device *a0, *r0, *r1, *b0;
+	const struct net_protocol *saved[3][2];	/* the real TCP and UDP */
 };
 
 static void add_default(struct ns_stack *s, struct net_device *dev, uint32_t gw)
@@ -135,8 +138,10 @@ static int setup(void **state)
 	struct ns_stack *ends[3] = { n->a->stack, n->b->stack, n->r->stack };
 
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(inet_add_protocol(ends[i], &tcp_proto, IPPROTO_TCP), 0);
-		assert_int_equal(inet_add_protocol(ends[i], &udp_proto, IPPROTO_UDP), 0);
+		n->saved[i][0] = ends[i]->ipv4->protos[IPPROTO_TCP];
+		n->saved[i][1] = ends[i]->ipv4->protos[IPPROTO_UDP];
+		ends[i]->ipv4->protos[IPPROTO_TCP] = &tcp_proto;
+		ends[i]->ipv4->protos[IPPROTO_UDP] = &udp_proto;
 	}
 	run_all(n);
 	nrx = 0;
@@ -148,8 +153,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct net3 *n = *state;
+	struct ns_stack *ends[3] = { n->a->stack, n->b->stack, n->r->stack };
 
 	run_all(n);
+	for (int i = 0; i < 3; i++) {
+		ends[i]->ipv4->protos[IPPROTO_TCP] = n->saved[i][0];
+		ends[i]->ipv4->protos[IPPROTO_UDP] = n->saved[i][1];
+	}
 	test_stack_free(n->a);
 	test_stack_free(n->r);
 	test_stack_free(n->b);

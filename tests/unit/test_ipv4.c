@@ -371,12 +371,20 @@ static void test_forwarding(void **state)
 	assert_int_equal(r.type, ICMP_TIME_EXCEEDED);
 	assert_int_equal(r.code, ICMP_EXC_TTL);
 	assert_int_equal(IPSTAT(f.s, "InHdrErrors"), 1);
+	/* icmp_errors_use_inbound_ifaddr: the source is the input device's */
+	ns_sysctl_set(f.s, "net.ipv4.icmp_errors_use_inbound_ifaddr", "1");
+	n = mk_ip(fr, MAC_US2, MAC_PEER2, PEER, IP4(10, 0, 0, 3), PROTO_TEST, 1, 10, 0, pl, 100);
+	inject(&f, f.c2, fr, n);
+	parse_ip(cap_next(f.c), &e, &ip);	/* back out eth0, with eth1's address */
+	assert_int_equal(ip.daddr, PEER);
+	assert_int_equal(ip.saddr, US2);
+	ns_sysctl_set(f.s, "net.ipv4.icmp_errors_use_inbound_ifaddr", "0");
 	/* TTL 0 likewise */
 	n = mk_ip(fr, MAC_US, MAC_PEER, PEER, PEER2, PROTO_TEST, 0, 11, 0, pl, 100);
 	inject(&f, f.c, fr, n);
 	assert_null(cap_next(f.c2));
-	assert_int_equal(IPSTAT(f.s, "InHdrErrors"), 2);
 	assert_non_null(cap_next(f.c));
+	assert_int_equal(IPSTAT(f.s, "InHdrErrors"), 3);
 	/* DF and bigger than the next hop's MTU: frag-needed with the MTU */
 	assert_int_equal(ns_dev_set_mtu(f.c2->dev, 1000), 0);
 	n = mk_ip(fr, MAC_US, MAC_PEER, PEER, PEER2, PROTO_TEST, 64, 12, IP_DF, pl, 1200);
@@ -595,11 +603,22 @@ static void test_snmp_format(void **state)
 		"OutTimestamps OutTimestampReps OutAddrMasks OutAddrMaskReps\n"
 		"Icmp: 1 0 0 0 0 0 0 0 1 0 0 0 0 0 1 0 0 0 0 0 0 0 0 0 1 0 0 0 0\n"
 		"IcmpMsg: InType8 OutType0\n"
-		"IcmpMsg: 1 1\n");
+		"IcmpMsg: 1 1\n"
+		"Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails "
+		"EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors\n"
+		"Tcp: 1 200 120000 -1 0 0 0 0 0 0 0 0 0 0 0\n"
+		"Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors "
+		"InCsumErrors IgnoredMulti MemErrors\n"
+		"Udp: 0 0 0 0 0 0 0 0 0\n"
+		"UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors "
+		"InCsumErrors IgnoredMulti MemErrors\n"
+		"UdpLite: 0 0 0 0 0 0 0 0 0\n");
 	free(txt);
 	txt = ns_sysctl_get(f.s, "net.ipv4.ip_local_port_range");
 	assert_string_equal(txt, "32768\t60999\n");
 	free(txt);
+	assert_int_equal(ns_sysctl_set(f.s, "net.ipv4.ip_local_port_range", "5000 4000"), -EINVAL);
+	assert_int_equal(ns_sysctl_set(f.s, "net.ipv4.ip_local_port_range", "5000 x"), -EINVAL);
 	{
 		int lo, hi;
 

@@ -1,0 +1,445 @@
+/* tcp.h - TCP over IPv4 (RFC 9293, with Linux's choices where the RFC
+ * leaves room): struct tcp_sock, the per-skb control block, the congestion
+ * control ops table, the per-stack TCP state (hash tables, sysctls, MIB) and
+ * the functions the tcp*.c files share.
+ *
+ * Read first: tcp_ipv4.c (tcp_v4_rcv: demultiplexing, RST for unknown
+ * connections), then tcp_input.c (RFC 9293 3.10.7 "segment arrives"),
+ * tcp_output.c (segment building, the send queue), tcp_timer.c, tcp.c (the
+ * socket calls).
+ *
+ * Sequence numbers are host-order uint32_t compared with before()/after().
+ * Times are ns on the stack clock unless a name says _ms or _us. */
+#ifndef NSTACK_IPV4_TCP_H
+#define NSTACK_IPV4_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/list.h"
+#include "core/proc.h"
+#include "core/skbuff.h"
+#include "core/stack.h"
+#include "core/timer.h"
+#include "ipv4/ip.h"
+#include "socket/sock.h"
+#include "wire/tcp.h"
+
+/* ---- states (Linux numbering; TCP_ESTABLISHED, TCP_CLOSE and TCP_LISTEN
+ * come from sock.h) ------------------------------------------------------------- */
+#define TCP_SYN_SENT   2
+#define TCP_SYN_RECV   3
+#define TCP_FIN_WAIT1  4
+#define TCP_FIN_WAIT2  5
+#define TCP_TIME_WAIT  6
+#define TCP_CLOSE_WAIT 8
+#define TCP_LAST_ACK   9
+#define TCP_CLOSING    11
+#define TCP_NEW_SYN_RECV 12
+
+#define TCPF(s) (1u << (s))
+
+/* congestion avoidance states (tcpi_ca_state) */
+#define TCP_CA_OPEN     0
+#define TCP_CA_DISORDER 1
+#define TCP_CA_CWR      2
+#define TCP_CA_RECOVERY 3
+#define TCP_CA_LOSS     4
+
+/* ---- constants (Linux include/net/tcp.h) --------------------------------------- */
+#define TCP_MSS_DEFAULT   536U		/* RFC 9293 3.7.1: no MSS option */
+#define TCP_MIN_MSS       88U
+#define TCP_BASE_MSS      1024U
+#define MAX_TCP_HEADER    (NS_SKB_HEADROOM)
+#define TCP_TIMEWAIT_LEN  (60ULL * NS_PER_SEC)
+#define TCP_FIN_TIMEOUT   60
+#define TCP_RTO_MIN       (200ULL * NS_PER_MS)
+#define TCP_RTO_MAX       (120ULL * NS_PER_SEC)
+#define TCP_TIMEOUT_INIT  (1ULL * NS_PER_SEC)	/* RFC 6298 2.1 */
+#define TCP_DELACK_MIN    (40ULL * NS_PER_MS)
+#define TCP_DELACK_MAX    (200ULL * NS_PER_MS)
+#define TCP_ATO_MIN       TCP_DELACK_MIN
+#define TCP_INIT_CWND     10U			/* RFC 6928 */
+#define TCP_RESOURCE_PROBE_INTERVAL (500ULL * NS_PER_MS)
+#define TCP_KEEPALIVE_TIME  7200
+#define TCP_KEEPALIVE_INTVL 75
+#define TCP_KEEPALIVE_PROBES 9
+#define TCP_MAX_QUICKACKS 16U
+#define TCP_INFINITE_SSTHRESH 0x7fffffffU
+
+#define NS_PER_SEC 1000000000ULL
+#define NS_PER_MS  1000000ULL
+#define NS_PER_US  1000ULL
+
+/* ---- sequence arithmetic (RFC 9293 3.4) --------------------------------------------- */
+static inline bool before(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+#define after(a, b) before(b, a)
+/* a <= b <= c (mod 2^32) */
+static inline bool between(uint32_t b, uint32_t a, uint32_t c)
+{
+	return c - a >= b - a;
+}
+
+/* ---- per-skb control block (Linux's struct tcp_skb_cb) --------------------------------- */
+#define TCPCB_SACKED_ACKED   0x01	/* part 2: SACKed */
+#define TCPCB_SACKED_RETRANS 0x02	/* retransmitted and not yet acked */
+#define TCPCB_LOST           0x04	/* marked lost */
+#define TCPCB_EVER_RETRANS   0x80	/* ever retransmitted (Karn) */
+
+struct tcp_skb_cb {
+	uint32_t seq;		/* first sequence number */
+	uint32_t end_seq;	/* seq + SYN + FIN + data length */
+	uint64_t when;		/* ns: last (re)transmission; 0: never sent */
+	uint32_t ack_seq;	/* received segments: their ACK field */
+	uint32_t tsval;		/* received: TSval; sent: TSval of the first send */
+	uint8_t tcp_flags;	/* TCP_FLAG_* of the segment */
+	uint8_t sacked;		/* TCPCB_* state for the scoreboard */
+};
+#define TCP_SKB_CB(skb) ((struct tcp_skb_cb *)(void *)((skb)->cb))
+_Static_assert(sizeof(struct tcp_skb_cb) <= SKB_CB_SIZE, "tcp_skb_cb fits skb->cb");
+
+/* ---- congestion control ---------------------------------------------------------------- */
+struct tcp_sock;
+/* Linux's struct tcp_congestion_ops; NewReno ("reno") is built in. */
+struct tcp_congestion_ops {
+	const char *name;
+	/* connection starts (may be NULL) */
+	void (*init)(struct tcp_sock *tp);
+	/* slow start threshold after a loss event (required) */
+	uint32_t (*ssthresh)(struct tcp_sock *tp);
+	/* new data acknowledged outside recovery: grow cwnd (required) */
+	void (*cong_avoid)(struct tcp_sock *tp, uint32_t ack, uint32_t acked);
+	/* ca_state changes (may be NULL) */
+	void (*set_state)(struct tcp_sock *tp, uint8_t new_state);
+	/* cwnd to restore on a spurious loss (may be NULL: no undo) */
+	uint32_t (*undo_cwnd)(struct tcp_sock *tp);
+};
+extern const struct tcp_congestion_ops tcp_reno;
+void tcp_reno_cong_avoid(struct tcp_sock *tp, uint32_t ack, uint32_t acked);
+uint32_t tcp_reno_ssthresh(struct tcp_sock *tp);
+const struct tcp_congestion_ops *tcp_ca_find(const char *name);
+
+/* ---- the connection ---------------------------------------------------------------------- */
+/* A SYN received by a listener (Linux's request_sock), on its SYN queue
+ * until the handshake's ACK turns it into a child tcp_sock. */
+struct request_sock {
+	struct list_head node;		/* listener's syn_queue */
+	struct tcp_sock *listener;
+	struct timer_list timer;	/* SYN-ACK retransmission */
+	uint32_t laddr, raddr;		/* host order */
+	uint16_t lport, rport;
+	uint32_t snt_isn, rcv_isn;
+	uint32_t ts_recent;
+	uint16_t mss;			/* peer's MSS (clamped) */
+	uint8_t snd_wscale, rcv_wscale;
+	bool wscale_ok, tstamp_ok;
+	uint8_t num_retrans;
+	int iif;
+	uint64_t first_sent;		/* ns */
+	uint32_t rcv_wnd;		/* window offered in the SYN-ACK */
+};
+
+/* Linux's tcp_options_received */
+struct tcp_rx_opt {
+	uint32_t ts_recent;		/* RFC 7323 4.3: TS.Recent */
+	uint64_t ts_recent_stamp;	/* ns it was last updated */
+	uint32_t rcv_tsval, rcv_tsecr;	/* of the segment being processed */
+	bool saw_tstamp;		/* ... carried a timestamp */
+	bool tstamp_ok;			/* negotiated (RFC 7323 3.2) */
+	bool wscale_ok;			/* negotiated (RFC 7323 2.2) */
+	uint8_t snd_wscale;		/* peer's shift */
+	uint8_t rcv_wscale;		/* ours */
+	uint16_t mss_clamp;		/* peer's MSS, or user's TCP_MAXSEG */
+	uint16_t user_mss;		/* TCP_MAXSEG */
+};
+
+#define TCP_NAGLE_OFF  1	/* TCP_NODELAY */
+#define TCP_NAGLE_CORK 2	/* TCP_CORK */
+#define TCP_NAGLE_PUSH 4	/* cork released: push now */
+
+/* inet_connection_sock's ack state */
+#define ICSK_ACK_SCHED 1	/* an ACK is owed */
+#define ICSK_ACK_TIMER 2	/* the delayed-ACK timer is armed */
+#define ICSK_ACK_PUSHED 4
+
+/* what rtx_timer is armed for */
+#define ICSK_TIME_RETRANS 1
+#define ICSK_TIME_PROBE0  3
+
+struct tcp_sock {
+	struct inet_sock inet;			/* first */
+	struct list_head all_node;		/* netns_tcp.all (for /proc, teardown) */
+	struct hlist_node bind_node;		/* bhash */
+	bool in_ehash;				/* sk_node is in ehash */
+	bool in_lhash;				/* sk_node is in lhash */
+	bool bound;				/* bind_node in bhash */
+
+	/* send sequence space, RFC 9293 3.3.1 */
+	uint32_t snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, snd_up;
+	uint32_t iss;
+	uint32_t write_seq;			/* end of the data queued by the user */
+	uint32_t max_window;			/* largest window the peer offered */
+	uint32_t pushed_seq;
+	/* receive sequence space */
+	uint32_t rcv_nxt, rcv_wnd, rcv_wup, rcv_up;
+	uint32_t irs;
+	uint32_t copied_seq;			/* next byte the user reads */
+	uint32_t rcv_ssthresh;
+	uint32_t window_clamp;
+
+	struct tcp_rx_opt rx_opt;
+	uint32_t mss_cache;			/* current effective send MSS (payload) */
+	uint32_t advmss;			/* MSS we advertise */
+	uint32_t rcv_mss;			/* estimate of the peer's segment size */
+	uint32_t pmtu;				/* path MTU in use */
+
+	/* congestion control, RFC 5681 / 6582 */
+	const struct tcp_congestion_ops *ca_ops;
+	uint64_t ca_priv[8];
+	uint32_t snd_cwnd, snd_ssthresh, snd_cwnd_cnt;
+	uint32_t packets_out;			/* segments in rtx_queue (sent, unacked) */
+	uint32_t retrans_out;			/* retransmitted, not yet acked */
+	uint32_t lost_out;			/* marked lost (TCPCB_LOST) */
+	uint32_t sacked_out;			/* Reno: dup ACKs seen; part 2: SACKed */
+	uint8_t ca_state;
+	uint8_t dup_acks;
+	uint32_t high_seq;			/* RFC 6582 "recover" */
+	uint32_t prior_ssthresh, prior_cwnd;
+	uint32_t undo_marker;
+	int undo_retrans;
+
+	/* RTT, RFC 6298 (us, srtt and mdev scaled by 8 and 4 like Linux) */
+	uint32_t srtt_us;			/* << 3 */
+	uint32_t mdev_us;			/* << 2 */
+	uint32_t rttvar_us;
+	uint32_t mdev_max_us;
+	uint32_t rtt_seq;
+	uint64_t rto;				/* ns */
+	uint8_t backoff;			/* exponent of the RTO backoff */
+	uint8_t retransmits;			/* consecutive RTO retransmissions */
+	uint8_t probes_out;			/* zero-window or keepalive probes unanswered */
+	uint8_t pending;			/* ICSK_TIME_* for rtx_timer */
+	uint64_t retrans_stamp;			/* ns of the first retransmission */
+	uint32_t total_retrans;
+
+	/* ACK scheduling, Linux's icsk_ack */
+	uint8_t ack_pending;			/* ICSK_ACK_* */
+	uint8_t ack_quick;			/* quick ACKs left */
+	bool ack_pingpong;			/* interactive: delay ACKs */
+	uint64_t ato;				/* ns */
+	uint64_t lrcvtime;			/* ns: last data received */
+	uint32_t rcv_segs_unacked;		/* full segments since our last ACK */
+
+	uint8_t nonagle;			/* TCP_NAGLE_* */
+	bool syn_sent_once;
+	bool fin_queued;			/* FIN in the send queue */
+	bool rst_on_close;			/* data lost: abort with RST */
+
+	/* timers */
+	struct timer_list rtx_timer;		/* retransmit / zero-window probe / SYN */
+	struct timer_list delack_timer;
+	struct timer_list keep_timer;		/* keepalive, FIN_WAIT2, TIME_WAIT */
+
+	/* keepalive (TCP_KEEPIDLE/INTVL/CNT; 0: sysctl) */
+	int keepalive_time, keepalive_intvl, keepalive_probes;
+	int linger2;				/* TCP_LINGER2 (s), 0: tcp_fin_timeout */
+	uint64_t rcv_tstamp;			/* ns: last segment with an ACK */
+	uint64_t lsndtime;			/* ns: last data sent */
+
+	/* queues */
+	struct sk_buff_head rtx_queue;		/* sent, not fully acked (originals) */
+	struct sk_buff_head ooo_queue;		/* received out of order, by seq */
+	uint32_t ooo_drops;
+
+	/* listener */
+	struct list_head syn_queue;		/* struct request_sock */
+	unsigned int syn_qlen;
+	struct list_head accept_queue;		/* children (accept_node) */
+	struct list_head accept_node;
+	struct tcp_sock *parent;		/* listener while on its accept queue */
+
+	/* statistics (TCP_INFO) */
+	uint64_t bytes_acked, bytes_received, bytes_sent, bytes_retrans;
+	uint32_t segs_in, segs_out, data_segs_in, data_segs_out;
+	uint64_t tw_expire;			/* ns: TIME_WAIT ends */
+};
+
+static inline struct tcp_sock *tcp_sk(const struct sock *sk)
+{
+	return (struct tcp_sock *)(void *)sk;
+}
+static inline struct sock *tp_sk(struct tcp_sock *tp)
+{
+	return &tp->inet.sk;
+}
+static inline uint32_t tcp_packets_in_flight(const struct tcp_sock *tp)
+{
+	/* RFC 6675's pipe without SACK: Linux's tcp_packets_in_flight */
+	int64_t n = (int64_t)tp->packets_out - tp->sacked_out - tp->lost_out + tp->retrans_out;
+
+	return n > 0 ? (uint32_t)n : 0;
+}
+
+/* ---- per-stack state ---------------------------------------------------------------------- */
+enum tcp_mib {
+	TCP_MIB_ACTIVEOPENS,
+	TCP_MIB_PASSIVEOPENS,
+	TCP_MIB_ATTEMPTFAILS,
+	TCP_MIB_ESTABRESETS,
+	TCP_MIB_INSEGS,
+	TCP_MIB_OUTSEGS,
+	TCP_MIB_RETRANSSEGS,
+	TCP_MIB_INERRS,
+	TCP_MIB_OUTRSTS,
+	TCP_MIB_CSUMERRORS,
+	/* TcpExt-like counters (/proc/net/nstack/tcp) */
+	TCP_MIB_LISTENOVERFLOWS,
+	TCP_MIB_LISTENDROPS,
+	TCP_MIB_OFODROP,
+	TCP_MIB_PAWSESTABREJECTED,
+	TCP_MIB_TIMEOUTS,
+	TCP_MIB_FASTRETRANS,
+	TCP_MIB_TWRECYCLED,
+	TCP_MIB_TWOVERFLOW,
+	TCP_MIB_ABORTONCLOSE,
+	TCP_MIB_ABORTONLINGER,
+	TCP_MIB_ABORTONTIMEOUT,
+	TCP_MIB_DELAYEDACKS,
+	TCP_MIB_ZEROWINDOWPROBES,
+	TCP_MIB_RCVPRUNED,
+	TCP_MIB_MAX
+};
+
+struct tcp_hash {
+	struct hlist_head *buckets;
+	uint32_t mask;			/* size - 1 */
+	uint32_t count;
+};
+
+struct netns_tcp {
+	struct ns_stack *stack;
+	/* net.ipv4.tcp_* sysctls (Linux defaults) */
+	int tcp_rmem[3], tcp_wmem[3];
+	int syn_retries, synack_retries, retries1, retries2, orphan_retries;
+	int fin_timeout, max_syn_backlog, max_tw_buckets, tw_reuse;
+	int keepalive_time, keepalive_intvl, keepalive_probes;
+	int timestamps, window_scaling, sack, rfc1337, abort_on_overflow;
+	int base_mss, min_snd_mss;
+
+	uint64_t secret[2];		/* hash / ISN keys (RFC 6528) */
+	struct tcp_hash ehash;		/* established and TIME_WAIT: 4-tuple */
+	struct tcp_hash lhash;		/* listeners: by port */
+	struct tcp_hash bhash;		/* bound sockets: by port */
+	struct list_head all;		/* every tcp_sock */
+	unsigned int tw_count;
+	unsigned int orphan_count;
+	uint32_t port_offset;		/* ephemeral port search start */
+	uint64_t mib[TCP_MIB_MAX];
+	struct inet_protosw sw;
+};
+
+static inline struct netns_tcp *tcp_net(const struct sock *sk)
+{
+	return sk->sk_net->tcp;
+}
+#define TCP_INC_STATS(tn, f) ((tn)->mib[(f)]++)
+
+/* ---- clock ------------------------------------------------------------------------------------ */
+static inline uint64_t tcp_now(const struct tcp_sock *tp)
+{
+	return ns_now(tp->inet.sk.sk_net);
+}
+/* RFC 7323 5.4: TSval from the stack clock in ms */
+static inline uint32_t tcp_time_stamp_ms(struct ns_stack *stack)
+{
+	return (uint32_t)(ns_now(stack) / NS_PER_MS);
+}
+
+/* ---- shared functions ---------------------------------------------------------------------------- */
+/* tcp_ipv4.c: tables */
+int tcp_v4_rcv(struct sk_buff *skb);
+void tcp_v4_err(struct ns_stack *stack, const struct icmp_err_info *err);
+void tcp_ehash_add(struct tcp_sock *tp);
+void tcp_unhash(struct sock *sk);
+int tcp_v4_get_port(struct sock *sk, unsigned short snum);
+void tcp_put_port(struct tcp_sock *tp);
+int tcp_v4_connect_port(struct tcp_sock *tp);
+int tcp_listen_hash(struct tcp_sock *tp);
+int tcp_v4_listen_check(struct tcp_sock *tp);
+uint32_t tcp_v4_init_seq(struct netns_tcp *tn, uint32_t saddr, uint32_t daddr, uint16_t sport,
+			 uint16_t dport, uint64_t now);
+/* Send a RST in reply to a segment (RFC 9293 3.10.7.1); tuple host order. */
+void tcp_v4_send_reset(struct ns_stack *stack, uint32_t saddr, uint32_t daddr, uint16_t sport,
+		       uint16_t dport, uint32_t seq, uint32_t ack, bool with_ack);
+
+/* tcp_input.c */
+int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
+			  const struct tcp_options *opt);
+int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
+			const struct tcp_options *opt);
+struct tcp_sock *tcp_check_req(struct tcp_sock *lp, struct request_sock *req,
+			       struct sk_buff *skb, const struct tcp_repr *th,
+			       const struct tcp_options *opt);
+struct request_sock *tcp_find_req(struct tcp_sock *lp, uint32_t raddr, uint16_t rport,
+				  uint32_t laddr);
+void reqsk_free(struct request_sock *req);
+void tcp_rcv_space_update(struct tcp_sock *tp);
+void tcp_enter_loss(struct tcp_sock *tp);
+void tcp_set_ca_state(struct tcp_sock *tp, uint8_t st);
+
+/* tcp_output.c */
+int tcp_transmit_skb(struct tcp_sock *tp, struct sk_buff *skb, bool clone);
+void tcp_push(struct tcp_sock *tp);
+void tcp_send_ack(struct tcp_sock *tp);
+void tcp_send_delayed_ack(struct tcp_sock *tp);
+int tcp_send_syn(struct tcp_sock *tp);
+int tcp_send_synack(struct request_sock *req);
+void tcp_send_fin(struct tcp_sock *tp);
+void tcp_send_active_reset(struct tcp_sock *tp);
+int tcp_retransmit_skb(struct tcp_sock *tp, struct sk_buff *skb);
+void tcp_send_probe0(struct tcp_sock *tp);
+int tcp_write_wakeup(struct tcp_sock *tp);
+uint32_t tcp_select_window(struct tcp_sock *tp);
+uint32_t tcp_space(const struct tcp_sock *tp);
+void tcp_select_initial_window(struct netns_tcp *tn, int rcvbuf, uint32_t mss, uint32_t *rcv_wnd,
+			       uint32_t *window_clamp, bool wscale_ok, uint8_t *rcv_wscale);
+uint32_t tcp_sync_mss(struct tcp_sock *tp, uint32_t pmtu);
+uint32_t tcp_current_mss(struct tcp_sock *tp);
+int tcp_route(struct tcp_sock *tp, struct ip_route_result *res);
+void tcp_check_probe_timer(struct tcp_sock *tp);
+void tcp_sndbuf_expand(struct tcp_sock *tp);
+
+/* tcp_timer.c */
+void tcp_init_xmit_timers(struct tcp_sock *tp);
+void tcp_clear_xmit_timers(struct tcp_sock *tp);
+void tcp_reset_xmit_timer(struct tcp_sock *tp, uint8_t what, uint64_t when);
+void tcp_rearm_rto(struct tcp_sock *tp);
+void tcp_reset_keepalive_timer(struct tcp_sock *tp, uint64_t len);
+void tcp_delack_timer_arm(struct tcp_sock *tp);
+uint64_t tcp_keepalive_time_ns(const struct tcp_sock *tp);
+void tcp_synack_timer(struct timer_list *t);
+
+/* tcp.c */
+void tcp_set_state(struct tcp_sock *tp, int state);
+void tcp_done(struct tcp_sock *tp);
+void tcp_time_wait(struct tcp_sock *tp, int state, uint64_t timeo);
+void tcp_reset(struct tcp_sock *tp);
+void tcp_init_sock_fields(struct tcp_sock *tp);
+struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_sock *req);
+void tcp_destroy_sock(struct tcp_sock *tp);
+void tcp_init_transfer(struct tcp_sock *tp);
+void tcp_mtup_init(struct tcp_sock *tp);
+extern const struct proto tcp_prot;
+
+/* tcp_proc.c */
+int tcp_proc_init(struct ns_stack *stack);
+void tcp_proc_exit(struct ns_stack *stack);
+int tcp_snmp_show(struct ns_stack *stack, struct seq_buf *s, void *data);
+
+int tcp_init(struct ns_stack *stack);
+void tcp_exit(struct ns_stack *stack);
+
+#endif

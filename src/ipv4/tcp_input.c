@@ -1,0 +1,1031 @@
+/* tcp_input.c - RFC 9293 3.10.7 "SEGMENT ARRIVES" (Linux net/ipv4/
+ * tcp_input.c and tcp_minisocks.c): the LISTEN step (request socks, SYN-ACK,
+ * the child socket), SYN-SENT, the synchronized states in the RFC's order
+ * (sequence check with PAWS, RST, SYN, ACK, text, FIN), TIME-WAIT, the ACK
+ * clock (RTT per RFC 6298, NewReno per RFC 5681 / RFC 6582 behind
+ * tcp_congestion_ops), the receive and out-of-order queues and ACK
+ * scheduling (delayed ACKs, quick-ACK mode).
+ *
+ * Each function gets skb with skb->data at the TCP header and the parsed
+ * header th/opt, and consumes the skb. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipv4/tcp.h"
+
+#define PAWS_24DAYS (24ULL * 86400 * NS_PER_SEC)
+
+/* ---- helpers ---------------------------------------------------------------------------------------- */
+static void tcp_drop(struct tcp_sock *tp, struct sk_buff *skb, enum skb_drop_reason r)
+{
+	(void)tp;
+	kfree_skb_reason(skb, r);
+}
+
+static void tcp_fill_cb(struct sk_buff *skb, const struct tcp_repr *th, const struct tcp_options *opt)
+{
+	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+
+	memset(skb->cb, 0, sizeof(skb->cb));
+	tcb->seq = th->seq;
+	tcb->end_seq = th->seq + (uint32_t)th->payload_len + !!(th->flags & TCP_FLAG_SYN) +
+		       !!(th->flags & TCP_FLAG_FIN);
+	tcb->ack_seq = th->ack_seq;
+	tcb->tcp_flags = th->flags;
+	tcb->tsval = opt->ts_ok ? opt->tsval : 0;
+}
+
+void tcp_set_ca_state(struct tcp_sock *tp, uint8_t st)
+{
+	if (tp->ca_ops->set_state)
+		tp->ca_ops->set_state(tp, st);
+	tp->ca_state = st;
+}
+
+static void tcp_enter_quickack_mode(struct tcp_sock *tp)
+{
+	uint32_t q = tp->rcv_mss ? tp->rcv_wnd / (2 * tp->rcv_mss) : TCP_MAX_QUICKACKS;
+
+	tp->ack_quick = (uint8_t)NS_MAX(2U, NS_MIN(q, TCP_MAX_QUICKACKS));
+	tp->ack_pingpong = false;
+	tp->ato = TCP_ATO_MIN;
+}
+
+/* RFC 6298 2.2-2.3 (Linux's tcp_rtt_estimator, srtt << 3, mdev << 2). */
+static void tcp_rtt_estimator(struct tcp_sock *tp, uint64_t m_ns)
+{
+	int64_t m = (int64_t)(m_ns / NS_PER_US);
+
+	if (m <= 0)
+		m = 1;
+	if (tp->srtt_us) {
+		m -= tp->srtt_us >> 3;
+		tp->srtt_us += (uint32_t)m;
+		if (m < 0)
+			m = -m;
+		m -= tp->mdev_us >> 2;
+		tp->mdev_us += (uint32_t)m;
+	} else {
+		tp->srtt_us = (uint32_t)m << 3;
+		tp->mdev_us = (uint32_t)m << 1;
+	}
+	tp->rttvar_us = NS_MAX(tp->mdev_us, (uint32_t)(TCP_RTO_MIN / NS_PER_US));
+	/* RFC 6298 2.3 with Linux's floor: RTO = SRTT + max(4*RTTVAR, 200 ms) */
+	tp->rto = ((uint64_t)(tp->srtt_us >> 3) + tp->rttvar_us) * NS_PER_US;
+	if (tp->rto > TCP_RTO_MAX)
+		tp->rto = TCP_RTO_MAX;
+	if (tp->rto < TCP_RTO_MIN)
+		tp->rto = TCP_RTO_MIN;
+}
+
+/* ---- the receive side ---------------------------------------------------------------------------------- */
+/* RFC 9293 3.10.7.4 "first check sequence number" with Linux's
+ * tcp_sequence(): SEG.SEQ+SEG.LEN >= RCV.WUP and SEG.SEQ <= RCV.NXT+RCV.WND. */
+static bool tcp_sequence_ok(const struct tcp_sock *tp, uint32_t seq, uint32_t end_seq)
+{
+	uint32_t wnd = tp->rcv_wup + tp->rcv_wnd - tp->rcv_nxt;
+
+	if ((int32_t)wnd < 0)
+		wnd = 0;
+	return !before(end_seq, tp->rcv_wup) && !after(seq, tp->rcv_nxt + wnd);
+}
+
+/* RFC 5961 4 / RFC 9293 3.10.7.4: an ACK the peer must answer. */
+static void tcp_send_challenge_ack(struct tcp_sock *tp)
+{
+	tcp_send_ack(tp);
+}
+
+void tcp_rcv_space_update(struct tcp_sock *tp)
+{
+	(void)tp;
+}
+
+static void tcp_event_data_recv(struct tcp_sock *tp, struct sk_buff *skb)
+{
+	uint64_t now = tcp_now(tp);
+
+	if (skb->len > tp->rcv_mss)
+		tp->rcv_mss = NS_MIN(skb->len, tp->advmss);
+	if (!tp->ato) {
+		/* first data: quick-ACK mode (Linux's tcp_event_data_recv) */
+		tcp_enter_quickack_mode(tp);
+	}
+	if (skb->len >= tp->rcv_mss)
+		tp->rcv_segs_unacked++;
+	tp->lrcvtime = now;
+	tp->bytes_received += skb->len;
+	tp->data_segs_in++;
+}
+
+/* RFC 9293 3.10.7.4 eighth: the FIN. */
+static void tcp_fin(struct tcp_sock *tp)
+{
+	struct sock *sk = tp_sk(tp);
+
+	sk->sk_shutdown |= RCV_SHUTDOWN;
+	sock_set_flag(sk, SOCK_DONE);
+	switch (sk->sk_state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		tcp_set_state(tp, TCP_CLOSE_WAIT);
+		tp->ack_pingpong = true;	/* the ACK may ride on our FIN */
+		tcp_send_delayed_ack(tp);
+		break;
+	case TCP_FIN_WAIT1:
+		/* simultaneous close: RFC 9293 3.6 case 2 */
+		tcp_send_ack(tp);
+		tcp_set_state(tp, TCP_CLOSING);
+		break;
+	case TCP_FIN_WAIT2:
+		tcp_send_ack(tp);
+		tcp_time_wait(tp, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN);
+		break;
+	default:
+		break;
+	}
+	skb_queue_purge(&tp->ooo_queue);
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		sk->sk_data_ready(sk);
+	}
+}
+
+/* In-order skb (payload at data, seq == rcv_nxt): to the receive queue. */
+static void tcp_queue_rcv(struct tcp_sock *tp, struct sk_buff *skb, bool *fin)
+{
+	struct sock *sk = tp_sk(tp);
+	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+
+	tp->rcv_nxt = tcb->end_seq;
+	*fin = (tcb->tcp_flags & TCP_FLAG_FIN) != 0;
+	if (skb->len) {
+		tcp_event_data_recv(tp, skb);
+		skb_set_owner_r(skb, sk);
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+	} else {
+		consume_skb(skb);
+	}
+}
+
+/* Move what became in order from the out-of-order queue. */
+static bool tcp_ofo_queue(struct tcp_sock *tp)
+{
+	struct sk_buff *skb;
+	bool fin = false;
+
+	while ((skb = skb_peek(&tp->ooo_queue)) != NULL && !fin) {
+		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+
+		if (after(tcb->seq, tp->rcv_nxt))
+			break;
+		__skb_unlink(skb, &tp->ooo_queue);
+		if (!after(tcb->end_seq, tp->rcv_nxt)) {
+			kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);	/* duplicate */
+			continue;
+		}
+		if (before(tcb->seq, tp->rcv_nxt)) {
+			skb_pull(skb, tp->rcv_nxt - tcb->seq);
+			tcb->seq = tp->rcv_nxt;
+		}
+		/* already charged: re-queue as is */
+		tp->rcv_nxt = tcb->end_seq;
+		fin = (tcb->tcp_flags & TCP_FLAG_FIN) != 0;
+		if (skb->len) {
+			tp->bytes_received += skb->len;
+			__skb_queue_tail(&tp_sk(tp)->sk_receive_queue, skb);
+		} else {
+			consume_skb(skb);
+		}
+	}
+	return fin;
+}
+
+/* Out-of-order segment: keep it sorted by seq, bounded by the receive
+ * buffer (drops counted). */
+static void tcp_data_queue_ofo(struct tcp_sock *tp, struct sk_buff *skb)
+{
+	struct sock *sk = tp_sk(tp);
+	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+	struct sk_buff *p;
+
+	if (sk->sk_rmem_alloc + (int)skb->truesize > sk->sk_rcvbuf) {
+		tp->ooo_drops++;
+		TCP_INC_STATS(tcp_net(sk), TCP_MIB_OFODROP);
+		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
+		return;
+	}
+	/* find the last skb starting at or before seq */
+	for (p = skb_peek_tail(&tp->ooo_queue); p; p = skb_queue_prev(&tp->ooo_queue, p))
+		if (!after(TCP_SKB_CB(p)->seq, tcb->seq))
+			break;
+	if (p && !before(TCP_SKB_CB(p)->end_seq, tcb->end_seq)) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);	/* covered */
+		return;
+	}
+	skb_set_owner_r(skb, sk);
+	if (p)
+		__skb_queue_after(&tp->ooo_queue, p, skb);
+	else
+		__skb_queue_head(&tp->ooo_queue, skb);
+	/* drop later skbs that the new one covers entirely */
+	while ((p = skb_queue_next(&tp->ooo_queue, skb)) != NULL &&
+	       !after(TCP_SKB_CB(p)->end_seq, tcb->end_seq)) {
+		__skb_unlink(p, &tp->ooo_queue);
+		kfree_skb_reason(p, SKB_DROP_REASON_TCP_INVALID);
+	}
+}
+
+/* RFC 9293 3.10.7.4 seventh: segment text (and the FIN it may carry). */
+static void tcp_data_queue(struct tcp_sock *tp, struct sk_buff *skb)
+{
+	struct sock *sk = tp_sk(tp);
+	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+	uint32_t wnd_end = tp->rcv_nxt + NS_MAX((int32_t)(tp->rcv_wup + tp->rcv_wnd - tp->rcv_nxt), 0);
+	bool fin = false;
+
+	if (tcb->seq == tcb->end_seq) {
+		consume_skb(skb);
+		return;
+	}
+	/* entirely old: a duplicate; ACK at once (RFC 5681 4.2) */
+	if (!after(tcb->end_seq, tp->rcv_nxt)) {
+		tcp_enter_quickack_mode(tp);
+		tcp_send_ack(tp);
+		consume_skb(skb);
+		return;
+	}
+	/* beyond the window (a zero window included): ACK, drop */
+	if (!before(tcb->seq, wnd_end)) {
+		tcp_send_ack(tp);
+		tcp_drop(tp, skb, wnd_end == tp->rcv_nxt ? SKB_DROP_REASON_SOCKET_RCVBUFF
+							  : SKB_DROP_REASON_TCP_INVALID);
+		return;
+	}
+	/* trim what lies beyond the window (its FIN with it) */
+	if (after(tcb->end_seq, wnd_end)) {
+		uint32_t keep = wnd_end - tcb->seq;
+
+		if (keep < skb->len)
+			skb_trim(skb, keep);
+		tcb->end_seq = wnd_end;
+		tcb->tcp_flags &= (uint8_t)~TCP_FLAG_FIN;
+	}
+	if (before(tcb->seq, tp->rcv_nxt)) {
+		/* partly old: cut the head */
+		skb_pull(skb, tp->rcv_nxt - tcb->seq);
+		tcb->seq = tp->rcv_nxt;
+	}
+	if (tcb->seq != tp->rcv_nxt) {
+		/* a hole: queue it and ACK at once (dup ACK, RFC 5681 4.2) */
+		tcp_data_queue_ofo(tp, skb);
+		tcp_enter_quickack_mode(tp);
+		tcp_send_ack(tp);
+		return;
+	}
+	if (sk->sk_rmem_alloc > sk->sk_rcvbuf && skb->len) {
+		/* no room at all: drop and make the peer retransmit */
+		sk->sk_drops++;
+		TCP_INC_STATS(tcp_net(sk), TCP_MIB_RCVPRUNED);
+		tcp_send_ack(tp);
+		tcp_drop(tp, skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
+		return;
+	}
+	tcp_queue_rcv(tp, skb, &fin);
+	if (!skb_queue_empty(&tp->ooo_queue)) {
+		if (!fin)
+			fin = tcp_ofo_queue(tp);
+		/* RFC 5681 4.2: ACK at once when a gap fills */
+		tp->ack_pending |= ICSK_ACK_SCHED;
+		tp->rcv_segs_unacked += 2;
+	}
+	if (fin)
+		tcp_fin(tp);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_data_ready(sk);
+	else if (sk->sk_shutdown & RCV_SHUTDOWN)
+		skb_queue_purge(&sk->sk_receive_queue);
+}
+
+/* Linux's __tcp_ack_snd_check: now, later, or not at all. */
+static void tcp_ack_snd_check(struct tcp_sock *tp)
+{
+	bool quick = tp->ack_quick && !tp->ack_pingpong;
+
+	if (!(tp->ack_pending & ICSK_ACK_SCHED))
+		return;
+	/* every second full-sized segment (RFC 5681 4.2), quick-ACK mode,
+	 * or a gap in the sequence: now */
+	if (tp->rcv_segs_unacked >= 2 || quick || !skb_queue_empty(&tp->ooo_queue)) {
+		tcp_send_ack(tp);
+		return;
+	}
+	tcp_send_delayed_ack(tp);
+}
+
+/* ---- the ACK (RFC 9293 3.10.7.4 fifth, RFC 5681, RFC 6582) ------------------------------------------------ */
+/* RFC 9293 3.10.7.4: update the send window (SND.WL1/WL2 rule). */
+static void tcp_ack_update_window(struct tcp_sock *tp, const struct tcp_repr *th)
+{
+	uint32_t nwin = (uint32_t)th->window;
+
+	if (!(th->flags & TCP_FLAG_SYN))
+		nwin <<= tp->rx_opt.snd_wscale;
+	if (before(tp->snd_wl1, th->seq) ||
+	    (tp->snd_wl1 == th->seq && !before(th->ack_seq, tp->snd_wl2)) ||
+	    (th->ack_seq == tp->snd_wl2 && nwin > tp->snd_wnd)) {
+		tp->snd_wnd = nwin;
+		tp->snd_wl1 = th->seq;
+		tp->snd_wl2 = th->ack_seq;
+		if (nwin > tp->max_window) {
+			tp->max_window = nwin;
+			tcp_sync_mss(tp, tp->pmtu);
+		}
+	}
+}
+
+/* Remove what the cumulative ACK covers; RTT from the first never
+ * retransmitted skb (Karn) or from the timestamp echo (RFC 7323 4.1).
+ * Returns the number of skbs fully acknowledged. */
+static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, bool *rtt_done)
+{
+	struct sk_buff *skb;
+	uint32_t acked = 0;
+	uint64_t now = tcp_now(tp);
+	uint64_t seq_rtt = 0;
+	bool karn_ok = false;
+
+	while ((skb = skb_peek(&tp->rtx_queue)) != NULL) {
+		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+
+		if (after(tcb->end_seq, ack)) {
+			/* partly acknowledged: trim so a retransmission starts at ack */
+			if (after(ack, tcb->seq) && !(tcb->tcp_flags & TCP_FLAG_SYN) &&
+			    ack - tcb->seq <= skb->len) {
+				skb_pull(skb, ack - tcb->seq);
+				tcb->seq = ack;
+			}
+			break;
+		}
+		if (!(tcb->sacked & TCPCB_EVER_RETRANS) && tcb->when) {
+			seq_rtt = now - tcb->when;
+			karn_ok = true;
+		}
+		if (tcb->sacked & TCPCB_LOST)
+			tp->lost_out--;
+		if (tcb->sacked & TCPCB_SACKED_RETRANS)
+			tp->retrans_out--;
+		tp->packets_out--;
+		__skb_unlink(skb, &tp->rtx_queue);
+		consume_skb(skb);
+		acked++;
+	}
+	if (karn_ok) {
+		tcp_rtt_estimator(tp, seq_rtt);
+		*rtt_done = true;
+	}
+	return acked;
+}
+
+/* Retransmit what is marked lost while the window has room. */
+static void tcp_xmit_retransmit_queue(struct tcp_sock *tp)
+{
+	struct sk_buff *skb;
+
+	skb_queue_walk(&tp->rtx_queue, skb) {
+		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+
+		if (tcp_packets_in_flight(tp) >= tp->snd_cwnd)
+			break;
+		if (!(tcb->sacked & TCPCB_LOST) || (tcb->sacked & TCPCB_SACKED_RETRANS))
+			continue;
+		if (tcp_retransmit_skb(tp, skb))
+			break;
+	}
+}
+
+static void tcp_mark_head_lost(struct tcp_sock *tp)
+{
+	struct sk_buff *skb = skb_peek(&tp->rtx_queue);
+
+	if (skb && !(TCP_SKB_CB(skb)->sacked & TCPCB_LOST)) {
+		TCP_SKB_CB(skb)->sacked |= TCPCB_LOST;
+		tp->lost_out++;
+	}
+	if (skb && (TCP_SKB_CB(skb)->sacked & TCPCB_SACKED_RETRANS)) {
+		/* a partial ACK: the retransmission was lost too */
+		TCP_SKB_CB(skb)->sacked &= (uint8_t)~TCPCB_SACKED_RETRANS;
+		tp->retrans_out--;
+	}
+}
+
+/* RFC 5681 3.2 / RFC 6582 3.2 step 2: the third duplicate ACK. */
+static void tcp_enter_recovery(struct tcp_sock *tp)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+
+	tp->prior_ssthresh = tp->snd_ssthresh;
+	tp->prior_cwnd = tp->snd_cwnd;
+	tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
+	tp->snd_cwnd = tp->snd_ssthresh;
+	tp->high_seq = tp->snd_nxt;		/* "recover" */
+	tp->undo_marker = tp->snd_una;
+	tcp_set_ca_state(tp, TCP_CA_RECOVERY);
+	TCP_INC_STATS(tn, TCP_MIB_FASTRETRANS);
+	tcp_mark_head_lost(tp);
+	tcp_xmit_retransmit_queue(tp);
+}
+
+/* RFC 5681 2: a duplicate ACK. */
+static bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_repr *th, uint32_t prior_wnd)
+{
+	return tp->packets_out && !th->payload_len &&
+	       !(th->flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) && th->ack_seq == tp->snd_una &&
+	       tp->snd_wnd == prior_wnd;
+}
+
+/* Returns -1 when the segment must be dropped (ACK of unsent data). */
+static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th)
+{
+	struct sock *sk = tp_sk(tp);
+	uint32_t ack = th->ack_seq;
+	uint32_t prior_una = tp->snd_una, prior_wnd = tp->snd_wnd;
+	uint32_t acked_pkts;
+	bool rtt_done = false;
+
+	/* RFC 9293 3.10.7.4: "If the ACK acks something not yet sent
+	 * (SEG.ACK > SND.NXT), then send an ACK, drop the segment" */
+	if (after(ack, tp->snd_nxt)) {
+		tcp_send_challenge_ack(tp);
+		return -1;
+	}
+	/* an old duplicate: ignore the ACK field */
+	if (before(ack, prior_una))
+		return 0;
+	tp->rcv_tstamp = tcp_now(tp);
+	tp->probes_out = 0;
+	tcp_ack_update_window(tp, th);
+	if (ack == prior_una) {
+		if (tcp_is_dupack(tp, th, prior_wnd)) {
+			tp->dup_acks++;
+			/* Reno: a dup ACK means a segment left the network */
+			if (tp->sacked_out + 1 < tp->packets_out)
+				tp->sacked_out++;
+			if (tp->ca_state == TCP_CA_OPEN)
+				tcp_set_ca_state(tp, TCP_CA_DISORDER);
+			if (tp->dup_acks == 3 && tp->ca_state == TCP_CA_DISORDER &&
+			    (!before(ack, tp->high_seq) || !tp->high_seq))
+				tcp_enter_recovery(tp);
+		}
+		if (tp->snd_wnd > prior_wnd && timer_pending(&tp->rtx_timer) &&
+		    tp->pending == ICSK_TIME_PROBE0)
+			del_timer(&tp->rtx_timer);
+		return 0;
+	}
+	/* new data acknowledged */
+	tp->snd_una = ack;
+	tp->bytes_acked += ack - prior_una;
+	acked_pkts = tcp_clean_rtx_queue(tp, ack, &rtt_done);
+	if (!rtt_done && tp->rx_opt.saw_tstamp && tp->rx_opt.rcv_tsecr) {
+		uint32_t ms = tcp_time_stamp_ms(sk->sk_net) - tp->rx_opt.rcv_tsecr;
+
+		if (ms < 3600000)
+			tcp_rtt_estimator(tp, (uint64_t)ms * NS_PER_MS);
+	}
+	tp->retransmits = 0;
+	tp->backoff = 0;
+	if (!tp->retrans_out)
+		tp->retrans_stamp = 0;
+	switch (tp->ca_state) {
+	case TCP_CA_RECOVERY:
+		if (!before(ack, tp->high_seq)) {
+			/* RFC 6582 3.2 step 3: full ACK - deflate, leave */
+			tp->snd_cwnd = NS_MAX(tp->snd_ssthresh, 2U);
+			tp->sacked_out = 0;
+			tp->dup_acks = 0;
+			tcp_set_ca_state(tp, TCP_CA_OPEN);
+		} else {
+			/* RFC 6582 3.2 step 4: partial ACK - retransmit the
+			 * next hole */
+			tp->sacked_out = tp->sacked_out > acked_pkts ? tp->sacked_out - acked_pkts : 0;
+			tcp_mark_head_lost(tp);
+			tcp_xmit_retransmit_queue(tp);
+		}
+		break;
+	case TCP_CA_LOSS:
+		if (!before(ack, tp->high_seq)) {
+			tcp_set_ca_state(tp, TCP_CA_OPEN);
+			tp->dup_acks = 0;
+		} else {
+			tp->ca_ops->cong_avoid(tp, ack, acked_pkts);
+			tcp_xmit_retransmit_queue(tp);
+		}
+		break;
+	default:
+		tp->dup_acks = 0;
+		tp->sacked_out = 0;
+		tcp_set_ca_state(tp, TCP_CA_OPEN);
+		tp->ca_ops->cong_avoid(tp, ack, acked_pkts);
+		tcp_sndbuf_expand(tp);
+		break;
+	}
+	tcp_rearm_rto(tp);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_write_space(sk);
+	return 0;
+}
+
+/* RTO (RFC 6298 5.5-5.7): collapse to one segment, retransmit the rest as
+ * ACKs come back (Linux's tcp_enter_loss). */
+void tcp_enter_loss(struct tcp_sock *tp)
+{
+	struct sk_buff *skb;
+
+	if (tp->ca_state < TCP_CA_RECOVERY || tp->ca_state == TCP_CA_CWR) {
+		tp->prior_ssthresh = tp->snd_ssthresh;
+		tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
+	}
+	tp->snd_cwnd = 1;
+	tp->snd_cwnd_cnt = 0;
+	tp->sacked_out = 0;
+	tp->dup_acks = 0;
+	skb_queue_walk(&tp->rtx_queue, skb) {
+		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+
+		if (tcb->sacked & TCPCB_SACKED_RETRANS) {
+			tcb->sacked &= (uint8_t)~TCPCB_SACKED_RETRANS;
+			tp->retrans_out--;
+		}
+		if (!(tcb->sacked & TCPCB_LOST)) {
+			tcb->sacked |= TCPCB_LOST;
+			tp->lost_out++;
+		}
+	}
+	tp->high_seq = tp->snd_nxt;
+	tcp_set_ca_state(tp, TCP_CA_LOSS);
+}
+
+/* ---- timestamps (RFC 7323) -------------------------------------------------------------------------------- */
+static void tcp_parse_ts(struct tcp_sock *tp, const struct tcp_options *opt)
+{
+	tp->rx_opt.saw_tstamp = tp->rx_opt.tstamp_ok && opt->ts_ok;
+	if (tp->rx_opt.saw_tstamp) {
+		tp->rx_opt.rcv_tsval = opt->tsval;
+		tp->rx_opt.rcv_tsecr = opt->tsecr;
+	}
+}
+
+/* RFC 7323 5.3 R1: PAWS - is the timestamp older than TS.Recent? */
+static bool tcp_paws_reject(const struct tcp_sock *tp, bool rst)
+{
+	if (!tp->rx_opt.saw_tstamp || !tp->rx_opt.ts_recent_stamp)
+		return false;
+	if ((int32_t)(tp->rx_opt.rcv_tsval - tp->rx_opt.ts_recent) >= 0)
+		return false;
+	/* RFC 7323 5.5: TS.Recent older than 24 days is invalid */
+	if (tcp_now(tp) - tp->rx_opt.ts_recent_stamp > PAWS_24DAYS)
+		return false;
+	/* Linux accepts an old timestamp on a RST (tcp_paws_discard) */
+	return !rst;
+}
+
+/* RFC 7323 4.3 (2): TS.Recent from a segment covering Last.ACK.sent. */
+static void tcp_store_ts_recent(struct tcp_sock *tp, uint32_t seq)
+{
+	if (tp->rx_opt.saw_tstamp && !after(seq, tp->rcv_wup) &&
+	    (int32_t)(tp->rx_opt.rcv_tsval - tp->rx_opt.ts_recent) >= 0) {
+		tp->rx_opt.ts_recent = tp->rx_opt.rcv_tsval;
+		tp->rx_opt.ts_recent_stamp = tcp_now(tp);
+	}
+}
+
+/* ---- handshake ---------------------------------------------------------------------------------------- */
+/* Options of a SYN we received (RFC 9293 3.7.1, RFC 7323 2.2/3.2). */
+static void tcp_syn_options(struct tcp_sock *tp, const struct tcp_options *opt)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+	uint16_t mss = opt->mss_ok ? opt->mss : (uint16_t)TCP_MSS_DEFAULT;
+
+	if (tp->rx_opt.user_mss && tp->rx_opt.user_mss < mss)
+		mss = tp->rx_opt.user_mss;
+	tp->rx_opt.mss_clamp = mss;
+	tp->rx_opt.wscale_ok = opt->ws_ok && tn->window_scaling;
+	if (tp->rx_opt.wscale_ok) {
+		tp->rx_opt.snd_wscale = opt->ws;
+	} else {
+		tp->rx_opt.snd_wscale = 0;
+		tp->rx_opt.rcv_wscale = 0;
+	}
+	tp->rx_opt.tstamp_ok = opt->ts_ok && tn->timestamps;
+	if (tp->rx_opt.tstamp_ok) {
+		tp->rx_opt.ts_recent = opt->tsval;
+		tp->rx_opt.ts_recent_stamp = tcp_now(tp);
+	}
+}
+
+/* RFC 9293 3.10.7.3 SYN-SENT. */
+static int tcp_rcv_synsent(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
+			   const struct tcp_options *opt)
+{
+	struct sock *sk = tp_sk(tp);
+	struct netns_tcp *tn = tcp_net(sk);
+	bool ack = th->flags & TCP_FLAG_ACK;
+
+	/* first check the ACK bit */
+	if (ack && (!after(th->ack_seq, tp->iss) || after(th->ack_seq, tp->snd_nxt))) {
+		if (!(th->flags & TCP_FLAG_RST))
+			tcp_v4_send_reset(sk->sk_net, tp->inet.inet_saddr, tp->inet.inet_daddr,
+					  tp->inet.inet_sport, tp->inet.inet_dport, th->ack_seq, 0,
+					  false);
+		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	/* second check the RST bit: only with an acceptable ACK */
+	if (th->flags & TCP_FLAG_RST) {
+		if (ack)
+			tcp_reset(tp);
+		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	/* fourth check the SYN bit (SYN+FIN is dropped like Linux) */
+	if (!(th->flags & TCP_FLAG_SYN) || (th->flags & TCP_FLAG_FIN)) {
+		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	tp->irs = th->seq;
+	tp->rcv_nxt = th->seq + 1;
+	tp->rcv_wup = tp->rcv_nxt;
+	tp->copied_seq = tp->rcv_nxt;
+	tcp_syn_options(tp, opt);
+	tp->snd_wl1 = th->seq;
+	if (ack) {
+		bool rtt = false;
+
+		tp->snd_una = th->ack_seq;
+		tp->snd_wnd = th->window;	/* RFC 7323 2.2: unscaled in a SYN */
+		tp->snd_wl2 = th->ack_seq;
+		tp->max_window = tp->snd_wnd;
+		tcp_clean_rtx_queue(tp, th->ack_seq, &rtt);
+		tp->retransmits = 0;
+		tp->backoff = 0;
+		tcp_init_transfer(tp);
+		tcp_set_state(tp, TCP_ESTABLISHED);
+		del_timer(&tp->rtx_timer);
+		if (!sock_flag(sk, SOCK_DEAD))
+			sk->sk_state_change(sk);
+		/* RFC 9293: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+		tcp_send_ack(tp);
+		tcp_push(tp);
+		consume_skb(skb);
+		return 0;
+	}
+	/* simultaneous open (RFC 9293 3.5 figure 8): SYN-RECEIVED,
+	 * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
+	tcp_set_state(tp, TCP_SYN_RECV);
+	tp->snd_wnd = th->window;
+	tp->max_window = tp->snd_wnd;
+	{
+		struct sk_buff *syn = skb_peek(&tp->rtx_queue);
+
+		if (syn) {
+			TCP_SKB_CB(syn)->tcp_flags |= TCP_FLAG_ACK;
+			tcp_transmit_skb(tp, syn, true);
+		}
+	}
+	(void)tn;
+	consume_skb(skb);
+	return 0;
+}
+
+/* RFC 9293 3.10.7.4 for every synchronized state (and SYN-RECEIVED). */
+int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
+			  const struct tcp_options *opt)
+{
+	struct sock *sk = tp_sk(tp);
+	struct netns_tcp *tn = tcp_net(sk);
+	struct tcp_skb_cb *tcb;
+	unsigned int hlen = TCP_HLEN_MIN + (unsigned int)th->opts_len;
+
+	tcp_fill_cb(skb, th, opt);
+	tcb = TCP_SKB_CB(skb);
+	skb_pull(skb, hlen);
+	tp->segs_in++;
+
+	switch (sk->sk_state) {
+	case TCP_CLOSE:
+		tcp_drop(tp, skb, SKB_DROP_REASON_NO_SOCKET);
+		return 0;
+	case TCP_SYN_SENT:
+		return tcp_rcv_synsent(tp, skb, th, opt);
+	case TCP_LISTEN:
+		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	default:
+		break;
+	}
+	tcp_parse_ts(tp, opt);
+	/* first: sequence number, with PAWS (RFC 7323 5.3) */
+	if (tcp_paws_reject(tp, th->flags & TCP_FLAG_RST)) {
+		TCP_INC_STATS(tn, TCP_MIB_PAWSESTABREJECTED);
+		tcp_send_ack(tp);	/* RFC 7323 5.3 R1: send an ACK, drop */
+		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	if (sk->sk_state == TCP_TIME_WAIT) {
+		/* TIME-WAIT: RST kills it (rfc1337 = 0, as Linux); anything
+		 * else gets an ACK, a FIN also restarts the 2 MSL timeout */
+		if (th->flags & TCP_FLAG_RST) {
+			if (!tn->rfc1337)
+				tcp_done(tp);
+		} else {
+			if ((th->flags & TCP_FLAG_FIN) && tcb->end_seq == tp->rcv_nxt)
+				tcp_reset_keepalive_timer(tp, TCP_TIMEWAIT_LEN);
+			tcp_send_ack(tp);
+		}
+		consume_skb(skb);
+		return 0;
+	}
+	if (!tcp_sequence_ok(tp, tcb->seq, tcb->end_seq)) {
+		/* "If an incoming segment is not acceptable, an acknowledgment
+		 * should be sent in reply (unless the RST bit is set)" */
+		if (!(th->flags & TCP_FLAG_RST))
+			tcp_send_ack(tp);
+		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	/* second: RST (RFC 9293 3.10.7.4, RFC 5961 3.2) */
+	if (th->flags & TCP_FLAG_RST) {
+		if (tcb->seq == tp->rcv_nxt) {
+			if (sk->sk_state == TCP_SYN_RECV && tp->parent) {
+				/* a passive open goes back to LISTEN: the child dies */
+				tcp_done(tp);
+			} else {
+				tcp_reset(tp);
+			}
+		} else {
+			tcp_send_challenge_ack(tp);
+		}
+		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	tcp_store_ts_recent(tp, tcb->seq);
+	/* fourth: SYN in a synchronized state - challenge ACK (RFC 5961 4),
+	 * except the SYN-ACK of a simultaneous open */
+	if (th->flags & TCP_FLAG_SYN) {
+		if (!(sk->sk_state == TCP_SYN_RECV && !tp->parent && (th->flags & TCP_FLAG_ACK) &&
+		      tcb->seq + 1 == tp->rcv_nxt && th->ack_seq == tp->snd_nxt)) {
+			tcp_send_challenge_ack(tp);
+			tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
+			return 0;
+		}
+	}
+	/* fifth: ACK */
+	if (!(th->flags & TCP_FLAG_ACK)) {
+		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	if (sk->sk_state == TCP_SYN_RECV) {
+		if (!between(th->ack_seq, tp->snd_una + 1, tp->snd_nxt)) {
+			/* <SEQ=SEG.ACK><CTL=RST> */
+			tcp_v4_send_reset(sk->sk_net, tp->inet.inet_saddr, tp->inet.inet_daddr,
+					  tp->inet.inet_sport, tp->inet.inet_dport, th->ack_seq, 0,
+					  false);
+			tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
+			return 0;
+		}
+		tp->snd_wnd = (uint32_t)th->window << tp->rx_opt.snd_wscale;
+		tp->snd_wl1 = th->seq;
+		tp->snd_wl2 = th->ack_seq;
+		tp->max_window = tp->snd_wnd;
+		tp->snd_una = th->ack_seq;
+		{
+			bool rtt = false;
+
+			tcp_clean_rtx_queue(tp, th->ack_seq, &rtt);
+		}
+		del_timer(&tp->rtx_timer);
+		tp->retransmits = 0;
+		tcp_init_transfer(tp);
+		tcp_set_state(tp, TCP_ESTABLISHED);
+		if (tp->parent) {
+			struct sock *lsk = tp_sk(tp->parent);
+
+			if (!sock_flag(lsk, SOCK_DEAD))
+				lsk->sk_data_ready(lsk);
+		} else if (!sock_flag(sk, SOCK_DEAD)) {
+			sk->sk_state_change(sk);
+		}
+	}
+	if (tcp_ack(tp, th) < 0) {
+		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	/* our FIN acknowledged? */
+	if (tp->fin_queued && tp->snd_una == tp->write_seq) {
+		switch (sk->sk_state) {
+		case TCP_FIN_WAIT1:
+			tcp_set_state(tp, TCP_FIN_WAIT2);
+			sk->sk_shutdown |= SEND_SHUTDOWN;
+			if (!sock_flag(sk, SOCK_DEAD)) {
+				sk->sk_state_change(sk);
+			} else {
+				/* orphan: tcp_fin_timeout (Linux's linger2) */
+				int t = tp->linger2 ? tp->linger2 : tn->fin_timeout;
+
+				if (t < 0) {
+					tcp_send_active_reset(tp);
+					tcp_done(tp);
+					consume_skb(skb);
+					return 0;
+				}
+				tcp_reset_keepalive_timer(tp, (uint64_t)t * NS_PER_SEC);
+			}
+			break;
+		case TCP_CLOSING:
+			tcp_time_wait(tp, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN);
+			consume_skb(skb);
+			return 0;
+		case TCP_LAST_ACK:
+			tcp_done(tp);
+			consume_skb(skb);
+			return 0;
+		default:
+			break;
+		}
+	}
+	/* sixth: URG - RFC 6093: urgent data stays in-band, the pointer is
+	 * only advisory; nothing to do */
+	/* seventh: text; data after our side read-closed aborts (Linux) */
+	if (th->payload_len && (sk->sk_shutdown & RCV_SHUTDOWN) && sock_flag(sk, SOCK_DEAD) &&
+	    after(tcb->end_seq - !!(th->flags & TCP_FLAG_FIN), tp->rcv_nxt)) {
+		TCP_INC_STATS(tn, TCP_MIB_ABORTONCLOSE);
+		tcp_send_active_reset(tp);
+		tcp_done(tp);
+		consume_skb(skb);
+		return 0;
+	}
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+		tp->ack_pending |= (tcb->seq != tcb->end_seq) ? ICSK_ACK_SCHED : 0;
+		tcp_data_queue(tp, skb);
+		break;
+	case TCP_CLOSE_WAIT:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		/* the peer already sent its FIN: ignore text (RFC 9293) */
+		if (after(tcb->end_seq, tp->rcv_nxt))
+			tcp_send_ack(tp);
+		consume_skb(skb);
+		break;
+	default:
+		consume_skb(skb);
+		break;
+	}
+	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_TIME_WAIT) {
+		tcp_push(tp);
+		tcp_ack_snd_check(tp);
+		/* SO_KEEPALIVE has no proto hook: the keepalive timer starts
+		 * with the first segment after it was set */
+		if (sock_flag(sk, SOCK_KEEPOPEN) && !timer_pending(&tp->keep_timer) &&
+		    sk->sk_state == TCP_ESTABLISHED)
+			tcp_reset_keepalive_timer(tp, tcp_keepalive_time_ns(tp));
+	}
+	return 0;
+}
+
+/* ---- LISTEN: request socks (Linux's tcp_conn_request, tcp_check_req) ------------------------------------------- */
+struct request_sock *tcp_find_req(struct tcp_sock *lp, uint32_t raddr, uint16_t rport,
+				  uint32_t laddr)
+{
+	struct request_sock *req;
+
+	list_for_each_entry(req, &lp->syn_queue, node)
+		if (req->raddr == raddr && req->rport == rport && req->laddr == laddr)
+			return req;
+	return NULL;
+}
+
+void reqsk_free(struct request_sock *req)
+{
+	del_timer(&req->timer);
+	list_del(&req->node);
+	req->listener->syn_qlen--;
+	free(req);
+}
+
+/* RFC 9293 3.10.7.2 LISTEN, "third check for a SYN". */
+int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
+			const struct tcp_options *opt)
+{
+	struct sock *lsk = tp_sk(lp);
+	struct netns_tcp *tn = tcp_net(lsk);
+	uint32_t laddr = IPCB(skb)->daddr, raddr = IPCB(skb)->saddr;
+	struct request_sock *req;
+	uint32_t clamp;
+	int limit = NS_MAX(lsk->sk_max_ack_backlog, 1);
+
+	if ((req = tcp_find_req(lp, raddr, th->sport, laddr)) != NULL) {
+		/* a retransmitted SYN: answer it again */
+		if (th->seq == req->rcv_isn)
+			tcp_send_synack(req);
+		consume_skb(skb);
+		return 0;
+	}
+	/* SYN queue bounded by the backlog and tcp_max_syn_backlog; the
+	 * accept queue full drops the SYN (Linux without syncookies) */
+	if ((int)lp->syn_qlen >= limit || (int)lp->syn_qlen >= tn->max_syn_backlog ||
+	    lsk->sk_ack_backlog > lsk->sk_max_ack_backlog) {
+		if (lsk->sk_ack_backlog > lsk->sk_max_ack_backlog)
+			TCP_INC_STATS(tn, TCP_MIB_LISTENOVERFLOWS);
+		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	req = calloc(1, sizeof(*req));
+	if (!req) {
+		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+		return 0;
+	}
+	req->listener = lp;
+	req->laddr = laddr;
+	req->raddr = raddr;
+	req->lport = th->dport;
+	req->rport = th->sport;
+	req->iif = IPCB(skb)->iif;
+	req->rcv_isn = th->seq;
+	req->snt_isn = tcp_v4_init_seq(tn, laddr, raddr, th->dport, th->sport, ns_now(lsk->sk_net));
+	req->mss = opt->mss_ok ? opt->mss : (uint16_t)TCP_MSS_DEFAULT;
+	if (lp->rx_opt.user_mss && lp->rx_opt.user_mss < req->mss)
+		req->mss = lp->rx_opt.user_mss;
+	req->wscale_ok = opt->ws_ok && tn->window_scaling;
+	req->snd_wscale = req->wscale_ok ? opt->ws : 0;
+	req->tstamp_ok = opt->ts_ok && tn->timestamps;
+	req->ts_recent = req->tstamp_ok ? opt->tsval : 0;
+	tcp_select_initial_window(tn, lsk->sk_rcvbuf, 1460, &req->rcv_wnd, &clamp, req->wscale_ok,
+				  &req->rcv_wscale);
+	req->first_sent = ns_now(lsk->sk_net);
+	timer_setup(&req->timer, lsk->sk_net, tcp_synack_timer);
+	list_add_tail(&req->node, &lp->syn_queue);
+	lp->syn_qlen++;
+	tcp_send_synack(req);
+	mod_timer(&req->timer, req->first_sent + TCP_TIMEOUT_INIT);
+	consume_skb(skb);
+	return 0;
+}
+
+/* The ACK completing a passive open (RFC 9293 3.10.7.4 SYN-RECEIVED). Returns
+ * the child (the caller processes skb on it) or NULL (skb consumed). */
+struct tcp_sock *tcp_check_req(struct tcp_sock *lp, struct request_sock *req,
+			       struct sk_buff *skb, const struct tcp_repr *th,
+			       const struct tcp_options *opt)
+{
+	struct sock *lsk = tp_sk(lp);
+	struct netns_tcp *tn = tcp_net(lsk);
+	struct tcp_sock *child;
+	uint32_t seg_len = (uint32_t)th->payload_len + !!(th->flags & TCP_FLAG_FIN);
+
+	if (th->flags & TCP_FLAG_SYN) {
+		if (th->seq == req->rcv_isn)
+			tcp_send_synack(req);
+		consume_skb(skb);
+		return NULL;
+	}
+	if (th->ack_seq != req->snt_isn + 1) {
+		tcp_v4_send_reset(lsk->sk_net, req->laddr, req->raddr, req->lport, req->rport,
+				  th->ack_seq, 0, false);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return NULL;
+	}
+	/* RFC 7323 5.3 PAWS and the sequence check against the offered window */
+	if ((req->tstamp_ok && opt->ts_ok && (int32_t)(opt->tsval - req->ts_recent) < 0) ||
+	    before(th->seq + seg_len, req->rcv_isn + 1) ||
+	    after(th->seq, req->rcv_isn + 1 + req->rcv_wnd)) {
+		tcp_v4_send_reset(lsk->sk_net, req->laddr, req->raddr, req->lport, req->rport,
+				  req->snt_isn + 1, 0, false);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return NULL;
+	}
+	if (lsk->sk_ack_backlog >= NS_MAX(lsk->sk_max_ack_backlog, 1)) {
+		/* accept queue full: ignore the ACK, the SYN-ACK timer retries
+		 * (tcp_abort_on_overflow = 0) */
+		TCP_INC_STATS(tn, TCP_MIB_LISTENOVERFLOWS);
+		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return NULL;
+	}
+	child = tcp_create_openreq_child(lp, req);
+	reqsk_free(req);
+	if (!child) {
+		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+		return NULL;
+	}
+	list_add_tail(&child->accept_node, &lp->accept_queue);
+	child->parent = lp;
+	lsk->sk_ack_backlog++;
+	return child;
+}

@@ -1,0 +1,628 @@
+/* tcp_ipv4.c - TCP's IPv4 glue (Linux net/ipv4/tcp_ipv4.c, inet_hashtables.c,
+ * inet_connection_sock.c): the established/TIME_WAIT hash (4-tuple, keyed
+ * with a per-stack secret, doubled as it fills so lookups stay O(1) at a
+ * million sockets), the listener and bind hashes with Linux's reuse rules,
+ * ephemeral ports, RFC 6528 initial sequence numbers, tcp_v4_rcv (the
+ * demultiplexer), RST generation for segments without a connection
+ * (RFC 9293 3.10.7.1) and the ICMP error handler (RFC 5927, PMTUD). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/rtnetlink.h>
+
+#include "ipv4/tcp.h"
+#include "wire/icmp.h"
+
+/* ---- keyed hashing ------------------------------------------------------------------------- */
+static inline uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint32_t tcp_hash4(const struct netns_tcp *tn, uint32_t laddr, uint16_t lport,
+			  uint32_t faddr, uint16_t fport)
+{
+	uint64_t a = ((uint64_t)laddr << 32 | faddr) ^ tn->secret[0];
+	uint64_t b = ((uint64_t)lport << 16 | fport) ^ tn->secret[1];
+
+	return (uint32_t)mix64(mix64(a) ^ b);
+}
+
+/* RFC 6528 3: ISN = M + F(4-tuple, secret), M a 64 ns clock like Linux's. */
+uint32_t tcp_v4_init_seq(struct netns_tcp *tn, uint32_t saddr, uint32_t daddr, uint16_t sport,
+			 uint16_t dport, uint64_t now)
+{
+	uint64_t f = mix64(((uint64_t)saddr << 32 | daddr) ^ tn->secret[1]) ^
+		     mix64(((uint64_t)sport << 16 | dport) ^ tn->secret[0]);
+
+	return (uint32_t)f + (uint32_t)(now >> 6);
+}
+
+/* ---- tables ------------------------------------------------------------------------------- */
+static uint32_t sk_ehashfn(const struct netns_tcp *tn, const struct tcp_sock *tp)
+{
+	const struct inet_sock *in = &tp->inet;
+
+	return tcp_hash4(tn, in->inet_rcv_saddr, in->inet_num, in->inet_daddr, in->inet_dport);
+}
+
+/* Double the established table when it holds more sockets than buckets. */
+static void ehash_grow(struct netns_tcp *tn)
+{
+	struct tcp_hash *h = &tn->ehash;
+	uint32_t nsize = (h->mask + 1) * 2;
+	struct hlist_head *nb;
+
+	if (nsize > (1u << 24) || !(nb = calloc(nsize, sizeof(*nb))))
+		return;
+	for (uint32_t i = 0; i <= h->mask; i++) {
+		struct sock *sk;
+		struct hlist_node *n;
+
+		hlist_for_each_entry_safe(sk, n, &h->buckets[i], sk_node) {
+			hlist_del(&sk->sk_node);
+			hlist_add_head(&sk->sk_node, &nb[sk->sk_hash & (nsize - 1)]);
+		}
+	}
+	free(h->buckets);
+	h->buckets = nb;
+	h->mask = nsize - 1;
+}
+
+void tcp_ehash_add(struct tcp_sock *tp)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+	struct sock *sk = tp_sk(tp);
+
+	if (tp->in_ehash)
+		return;
+	sk->sk_hash = sk_ehashfn(tn, tp);
+	hlist_add_head(&sk->sk_node, &tn->ehash.buckets[sk->sk_hash & tn->ehash.mask]);
+	tp->in_ehash = true;
+	sock_hold(sk);			/* the table's reference */
+	if (++tn->ehash.count > tn->ehash.mask + 1)
+		ehash_grow(tn);
+}
+
+int tcp_listen_hash(struct tcp_sock *tp)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+	struct sock *sk = tp_sk(tp);
+
+	if (tp->in_lhash)
+		return 0;
+	hlist_add_head(&sk->sk_node, &tn->lhash.buckets[tp->inet.inet_num & tn->lhash.mask]);
+	tp->in_lhash = true;
+	tn->lhash.count++;
+	sock_hold(sk);
+	return 0;
+}
+
+void tcp_unhash(struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct netns_tcp *tn = tcp_net(sk);
+
+	if (tp->in_ehash) {
+		hlist_del(&sk->sk_node);
+		tp->in_ehash = false;
+		tn->ehash.count--;
+		sock_put(sk);
+	} else if (tp->in_lhash) {
+		hlist_del(&sk->sk_node);
+		tp->in_lhash = false;
+		tn->lhash.count--;
+		sock_put(sk);
+	}
+}
+
+/* The established (or TIME_WAIT) socket for a segment, or NULL. */
+static struct tcp_sock *ehash_lookup(struct netns_tcp *tn, uint32_t laddr, uint16_t lport,
+				     uint32_t faddr, uint16_t fport)
+{
+	uint32_t h = tcp_hash4(tn, laddr, lport, faddr, fport);
+	struct sock *sk;
+
+	hlist_for_each_entry(sk, &tn->ehash.buckets[h & tn->ehash.mask], sk_node) {
+		const struct inet_sock *in = inet_sk(sk);
+
+		if (sk->sk_hash == h && in->inet_num == lport && in->inet_dport == fport &&
+		    in->inet_rcv_saddr == laddr && in->inet_daddr == faddr)
+			return tcp_sk(sk);
+	}
+	return NULL;
+}
+
+/* Linux's compute_score: an exact address beats the wildcard; a device
+ * binding must match. -1: no match. */
+static int listen_score(const struct sock *sk, uint32_t laddr, uint16_t lport, int iif)
+{
+	const struct inet_sock *in = inet_sk(sk);
+	int score = 1;
+
+	if (in->inet_num != lport)
+		return -1;
+	if (in->inet_rcv_saddr) {
+		if (in->inet_rcv_saddr != laddr)
+			return -1;
+		score += 4;
+	}
+	if (sk->sk_bound_dev_if) {
+		if (sk->sk_bound_dev_if != iif)
+			return -1;
+		score += 4;
+	}
+	return score;
+}
+
+/* The listener for a SYN; SO_REUSEPORT groups are spread by the 4-tuple hash. */
+static struct tcp_sock *listener_lookup(struct netns_tcp *tn, uint32_t laddr, uint16_t lport,
+					uint32_t faddr, uint16_t fport, int iif)
+{
+	struct hlist_head *b = &tn->lhash.buckets[lport & tn->lhash.mask];
+	struct sock *sk, *best = NULL;
+	int best_score = -1;
+	uint32_t n = 0, pick;
+
+	hlist_for_each_entry(sk, b, sk_node) {
+		int s = listen_score(sk, laddr, lport, iif);
+
+		if (s > best_score) {
+			best = sk;
+			best_score = s;
+			n = 1;
+		} else if (s == best_score && s >= 0 && sk->sk_reuseport && best->sk_reuseport) {
+			n++;
+		}
+	}
+	if (!best || n <= 1)
+		return best ? tcp_sk(best) : NULL;
+	pick = tcp_hash4(tn, laddr, lport, faddr, fport) % n;
+	hlist_for_each_entry(sk, b, sk_node)
+		if (listen_score(sk, laddr, lport, iif) == best_score && pick-- == 0)
+			return tcp_sk(sk);
+	return tcp_sk(best);
+}
+
+/* ---- ports (Linux inet_csk_get_port / __inet_hash_connect) ------------------------------------- */
+static bool addr_overlap(uint32_t a, uint32_t b)
+{
+	return !a || !b || a == b;
+}
+
+/* Linux's inet_csk_bind_conflict: may sk share its port with sk2? */
+static bool bind_conflict(const struct sock *sk, const struct sock *sk2, bool listening)
+{
+	if (sk->sk_bound_dev_if && sk2->sk_bound_dev_if &&
+	    sk->sk_bound_dev_if != sk2->sk_bound_dev_if)
+		return false;
+	if (!addr_overlap(inet_sk(sk)->inet_rcv_saddr, inet_sk(sk2)->inet_rcv_saddr))
+		return false;
+	if (sk->sk_reuseport && sk2->sk_reuseport &&
+	    (sk2->sk_state == TCP_LISTEN || sk2->sk_state == TCP_TIME_WAIT || !listening))
+		return false;
+	if (sk->sk_reuse && sk2->sk_reuse && sk2->sk_state != TCP_LISTEN && !listening)
+		return false;
+	if (listening && sk2->sk_state != TCP_LISTEN && sk->sk_reuse && sk2->sk_reuse)
+		return false;
+	return true;
+}
+
+static bool port_conflict(struct netns_tcp *tn, const struct sock *sk, uint16_t port,
+			  bool listening)
+{
+	struct tcp_sock *tp2;
+
+	hlist_for_each_entry(tp2, &tn->bhash.buckets[port & tn->bhash.mask], bind_node) {
+		struct sock *sk2 = tp_sk(tp2);
+
+		if (sk2 != sk && inet_sk(sk2)->inet_num == port && bind_conflict(sk, sk2, listening))
+			return true;
+	}
+	return false;
+}
+
+static void bind_add(struct tcp_sock *tp, uint16_t port)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+
+	tp->inet.inet_num = port;
+	tp->inet.inet_sport = port;
+	hlist_add_head(&tp->bind_node, &tn->bhash.buckets[port & tn->bhash.mask]);
+	tp->bound = true;
+	tn->bhash.count++;
+}
+
+void tcp_put_port(struct tcp_sock *tp)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+
+	if (!tp->bound)
+		return;
+	hlist_del(&tp->bind_node);
+	tp->bound = false;
+	tn->bhash.count--;
+	if (!(tp_sk(tp)->sk_userlocks & SOCK_BINDPORT_LOCK)) {
+		tp->inet.inet_num = 0;
+		tp->inet.inet_sport = 0;
+	}
+}
+
+/* Used by listen(): is the bound port still free of other listeners? */
+int tcp_v4_listen_check(struct tcp_sock *tp)
+{
+	return port_conflict(tcp_net(tp_sk(tp)), tp_sk(tp), tp->inet.inet_num, true) ? -EADDRINUSE
+										    : 0;
+}
+
+/* proto->get_port: bind() to snum, or an ephemeral port (odd offsets first
+ * as Linux's bind, leaving even ones to connect). */
+int tcp_v4_get_port(struct sock *sk, unsigned short snum)
+{
+	struct netns_tcp *tn = tcp_net(sk);
+	struct tcp_sock *tp = tcp_sk(sk);
+	int low, high;
+
+	if (tp->bound)
+		return -EINVAL;
+	if (snum) {
+		if (port_conflict(tn, sk, snum, false))
+			return -EADDRINUSE;
+		bind_add(tp, snum);
+		return 0;
+	}
+	inet_get_local_port_range(sk->sk_net, &low, &high);
+	uint32_t range = (uint32_t)(high - low + 1);
+	uint32_t off = ns_random_below(sk->sk_net, range) | 1;
+
+	for (int parity = 1; parity >= 0; parity--) {
+		for (uint32_t i = 0; i < range; i += 2) {
+			uint16_t port = (uint16_t)(low + ((off + i + (uint32_t)(1 - parity)) % range));
+			struct tcp_sock *tp2;
+			bool used = false;
+
+			hlist_for_each_entry(tp2, &tn->bhash.buckets[port & tn->bhash.mask], bind_node)
+				if (tp2->inet.inet_num == port) {
+					used = true;
+					break;
+				}
+			if (!used) {
+				bind_add(tp, port);
+				return 0;
+			}
+		}
+	}
+	return -EADDRINUSE;
+}
+
+static bool is_loopback(uint32_t a)
+{
+	return (a >> 24) == 127;
+}
+
+/* RFC 6191-style TIME_WAIT reuse for connect (tcp_twsk_unique): with
+ * tcp_tw_reuse 1 (or 2 on loopback) and timestamps, a TIME_WAIT older than
+ * one second may be taken over; the new ISN starts above its snd_nxt. */
+static bool tw_reusable(struct netns_tcp *tn, struct tcp_sock *tw, struct tcp_sock *tp)
+{
+	int reuse = tn->tw_reuse;
+
+	if (reuse == 2)
+		reuse = is_loopback(tw->inet.inet_daddr) && is_loopback(tw->inet.inet_rcv_saddr);
+	if (!reuse || !tw->rx_opt.tstamp_ok || !tw->rx_opt.ts_recent_stamp)
+		return false;
+	if (ns_now(tn->stack) < tw->rx_opt.ts_recent_stamp + NS_PER_SEC)
+		return false;
+	tp->write_seq = tw->snd_nxt + 65535 + 2;
+	if (!tp->write_seq)
+		tp->write_seq = 1;
+	return true;
+}
+
+/* Is the 4-tuple of tp (with local port `port`) free? Recycles a TIME_WAIT
+ * when allowed. */
+static bool tuple_unique(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t port)
+{
+	struct tcp_sock *o = ehash_lookup(tn, tp->inet.inet_rcv_saddr, port, tp->inet.inet_daddr,
+					  tp->inet.inet_dport);
+
+	if (!o)
+		return true;
+	if (tp_sk(o)->sk_state != TCP_TIME_WAIT || !tw_reusable(tn, o, tp))
+		return false;
+	TCP_INC_STATS(tn, TCP_MIB_TWRECYCLED);
+	tcp_done(o);
+	return true;
+}
+
+/* A port shared only by connect()ed sockets may be shared again when the
+ * 4-tuple differs (Linux's bind buckets with fastreuse == -1). */
+static bool port_connect_ok(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t port)
+{
+	struct tcp_sock *tp2;
+
+	hlist_for_each_entry(tp2, &tn->bhash.buckets[port & tn->bhash.mask], bind_node) {
+		if (tp2->inet.inet_num != port)
+			continue;
+		if (!(tp_sk(tp2)->sk_userlocks & SOCK_BINDPORT_LOCK) &&
+		    tp_sk(tp2)->sk_state != TCP_LISTEN && tp2->inet.inet_dport)
+			continue;	/* chosen by connect too */
+		return false;
+	}
+	return tuple_unique(tn, tp, port);
+}
+
+/* inet_hash_connect: pick the local port for connect() (even offsets
+ * first) and enter the established hash. inet_rcv_saddr/daddr/dport set. */
+int tcp_v4_connect_port(struct tcp_sock *tp)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+	int low, high;
+
+	if (tp->bound) {
+		if (!tuple_unique(tn, tp, tp->inet.inet_num))
+			return -EADDRNOTAVAIL;
+		tcp_ehash_add(tp);
+		return 0;
+	}
+	inet_get_local_port_range(tp_sk(tp)->sk_net, &low, &high);
+	uint32_t range = (uint32_t)(high - low + 1);
+	uint32_t off = tcp_hash4(tn, tp->inet.inet_rcv_saddr, 0, tp->inet.inet_daddr,
+				 tp->inet.inet_dport) + tn->port_offset;
+
+	off &= ~1u;
+	for (int parity = 0; parity <= 1; parity++) {
+		for (uint32_t i = 0; i < range; i += 2) {
+			uint16_t port = (uint16_t)(low + ((off + i + (uint32_t)parity) % range));
+
+			if (port_connect_ok(tn, tp, port)) {
+				tn->port_offset += i + 2;
+				bind_add(tp, port);
+				tcp_ehash_add(tp);
+				return 0;
+			}
+		}
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/* ---- RST for segments without a connection (RFC 9293 3.10.7.1) ------------------------------- */
+void tcp_v4_send_reset(struct ns_stack *stack, uint32_t saddr, uint32_t daddr, uint16_t sport,
+		       uint16_t dport, uint32_t seq, uint32_t ack, bool with_ack)
+{
+	struct tcp_repr r = { .sport = sport, .dport = dport, .seq = seq, .ack_seq = ack,
+			      .flags = (uint8_t)(TCP_FLAG_RST | (with_ack ? TCP_FLAG_ACK : 0)) };
+	struct flowi4 fl4 = { .daddr = daddr, .saddr = saddr, .proto = IPPROTO_TCP };
+	struct sk_buff *skb = alloc_skb_tx(stack, TCP_HLEN_MIN);
+	uint8_t *p;
+
+	if (!skb)
+		return;
+	p = skb_put(skb, TCP_HLEN_MIN);
+	if (!p || tcp_emit_ipv4(&r, p, TCP_HLEN_MIN, saddr, daddr) < 0) {
+		kfree_skb(skb);
+		return;
+	}
+	skb_reset_transport_header(skb);
+	TCP_INC_STATS(stack->tcp, TCP_MIB_OUTSEGS);
+	TCP_INC_STATS(stack->tcp, TCP_MIB_OUTRSTS);
+	ip_send_skb4(stack, skb, &fl4);
+}
+
+/* RFC 9293 3.10.7.1: "If the ACK bit is off, sequence number zero is used,
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; if the ACK bit is on,
+ * <SEQ=SEG.ACK><CTL=RST>". An incoming RST is never answered. */
+static void tcp_v4_reset_reply(struct ns_stack *stack, uint32_t laddr, uint32_t raddr,
+			       const struct tcp_repr *th)
+{
+	uint32_t seg_len = (uint32_t)th->payload_len + !!(th->flags & TCP_FLAG_SYN) +
+			   !!(th->flags & TCP_FLAG_FIN);
+
+	if (th->flags & TCP_FLAG_RST)
+		return;
+	if (th->flags & TCP_FLAG_ACK)
+		tcp_v4_send_reset(stack, laddr, raddr, th->dport, th->sport, th->ack_seq, 0, false);
+	else
+		tcp_v4_send_reset(stack, laddr, raddr, th->dport, th->sport, 0, th->seq + seg_len,
+				  true);
+}
+
+/* ---- receive ---------------------------------------------------------------------------------- */
+/* A segment for a listener (RFC 9293 3.10.7.2). Consumes skb. */
+static int tcp_v4_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
+			     const struct tcp_options *opt, uint32_t laddr, uint32_t raddr)
+{
+	struct ns_stack *stack = skb->stack;
+	struct request_sock *req;
+	struct tcp_sock *child;
+
+	/* "first check for an RST": ignore it */
+	if (th->flags & TCP_FLAG_RST) {
+		req = tcp_find_req(lp, raddr, th->sport, laddr);
+		if (req && th->seq == req->rcv_isn + 1)
+			reqsk_free(req);	/* RFC 9293 3.10.7.4 SYN-RECEIVED: RST */
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	if (th->flags & TCP_FLAG_ACK) {
+		req = tcp_find_req(lp, raddr, th->sport, laddr);
+		if (!req) {
+			/* "any acknowledgment is bad if it arrives on a
+			 * connection still in the LISTEN state": RST */
+			tcp_v4_reset_reply(stack, laddr, raddr, th);
+			kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
+			return 0;
+		}
+		child = tcp_check_req(lp, req, skb, th, opt);
+		if (!child)
+			return 0;	/* skb consumed */
+		return tcp_rcv_state_process(child, skb, th, opt);
+	}
+	if ((th->flags & TCP_FLAG_SYN) && !(th->flags & TCP_FLAG_FIN))
+		return tcp_v4_conn_request(lp, skb, th, opt);
+	/* "any other control or text-bearing segment ... drop it" (SYN+FIN too) */
+	TCP_INC_STATS(stack->tcp, TCP_MIB_INERRS);
+	kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+	return 0;
+}
+
+/* net_protocol handler: skb->data at the TCP header, IPCB filled. */
+int tcp_v4_rcv(struct sk_buff *skb)
+{
+	struct ns_stack *stack = skb->stack;
+	struct netns_tcp *tn = stack->tcp;
+	uint32_t saddr = IPCB(skb)->saddr, daddr = IPCB(skb)->daddr;
+	int iif = IPCB(skb)->iif;
+	unsigned int flags = skb->ip_summed == CHECKSUM_UNNECESSARY ? TCP_PARSE_NO_CSUM : 0;
+	struct tcp_repr th;
+	struct tcp_options opt;
+	struct tcp_sock *tp;
+	int rc;
+
+	if (IPCB(skb)->rt_type != RTN_LOCAL) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_OTHERHOST);
+		return 0;
+	}
+	TCP_INC_STATS(tn, TCP_MIB_INSEGS);
+	/* RFC 9293 3.1: header length and checksum */
+	rc = tcp_parse_ipv4(skb->data, skb->len, saddr, daddr, flags, &th, NULL);
+	if (rc == WIRE_EBADCSUM) {
+		TCP_INC_STATS(tn, TCP_MIB_CSUMERRORS);
+		TCP_INC_STATS(tn, TCP_MIB_INERRS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_CSUM);
+		return 0;
+	}
+	/* RFC 9293 3.2 MUST-7: an option of length 0/1 or past the header
+	 * must not crash us; we drop the segment and count it. */
+	if (rc || tcp_parse_options(th.opts ? th.opts : skb->data, th.opts_len, &opt)) {
+		TCP_INC_STATS(tn, TCP_MIB_INERRS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	if (!th.sport || !th.dport) {
+		TCP_INC_STATS(tn, TCP_MIB_INERRS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	skb_reset_transport_header(skb);
+	tp = ehash_lookup(tn, daddr, th.dport, saddr, th.sport);
+	if (tp) {
+		struct sock *sk = tp_sk(tp);
+		sock_hold(sk);
+		rc = tcp_rcv_state_process(tp, skb, &th, &opt);
+		sock_put(sk);
+		return rc;
+	}
+	tp = listener_lookup(tn, daddr, th.dport, saddr, th.sport, iif);
+	if (tp) {
+		struct sock *sk = tp_sk(tp);
+		sock_hold(sk);
+		rc = tcp_v4_listen_rcv(tp, skb, &th, &opt, daddr, saddr);
+		sock_put(sk);
+		return rc;
+	}
+	/* RFC 9293 3.10.7.1: CLOSED - a reset is sent in response */
+	tcp_v4_reset_reply(stack, daddr, saddr, &th);
+	kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
+	return 0;
+}
+
+/* ---- ICMP errors (RFC 5927, RFC 1191 PMTUD, RFC 1122 4.2.3.9) ------------------------------------ */
+static int icmp_unreach_errno(uint8_t code, bool *fatal)
+{
+	static const struct { int err; bool fatal; } tab[16] = {
+		{ ENETUNREACH, false }, { EHOSTUNREACH, false }, { ENOPROTOOPT, true },
+		{ ECONNREFUSED, true }, { EMSGSIZE, false }, { EOPNOTSUPP, false },
+		{ ENETUNREACH, true }, { EHOSTDOWN, true }, { ENONET, true },
+		{ ENETUNREACH, true }, { EHOSTUNREACH, true }, { ENETUNREACH, false },
+		{ EHOSTUNREACH, false }, { EHOSTUNREACH, true }, { EHOSTUNREACH, true },
+		{ EHOSTUNREACH, true },
+	};
+
+	if (code >= 16) {
+		*fatal = false;
+		return EHOSTUNREACH;
+	}
+	*fatal = tab[code].fatal;
+	return tab[code].err;
+}
+
+/* The path MTU shrank: resegment what is unacked and resend it. */
+static void tcp_v4_mtu_reduced(struct tcp_sock *tp, uint32_t mtu)
+{
+	if (mtu < 68 || mtu >= tp->pmtu)
+		return;
+	tcp_sync_mss(tp, mtu);
+	if (!skb_queue_empty(&tp->rtx_queue)) {
+		/* Linux's tcp_simple_retransmit: the head goes out again now */
+		tcp_retransmit_skb(tp, skb_peek(&tp->rtx_queue));
+		tcp_rearm_rto(tp);
+	}
+}
+
+void tcp_v4_err(struct ns_stack *stack, const struct icmp_err_info *err)
+{
+	struct netns_tcp *tn = stack->tcp;
+	struct tcp_sock *tp;
+	struct sock *sk;
+	uint16_t sport, dport;
+	uint32_t seq;
+	bool fatal = false;
+	int errno_v = 0;
+
+	if (!tn || err->l4_len < 8)
+		return;
+	sport = get_be16(err->l4);
+	dport = get_be16(err->l4 + 2);
+	seq = get_be32(err->l4 + 4);
+	tp = ehash_lookup(tn, err->saddr, sport, err->daddr, dport);
+	if (!tp)
+		return;
+	sk = tp_sk(tp);
+	if (sk->sk_state == TCP_TIME_WAIT)
+		return;
+	/* RFC 5927 4.1: the quoted sequence number must be in flight */
+	if (sk->sk_state != TCP_SYN_SENT && !between(seq, tp->snd_una, tp->snd_nxt))
+		return;
+	switch (err->type) {
+	case ICMP_DEST_UNREACH:
+		if (err->code == ICMP_FRAG_NEEDED) {	/* RFC 1191 */
+			if (tp->inet.pmtudisc != IP_PMTUDISC_DONT)
+				tcp_v4_mtu_reduced(tp, err->info);
+			return;
+		}
+		errno_v = icmp_unreach_errno(err->code, &fatal);
+		break;
+	case ICMP_TIME_EXCEEDED:
+		errno_v = EHOSTUNREACH;
+		break;
+	case ICMP_PARAMETERPROB:
+		errno_v = EPROTO;
+		fatal = true;
+		break;
+	default:
+		return;
+	}
+	if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV) {
+		/* Linux: an error while connecting aborts the attempt */
+		if (!fatal && sk->sk_state == TCP_SYN_RECV)
+			return;
+		TCP_INC_STATS(tn, TCP_MIB_ATTEMPTFAILS);
+		sk->sk_err = errno_v;
+		sock_hold(sk);
+		if (!sock_flag(sk, SOCK_DEAD))
+			sk->sk_error_report(sk);
+		tcp_done(tp);
+		sock_put(sk);
+		return;
+	}
+	/* RFC 1122 4.2.3.9: soft errors in synchronized states */
+	if (tp->inet.recverr) {
+		sk_report_error(sk, errno_v);
+	} else {
+		sk->sk_err_soft = errno_v;
+	}
+}

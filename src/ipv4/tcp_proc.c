@@ -1,0 +1,167 @@
+/* tcp_proc.c - TCP in /proc: /proc/net/tcp in Linux's tcp4_seq_show format
+ * (listeners first, then established and TIME-WAIT sockets, lines padded to
+ * 149 characters), the "Tcp:" lines of /proc/net/snmp (printed by the IPv4
+ * snmp file through ip_snmp_register) and /proc/net/nstack/tcp with the
+ * TcpExt-like counters nstack keeps. */
+#include <errno.h>
+
+#include "ipv4/tcp.h"
+
+#define TCP_SEQ_WIDTH 149	/* Linux's TMPSZ - 1 */
+#define USER_HZ 100
+
+static long to_clock_t(int64_t ns)
+{
+	return (long)(ns / (int64_t)(NS_PER_SEC / USER_HZ));
+}
+
+static void tcp_seq_sock(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t now)
+{
+	struct sock *sk = tp_sk(tp);
+	const struct inet_sock *in = &tp->inet;
+	size_t start = s->len;
+	int timer_active = 0;
+	int64_t delta = 0;
+	int rx_queue;
+
+	if (timer_pending(&tp->rtx_timer)) {
+		timer_active = tp->pending == ICSK_TIME_PROBE0 ? 4 : 1;
+		delta = (int64_t)(tp->rtx_timer.expires - now);
+	} else if (timer_pending(&tp->keep_timer)) {
+		timer_active = 2;
+		delta = (int64_t)(tp->keep_timer.expires - now);
+	}
+	if (sk->sk_state == TCP_LISTEN)
+		rx_queue = sk->sk_ack_backlog;
+	else
+		rx_queue = NS_MAX((int)(tp->rcv_nxt - tp->copied_seq), 0);
+	seq_printf(s, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d "
+		      "%016lx %lu %lu %u %u %d",
+		   i, htonl(in->inet_rcv_saddr), in->inet_num, htonl(in->inet_daddr), in->inet_dport,
+		   sk->sk_state,
+		   sk->sk_state == TCP_LISTEN ? 0 : tp->write_seq - tp->snd_una, rx_queue,
+		   timer_active, (unsigned long)to_clock_t(delta), tp->retransmits, 0U,
+		   tp->probes_out, (unsigned long)sk->sk_ino, sk->sk_refcnt, 0UL,
+		   (unsigned long)(tp->rto / NS_PER_MS), (unsigned long)(tp->ato / NS_PER_MS),
+		   (unsigned)(tp->ack_quick << 1 | tp->ack_pingpong), tp->snd_cwnd,
+		   sk->sk_state == TCP_LISTEN ? 0
+					     : (tp->snd_ssthresh >= TCP_INFINITE_SSTHRESH
+							? -1
+							: (int)tp->snd_ssthresh));
+	seq_pad_line(s, start, TCP_SEQ_WIDTH, '\n');
+}
+
+/* get_timewait4_sock */
+static void tcp_seq_tw(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t now)
+{
+	const struct inet_sock *in = &tp->inet;
+	size_t start = s->len;
+	int64_t delta = (int64_t)(tp->tw_expire - now);
+
+	seq_printf(s, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %016lx",
+		   i, htonl(in->inet_rcv_saddr), in->inet_num, htonl(in->inet_daddr), in->inet_dport,
+		   TCP_TIME_WAIT, 0, 0, 3, (unsigned long)to_clock_t(delta > 0 ? delta : 0), 0, 0, 0,
+		   0, tp->inet.sk.sk_refcnt, 0UL);
+	seq_pad_line(s, start, TCP_SEQ_WIDTH, '\n');
+}
+
+static int tcp_seq_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	struct netns_tcp *tn = stack->tcp;
+	uint64_t now = ns_now(stack);
+	size_t start = s->len;
+	int i = 0;
+
+	(void)data;
+	seq_puts(s, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt"
+		    "   uid  timeout inode");
+	seq_pad_line(s, start, TCP_SEQ_WIDTH, '\n');
+	/* listeners first, like Linux's listening_hash walk */
+	for (uint32_t b = 0; b <= tn->lhash.mask; b++) {
+		struct sock *sk;
+
+		hlist_for_each_entry(sk, &tn->lhash.buckets[b], sk_node)
+			tcp_seq_sock(s, i++, tcp_sk(sk), now);
+	}
+	for (uint32_t b = 0; b <= tn->ehash.mask; b++) {
+		struct sock *sk;
+
+		hlist_for_each_entry(sk, &tn->ehash.buckets[b], sk_node) {
+			if (sk->sk_state == TCP_TIME_WAIT)
+				tcp_seq_tw(s, i++, tcp_sk(sk), now);
+			else
+				tcp_seq_sock(s, i++, tcp_sk(sk), now);
+		}
+	}
+	return 0;
+}
+
+static unsigned int tcp_curr_estab(struct netns_tcp *tn)
+{
+	struct tcp_sock *tp;
+	unsigned int n = 0;
+
+	list_for_each_entry(tp, &tn->all, all_node)
+		if (tp_sk(tp)->sk_state == TCP_ESTABLISHED || tp_sk(tp)->sk_state == TCP_CLOSE_WAIT)
+			n++;
+	return n;
+}
+
+/* The Tcp lines of /proc/net/snmp (Linux's snmp_seq_show_tcp_udp). */
+int tcp_snmp_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	struct netns_tcp *tn = stack->tcp;
+	const uint64_t *m;
+
+	(void)data;
+	if (!tn)
+		return 0;
+	m = tn->mib;
+	seq_puts(s, "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails "
+		    "EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors\n");
+	seq_printf(s, "Tcp: 1 200 120000 -1 %llu %llu %llu %llu %u %llu %llu %llu %llu %llu %llu\n",
+		   (unsigned long long)m[TCP_MIB_ACTIVEOPENS],
+		   (unsigned long long)m[TCP_MIB_PASSIVEOPENS],
+		   (unsigned long long)m[TCP_MIB_ATTEMPTFAILS],
+		   (unsigned long long)m[TCP_MIB_ESTABRESETS], tcp_curr_estab(tn),
+		   (unsigned long long)m[TCP_MIB_INSEGS], (unsigned long long)m[TCP_MIB_OUTSEGS],
+		   (unsigned long long)m[TCP_MIB_RETRANSSEGS], (unsigned long long)m[TCP_MIB_INERRS],
+		   (unsigned long long)m[TCP_MIB_OUTRSTS], (unsigned long long)m[TCP_MIB_CSUMERRORS]);
+	return 0;
+}
+
+static int tcp_ext_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	static const char *const names[TCP_MIB_MAX] = {
+		[TCP_MIB_LISTENOVERFLOWS] = "ListenOverflows", [TCP_MIB_LISTENDROPS] = "ListenDrops",
+		[TCP_MIB_OFODROP] = "TCPOFODrop", [TCP_MIB_PAWSESTABREJECTED] = "PAWSEstab",
+		[TCP_MIB_TIMEOUTS] = "TCPTimeouts", [TCP_MIB_FASTRETRANS] = "TCPFastRetrans",
+		[TCP_MIB_TWRECYCLED] = "TWRecycled", [TCP_MIB_TWOVERFLOW] = "TCPTimeWaitOverflow",
+		[TCP_MIB_ABORTONCLOSE] = "TCPAbortOnClose", [TCP_MIB_ABORTONLINGER] = "TCPAbortOnLinger",
+		[TCP_MIB_ABORTONTIMEOUT] = "TCPAbortOnTimeout", [TCP_MIB_DELAYEDACKS] = "DelayedACKs",
+		[TCP_MIB_ZEROWINDOWPROBES] = "TCPWinProbe", [TCP_MIB_RCVPRUNED] = "RcvPruned",
+	};
+
+	(void)data;
+	for (int i = TCP_MIB_LISTENOVERFLOWS; i < TCP_MIB_MAX; i++)
+		seq_printf(s, "%s %llu\n", names[i], (unsigned long long)stack->tcp->mib[i]);
+	seq_printf(s, "TimeWaitSockets %u\n", stack->tcp->tw_count);
+	return 0;
+}
+
+int tcp_proc_init(struct ns_stack *stack)
+{
+	int err = proc_create(stack, "/proc/net/tcp", tcp_seq_show, NULL, NULL);
+
+	if (!err)
+		err = proc_create(stack, "/proc/net/nstack/tcp", tcp_ext_show, NULL, NULL);
+	if (!err)
+		err = ip_snmp_register(stack, tcp_snmp_show);
+	return err;
+}
+
+void tcp_proc_exit(struct ns_stack *stack)
+{
+	proc_remove(stack, "/proc/net/tcp");
+	proc_remove(stack, "/proc/net/nstack/tcp");
+}

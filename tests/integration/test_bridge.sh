@@ -1,0 +1,119 @@
+#!/bin/bash
+# test_bridge.sh - Linux to Linux through an nstack bridge. nstack runs in
+# namespace R attached to two TAPs; each TAP is then moved into its own
+# namespace (A, B), so A and B only reach each other through nstack's br0.
+# Checks: A pings B; `bridge fdb show` has A's and B's MACs on the right
+# ports; an ebtables DROP on A's MAC stops the ping and counts; with VLAN
+# filtering, tagged frames (raw AF_PACKET, the host has no 8021q module)
+# cross only within their VLAN.
+set -euo pipefail
+
+B=${NSTACK_BUILD:-build}
+NSTACK=$B/nstack
+R=nbr_r$$ NA=nbr_a$$ NB=nbr_b$$
+tmp=$(mktemp -d /tmp/nst_br.XXXXXX)
+CTL=$tmp/ctl.sock
+pid=
+
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+	for n in $R $NA $NB; do ip netns del "$n" 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+nsc() { timeout 5 "$NSTACK" -C "$CTL" "$@"; }
+
+for n in $R $NA $NB; do ip netns add "$n"; done
+ip -n $R tuntap add dev tapa mode tap
+ip -n $R tuntap add dev tapb mode tap
+
+timeout 60 ip netns exec $R "$NSTACK" up --tap tapa --tap tapb --ctl "$CTL" \
+	-e 'ip link add br0 type bridge' \
+	-e 'ip link set eth0 master br0' -e 'ip link set eth1 master br0' \
+	-e 'ip link set eth0 up' -e 'ip link set eth1 up' -e 'ip link set br0 up' \
+	>"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 100); do grep -q '^ready$' "$tmp/out" 2>/dev/null && break; sleep 0.05; done
+grep -q '^ready$' "$tmp/out" || fail "nstack up: $(cat "$tmp/err")"
+
+# each TAP into its own namespace; the file descriptors stay with nstack
+ip -n $R link set tapa netns $NA
+ip -n $R link set tapb netns $NB
+for x in "$NA tapa 198.18.0.1" "$NB tapb 198.18.0.2"; do
+	set -- $x
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip -n "$1" addr add "$3/24" dev "$2"
+	ip -n "$1" link set "$2" up
+done
+MAC_A=$(ip -n $NA -br link show tapa | awk '{print $3}')
+MAC_B=$(ip -n $NB -br link show tapb | awk '{print $3}')
+
+echo "== ping A -> B through br0"
+ip netns exec $NA ping -q -c 3 -i 0.2 -W 2 198.18.0.2 >/dev/null || fail "A cannot ping B"
+fdb=$(nsc bridge fdb show)
+echo "$fdb"
+grep -q "^$MAC_A dev eth0 master br0" <<<"$fdb" || fail "A's MAC $MAC_A not on eth0"
+grep -q "^$MAC_B dev eth1 master br0" <<<"$fdb" || fail "B's MAC $MAC_B not on eth1"
+nsc bridge -j fdb show | grep -q "\"mac\":\"$MAC_A\",\"ifname\":\"eth0\"" || fail "fdb JSON"
+nsc bridge link show | grep -q "eth1: .* master br0 state forwarding" || fail "bridge link show"
+
+echo "== ebtables DROP on A's MAC"
+nsc ebtables -A FORWARD -s "$MAC_A" -j DROP
+! ip netns exec $NA ping -q -c 2 -i 0.2 -W 1 198.18.0.2 >/dev/null 2>&1 || fail "ping passed the DROP rule"
+list=$(nsc ebtables -L --Lc)
+echo "$list"
+pcnt=$(sed -n 's/.*-j DROP , pcnt = \([0-9]*\).*/\1/p' <<<"$list")
+[ "${pcnt:-0}" -ge 2 ] || fail "DROP rule counted ${pcnt:-nothing}"
+nsc ebtables -F FORWARD
+ip netns exec $NA ping -q -c 1 -W 2 198.18.0.2 >/dev/null || fail "ping after flush"
+
+echo "== VLAN isolation"
+nsc ip link del br0
+nsc ip link add br1 type bridge vlan_filtering 1
+nsc ip link set eth0 master br1
+nsc ip link set eth1 master br1
+nsc ip link set br1 up
+nsc bridge vlan add dev eth0 vid 10
+nsc bridge vlan add dev eth0 vid 20
+nsc bridge vlan add dev eth1 vid 20
+cat >"$tmp/vlan.py" <<'PY'
+import select, socket, struct, sys, time
+def send(ifname, vids):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((ifname, 0))
+    src = s.getsockname()[4][:6]
+    for vid in vids:
+        tag = struct.pack("!HHH", 0x8100, vid, 0x88b5)
+        s.send(b"\xff" * 6 + src + tag + ("vlan-test %d" % vid).encode().ljust(46, b"\0"))
+def recv(ifname, seconds):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    s.bind((ifname, 0))
+    print("ready", file=sys.stderr, flush=True)
+    seen, end = set(), time.time() + float(seconds)
+    while time.time() < end:
+        if not select.select([s], [], [], 0.1)[0]:
+            continue
+        f = s.recv(2048)
+        i = f.find(b"vlan-test ")
+        if i >= 0:
+            seen.add(int(f[i + 10:].split(b"\0")[0]))
+    print(" ".join(str(v) for v in sorted(seen)))
+if sys.argv[1] == "send":
+    send(sys.argv[2], [int(v) for v in sys.argv[3:]])
+else:
+    recv(sys.argv[2], sys.argv[3])
+PY
+timeout 10 ip netns exec $NB /usr/bin/python3 "$tmp/vlan.py" recv tapb 1.5 >"$tmp/seen" 2>"$tmp/recv.err" &
+rp=$!
+for _ in $(seq 100); do grep -q ready "$tmp/recv.err" 2>/dev/null && break; sleep 0.05; done
+ip netns exec $NA /usr/bin/python3 "$tmp/vlan.py" send tapa 10 20 30
+wait $rp || fail "receiver: $(cat "$tmp/recv.err")"
+seen=$(cat "$tmp/seen")
+echo "B saw VLANs: '$seen' (sent 10 20 30)"
+[ "$seen" = "20" ] || fail "VLAN isolation: B saw '$seen', expected only 20"
+nsc bridge vlan show | grep -q "eth1 .*1 PVID Egress Untagged" || fail "bridge vlan show"
+nsc cat /proc/net/bridge/br1/stats | grep -q "rx_vlan_filtered [1-9]" || fail "VLAN drops not counted"
+echo "PASS"

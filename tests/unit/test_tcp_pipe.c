@@ -1,0 +1,265 @@
+/* test_tcp_pipe.c - two stacks joined by an in-memory pipe (real ARP),
+ * driven in shared virtual time: a 10 MiB bulk transfer checked byte for
+ * byte (FNV-1a over the stream), clean and through netem loss 1% (RFC 5681
+ * fast retransmit, RFC 6582 NewReno, RFC 6298 RTO all take part), and 100
+ * parallel connections through one listener. */
+#include "tcp_testutil.h"
+#include "sched/sch_generic.h"
+
+#define A_IP IP4(10, 9, 0, 1)
+#define B_IP IP4(10, 9, 0, 2)
+
+struct net2 {
+	struct test_stack *a, *b;
+	struct net_device *da, *db;
+};
+
+static void net2_init(struct net2 *n)
+{
+	n->a = test_stack_new("A", 11);
+	n->b = test_stack_new("B", 12);
+	assert_int_equal(ns_pipe_create(n->a->stack, "eth0", n->b->stack, "eth0", 0, &n->da, &n->db), 0);
+	assert_int_equal(dev_open(n->da), 0);
+	assert_int_equal(dev_open(n->db), 0);
+	assert_int_equal(inet_addr_add(n->da, A_IP, 24, NULL), 0);
+	assert_int_equal(inet_addr_add(n->db, B_IP, 24, NULL), 0);
+}
+
+static void netem_loss(struct net_device *dev, const char *pct)
+{
+	char err[128];
+	char *argv[] = { "loss", (char *)pct, "seed", "42" };
+	struct Qdisc *q = qdisc_create(dev, qdisc_lookup_ops("netem"), 4, argv, err, sizeof(err));
+
+	assert_non_null(q);
+	qdisc_graft_root(dev, q);
+}
+
+/* One round: run both loops; when both are idle, move time to the next timer. */
+static void step(struct net2 *n, bool progressed)
+{
+	int w = ns_stack_step(n->a->stack) + ns_stack_step(n->b->stack);
+
+	if (!w && !progressed && !ns_stack_busy(n->a->stack) && !ns_stack_busy(n->b->stack)) {
+		uint64_t ta = ns_stack_next_timer(n->a->stack), tb = ns_stack_next_timer(n->b->stack);
+		uint64_t t = NS_MIN(ta, tb);
+
+		if (t == UINT64_MAX)
+			t = n->a->clock.now + MS;
+		if (t <= n->a->clock.now)
+			t = n->a->clock.now + 1000;
+		n->a->clock.now = n->b->clock.now = t;
+	}
+}
+
+static uint64_t fnv(uint64_t h, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static int listen_b(struct net2 *n, uint16_t port, int backlog)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = ns_socket(n->b->stack, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ns_bind(n->b->stack, fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(ns_listen(n->b->stack, fd, backlog), 0);
+	return fd;
+}
+
+static int connect_a(struct net2 *n, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(B_IP) };
+	int fd = ns_socket(n->a->stack, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ns_connect(n->a->stack, fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	assert_int_equal(errno, EINPROGRESS);
+	return fd;
+}
+
+static void bulk(const char *loss, uint64_t *vtime, unsigned int *retrans)
+{
+	struct net2 n;
+	const size_t total = 10u << 20;
+	static uint8_t buf[65536], sbuf[65536];
+	size_t filled = (size_t)-1;
+	uint64_t hs = 0xcbf29ce484222325ULL, hr = hs, t0;
+	size_t sent = 0, rcvd = 0;
+	int lfd, cfd, sfd = -1;
+	long rounds = 0;
+
+	net2_init(&n);
+	if (loss) {
+		netem_loss(n.da, loss);
+		netem_loss(n.db, loss);
+	}
+	lfd = listen_b(&n, 5001, 8);
+	cfd = connect_a(&n, 5001);
+	t0 = n.a->clock.now;
+	while (rcvd < total) {
+		bool prog = false;
+		ssize_t k;
+
+		assert_true(++rounds < 20000000);
+		if (sfd < 0 && (sfd = ns_accept4(n.b->stack, lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0)
+			prog = true;
+		if (sent < total) {
+			size_t m = NS_MIN(sizeof(buf), total - sent);
+
+			if (filled != sent) {
+				for (size_t i = 0; i < m; i++)
+					sbuf[i] = (uint8_t)((sent + i) * 7 + ((sent + i) >> 13));
+				filled = sent;
+			}
+			k = ns_send(n.a->stack, cfd, sbuf, m, 0);
+			if (k > 0) {
+				hs = fnv(hs, sbuf, (size_t)k);
+				sent += (size_t)k;
+				prog = true;
+			}
+		}
+		if (sfd >= 0) {
+			k = ns_recv(n.b->stack, sfd, buf, sizeof(buf), 0);
+			if (k > 0) {
+				hr = fnv(hr, buf, (size_t)k);
+				rcvd += (size_t)k;
+				prog = true;
+			}
+		}
+		step(&n, prog);
+	}
+	assert_int_equal(rcvd, total);
+	assert_true(hs == hr);
+	*vtime = n.a->clock.now - t0;
+	{
+		struct tcp_info ti;
+		socklen_t l = sizeof(ti);
+
+		assert_int_equal(ns_getsockopt(n.a->stack, cfd, IPPROTO_TCP, TCP_INFO, &ti, &l), 0);
+		*retrans = ti.tcpi_total_retrans;
+		assert_int_equal(ti.tcpi_bytes_acked + 0 <= total, true);
+	}
+	/* orderly close on both sides (the TIME-WAIT socket left on A is
+	 * freed with the stack) */
+	ns_close(n.a->stack, cfd);
+	ns_close(n.b->stack, sfd);
+	ns_close(n.b->stack, lfd);
+	t0 = n.a->clock.now;
+	while (n.a->clock.now - t0 < 2 * SEC)
+		step(&n, false);
+	assert_int_equal(tcpstat(n.a->stack, "CurrEstab"), 0);
+	assert_int_equal(tcpstat(n.b->stack, "CurrEstab"), 0);
+	{
+		char *t = ns_proc_read(n.a->stack, "/proc/net/tcp", NULL);
+
+		assert_non_null(strstr(t, " 06 "));	/* A closed first: TIME-WAIT */
+		free(t);
+	}
+	test_stack_free(n.a);
+	test_stack_free(n.b);
+}
+
+static void test_bulk_clean(void **state)
+{
+	uint64_t t;
+	unsigned int r;
+
+	(void)state;
+	bulk(NULL, &t, &r);
+	assert_int_equal(r, 0);
+	print_message("10 MiB clean: %.3f s virtual, %u retransmissions\n", (double)t / SEC, r);
+}
+
+static void test_bulk_loss(void **state)
+{
+	uint64_t t;
+	unsigned int r;
+
+	(void)state;
+	bulk("1%", &t, &r);
+	assert_true(r > 0);
+	print_message("10 MiB, netem loss 1%%: %.3f s virtual, %u retransmissions\n", (double)t / SEC, r);
+}
+
+/* RFC 9293 3.10.7.2: 100 connections through one listener's SYN and
+ * accept queues, each echoing its own bytes. */
+static void test_parallel(void **state)
+{
+	struct net2 n;
+	int lfd, c[100], s[100];
+	int accepted = 0, done = 0;
+	char msg[16], got[16];
+
+	(void)state;
+	net2_init(&n);
+	lfd = listen_b(&n, 7, 128);
+	for (int i = 0; i < 100; i++) {
+		c[i] = connect_a(&n, 7);
+		s[i] = -1;
+	}
+	for (long r = 0; accepted < 100 && r < 100000; r++) {
+		int fd = ns_accept4(n.b->stack, lfd, NULL, NULL, SOCK_NONBLOCK);
+
+		if (fd >= 0)
+			s[accepted++] = fd;
+		step(&n, fd >= 0);
+	}
+	assert_int_equal(accepted, 100);
+	assert_int_equal(tcpstat(n.b->stack, "PassiveOpens"), 100);
+	assert_int_equal(tcpstat(n.a->stack, "ActiveOpens"), 100);
+	for (int i = 0; i < 100; i++) {
+		snprintf(msg, sizeof(msg), "conn %03d", i);
+		assert_int_equal(ns_send(n.a->stack, c[i], msg, 8, 0), 8);
+	}
+	for (long r = 0; done < 100 && r < 100000; r++) {
+		bool prog = false;
+
+		for (int i = 0; i < 100; i++) {
+			if (s[i] < 0)
+				continue;
+			if (ns_recv(n.b->stack, s[i], got, 8, 0) == 8) {
+				assert_int_equal(ns_send(n.b->stack, s[i], got, 8, 0), 8);
+				prog = true;
+			}
+		}
+		for (int i = 0; i < 100; i++) {
+			if (c[i] >= 0 && ns_recv(n.a->stack, c[i], got, 8, 0) == 8) {
+				snprintf(msg, sizeof(msg), "conn %03d", i);
+				assert_memory_equal(got, msg, 8);
+				ns_close(n.a->stack, c[i]);
+				c[i] = -1;
+				done++;
+				prog = true;
+			}
+		}
+		step(&n, prog);
+	}
+	assert_int_equal(done, 100);
+	for (int i = 0; i < 100; i++)
+		ns_close(n.b->stack, s[i]);
+	ns_close(n.b->stack, lfd);
+	{
+		uint64_t t0 = n.a->clock.now;
+
+		while (n.a->clock.now - t0 < 2 * SEC)
+			step(&n, false);
+	}
+	assert_int_equal(tcpstat(n.a->stack, "CurrEstab"), 0);
+	test_stack_free(n.a);
+	test_stack_free(n.b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bulk_clean),
+		cmocka_unit_test(test_bulk_loss),
+		cmocka_unit_test(test_parallel),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
