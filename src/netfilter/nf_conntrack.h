@@ -142,6 +142,9 @@ struct netns_ct {
 
 struct nf_conn *nf_ct_find(struct ns_stack *stack, const struct nf_conntrack_tuple *t,
 			   enum ip_conntrack_dir *dir);
+/* Does an entry other than self hold tuple t (either direction)? */
+bool nf_ct_tuple_taken(struct ns_stack *stack, const struct nf_conntrack_tuple *t,
+		       const struct nf_conn *self);
 /* The entry a packet was classified to (skb->nfct), or NULL. */
 struct nf_conn *nf_ct_get(struct ns_stack *stack, const struct sk_buff *skb,
 			  enum ip_conntrack_info *info);
@@ -176,7 +179,10 @@ unsigned int nft_nat_eval(struct ns_stack *stack, struct sk_buff *skb,
 /* Rewrite skb for its connection's mappings at hook (both directions,
  * ICMP errors quoting a translated packet included). NF_ACCEPT/NF_DROP. */
 unsigned int nf_nat_packet(struct ns_stack *stack, struct sk_buff *skb, unsigned int hook);
-/* Bind an identity mapping for the hook's manip type if none was chosen. */
+/* Bind an identity mapping for the hook's manip type if none was chosen;
+ * at the source side, when the connection's reply tuple is already held by
+ * another entry (a local flow meeting a masqueraded one), move the source
+ * port as Linux's nf_nat_alloc_null_binding does. */
 void nf_nat_null_binding(struct ns_stack *stack, struct sk_buff *skb, unsigned int hook);
 
 #endif

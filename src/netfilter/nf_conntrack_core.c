@@ -72,6 +72,22 @@ struct nf_conn *nf_ct_find(struct ns_stack *stack, const struct nf_conntrack_tup
 	return NULL;
 }
 
+bool nf_ct_tuple_taken(struct ns_stack *stack, const struct nf_conntrack_tuple *t,
+		       const struct nf_conn *self)
+{
+	struct netns_ct *cn = stack->ct;
+	struct hlist_node *n;
+
+	for (n = cn->hash[tuple_hash(cn, t)].first; n; n = n->next) {
+		struct nf_ct_thash *th = container_of(n, struct nf_ct_thash, node);
+		struct nf_conn *ct = th_conn(th);
+
+		if (ct != self && tuple_equal(&ct->t[th->dir], t) && !ct_expired(stack, ct))
+			return true;
+	}
+	return false;
+}
+
 static struct nf_conn *ct_by_id(struct ns_stack *stack, uint32_t id)
 {
 	struct netns_ct *cn = stack->ct;

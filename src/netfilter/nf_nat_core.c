@@ -40,11 +40,9 @@ static bool tuple_taken(struct ns_stack *stack, const struct nf_conntrack_tuple 
 			const struct nf_conn *self)
 {
 	struct nf_conntrack_tuple reply;
-	struct nf_conn *other;
 
 	nf_ct_tuple_invert(&reply, t);
-	other = nf_ct_find(stack, &reply, NULL);
-	return other && other != self;
+	return nf_ct_tuple_taken(stack, &reply, self);
 }
 
 static uint16_t *tuple_port(struct nf_conntrack_tuple *t, enum nf_nat_manip_type mt)
@@ -255,11 +253,22 @@ unsigned int nf_nat_packet(struct ns_stack *stack, struct sk_buff *skb, unsigned
 
 void nf_nat_null_binding(struct ns_stack *stack, struct sk_buff *skb, unsigned int hook)
 {
+	enum nf_nat_manip_type mt = hook_manip(hook);
 	enum ip_conntrack_info info;
 	struct nf_conn *ct = nf_ct_get(stack, skb, &info);
 
-	if (ct && info == IP_CT_NEW)
-		ct->status |= done_bit(hook_manip(hook));
+	if (!ct || info != IP_CT_NEW || (ct->status & done_bit(mt)))
+		return;
+	if (mt == NF_NAT_MANIP_SRC &&
+	    nf_ct_tuple_taken(stack, &ct->t[IP_CT_DIR_REPLY], ct)) {
+		struct nft_expr same = { .type = NFT_E_NAT };
+
+		same.nat.type = NFT_NAT_SNAT;
+		same.nat.addr = ct->t[IP_CT_DIR_ORIGINAL].src;
+		if (nat_setup(stack, ct, &same, mt, NULL) == 0)
+			return;
+	}
+	ct->status |= done_bit(mt);
 }
 
 unsigned int nft_nat_eval(struct ns_stack *stack, struct sk_buff *skb,

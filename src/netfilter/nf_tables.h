@@ -222,6 +222,7 @@ struct nft_chain {
 	struct nft_rule **rules;
 	uint32_t nrules, cap;
 	int use;		/* jump/goto references */
+	int height;		/* validation scratch (nf_tables_api.c) */
 	struct nft_table *table;
 	void *hook_ops;		/* nft_hooks.c registration, NULL when not hooked */
 };

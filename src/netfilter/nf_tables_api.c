@@ -674,46 +674,50 @@ static int resolve_expr(struct nft_table *t, struct nft_chain *c, struct nft_exp
 	return 0;
 }
 
-/* Depth-first walk of jumps from c: depth bounded, loops refused. */
-static int check_depth(const struct nft_chain *c, unsigned int depth,
-		       const struct nft_chain **path, char *msg, size_t msglen, uint32_t *line)
+/* Chains on the longest jump/goto path starting at c (c included),
+ * memoized in c->height (-1 while c is being walked: a loop). */
+static int chain_height(struct nft_chain *c, char *msg, size_t msglen, uint32_t *line)
 {
-	if (depth > NFT_JUMP_STACK_SIZE) {
-		VERR(0, "Could not process rule: chain '%s' nests jumps deeper than %d", c->name,
-		     NFT_JUMP_STACK_SIZE);
-		return -EMLINK;
+	int h = 1;
+
+	if (c->height > 0)
+		return c->height;
+	if (c->height < 0) {
+		VERR(0, "Could not process rule: jumps loop through chain '%s'", c->name);
+		return -ELOOP;
 	}
-	for (unsigned int i = 0; i < depth; i++) {
-		if (path[i] == c) {
-			VERR(0, "Could not process rule: jumps loop through chain '%s'", c->name);
-			return -ELOOP;
-		}
-	}
-	path[depth] = c;
+	c->height = -1;
 	for (uint32_t i = 0; i < c->nrules; i++) {
 		const struct nft_rule *r = c->rules[i];
 
 		for (uint32_t j = 0; j < r->nexprs; j++) {
 			const struct nft_expr *e = &r->e[j];
-			int rc;
+			int sub;
 
 			if (e->type != NFT_E_VERDICT || !e->v.chain)
 				continue;
 			/* goto replaces the frame, but its chain still runs nested */
-			rc = check_depth(e->v.chain, depth + 1, path, msg, msglen, line);
-			if (rc) {
+			sub = chain_height(e->v.chain, msg, msglen, line);
+			if (sub < 0) {
 				if (!*line)
 					*line = e->line;
-				return rc;
+				return sub;
+			}
+			if (sub + 1 > h)
+				h = sub + 1;
+			if (h > NFT_JUMP_STACK_SIZE + 1) {
+				VERR(e->line, "Could not process rule: chain '%s' nests jumps deeper than %d",
+				     c->name, NFT_JUMP_STACK_SIZE);
+				return -EMLINK;
 			}
 		}
 	}
-	return 0;
+	c->height = h;
+	return h;
 }
 
 static int validate_table(struct nft_table *t, char *msg, size_t msglen, uint32_t *line)
 {
-	const struct nft_chain *path[NFT_JUMP_STACK_SIZE + 2];
 	int rc;
 
 	for (uint32_t i = 0; i < t->nsets; i++) {
@@ -738,11 +742,21 @@ static int validate_table(struct nft_table *t, char *msg, size_t msglen, uint32_
 				if ((rc = resolve_expr(t, c, &c->rules[j]->e[k], msg, msglen, line)))
 					return rc;
 	}
+	for (uint32_t i = 0; i < t->nchains; i++)
+		t->chains[i]->height = 0;
 	for (uint32_t i = 0; i < t->nchains; i++) {
-		/* every chain as a root: user chains not yet jumped to too */
-		rc = check_depth(t->chains[i], t->chains[i]->base ? 0 : 1, path, msg, msglen, line);
-		if (rc)
+		/* a base chain runs at depth 0, a user chain at 1 or deeper: the
+		 * deepest chain must fit the jump stack */
+		struct nft_chain *c = t->chains[i];
+
+		rc = chain_height(c, msg, msglen, line);
+		if (rc < 0)
 			return rc;
+		if (rc > NFT_JUMP_STACK_SIZE + (c->base ? 1 : 0)) {
+			VERR(0, "Could not process rule: chain '%s' nests jumps deeper than %d",
+			     c->name, NFT_JUMP_STACK_SIZE);
+			return -EMLINK;
+		}
 	}
 	return 0;
 }

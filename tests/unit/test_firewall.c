@@ -436,6 +436,14 @@ static void test_masquerade_and_icmp_translation(void **state)
 	assert_int_equal(r->dport, 4444);
 	assert_true(r->csum_ok);
 	assert_int_equal(port, 4444);	/* kept: it was free */
+	/* R's own flow from R_IP1:4444 to B:53 would answer to the same
+	 * tuple: its source port moves (Linux's null binding) */
+	send_udp(n->r->stack, R_IP1, B_IP, 4444, 53);
+	run_all(n);
+	r = last_rx(n->b->stack);
+	assert_int_equal(r->saddr, R_IP1);
+	assert_true(r->sport != 4444);
+	assert_true(r->csum_ok);
 	/* R's own flow holds R_IP1:5000 -> B:53; A's 5000 must move */
 	send_udp(n->r->stack, R_IP1, B_IP, 5000, 53);
 	run_all(n);

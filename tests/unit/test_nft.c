@@ -562,6 +562,14 @@ static void test_jump_depth_bound(void **state)
 		    -ELOOP);
 	assert_non_null(strstr(e, "loop"));
 	nft_err(f, "flush ruleset\ntable ip t {\n chain a {\n  goto a\n }\n}\n", -ELOOP);
+	/* a diamond lattice: 2^15 paths, validated once per chain */
+	n = (size_t)snprintf(text, sizeof(text), "flush ruleset\ntable ip t {\n");
+	for (int i = 1; i <= 15; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      " chain d%d {\n  tcp dport 1 jump d%d\n  tcp dport 2 goto d%d\n }\n",
+				      i, i + 1, i + 1);
+	snprintf(text + n, sizeof(text) - n, " chain d16 {\n  accept\n }\n}\n");
+	assert_int_equal(nft(f, text), 0);
 }
 
 static void test_counters_and_log(void **state)
