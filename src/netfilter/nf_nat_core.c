@@ -14,6 +14,7 @@
 #include "core/skbuff.h"
 #include "core/stack.h"
 #include "ipv4/ip.h"
+#include "ipv4/netns_ipv4.h"
 #include "netfilter/core.h"
 #include "netfilter/nf_conntrack.h"
 #include "netfilter/nf_tables.h"
@@ -214,6 +215,25 @@ static void icmp_reply_translation(uint8_t *ip, size_t len, const struct nf_conn
 	put_be16(icmp + 2, csum_fold(csum_partial(icmp, icmplen, 0)));
 }
 
+/* A locally generated datagram got a new destination after routing:
+ * route it again (Linux's ip_route_me_harder). */
+static int nat_reroute(struct ns_stack *stack, struct sk_buff *skb)
+{
+	struct ip_priv_cb *cb = IPPRIV(skb);
+	struct flowi4 fl4 = { .daddr = cb->h.daddr, .proto = cb->h.protocol, .tos = cb->h.tos,
+			      .mark = skb->mark };
+	struct ip_route_result res;
+
+	if (ip_route_output(stack, &fl4, &res))
+		return -1;
+	cb->nexthop = res.nexthop;
+	cb->oif = res.dev->ifindex;
+	cb->mtu = res.mtu;
+	cb->h.rt_type = res.type;
+	skb->dev = res.dev;
+	return 0;
+}
+
 unsigned int nf_nat_packet(struct ns_stack *stack, struct sk_buff *skb, unsigned int hook)
 {
 	enum nf_nat_manip_type mt = hook_manip(hook);
@@ -244,10 +264,13 @@ unsigned int nf_nat_packet(struct ns_stack *stack, struct sk_buff *skb, unsigned
 	nf_ct_tuple_invert(&target, &ct->t[!dir]);
 	manip_ip(ip, len, &target, mt);
 	/* the IPv4 layer routes on its copy of the addresses */
-	if (mt == NF_NAT_MANIP_SRC)
+	if (mt == NF_NAT_MANIP_SRC) {
 		IPCB(skb)->saddr = target.src;
-	else
+	} else if (IPCB(skb)->daddr != target.dst) {
 		IPCB(skb)->daddr = target.dst;
+		if (hook == NF_INET_LOCAL_OUT && nat_reroute(stack, skb) < 0)
+			return NF_DROP;
+	}
 	return NF_ACCEPT;
 }
 

@@ -512,6 +512,76 @@ static void test_dnat_port_forward(void **state)
 	free(ct);
 }
 
+static void expect_sysctl(struct ns_stack *s, const char *name, const char *want)
+{
+	char *v = ns_sysctl_get(s, name);
+
+	assert_non_null(v);
+	assert_string_equal(v, want);
+	free(v);
+}
+
+static void test_sysctls_and_timeouts(void **state)
+{
+	struct net3 *n = *state;
+	struct ns_stack *r = n->r->stack;
+
+	expect_sysctl(r, "net.netfilter.nf_conntrack_max", "65536\n");
+	expect_sysctl(r, "net.netfilter.nf_conntrack_buckets", "16384\n");
+	expect_sysctl(r, "net.netfilter.nf_conntrack_tcp_timeout_established", "432000\n");
+	expect_sysctl(r, "net.netfilter.nf_conntrack_tcp_timeout_time_wait", "120\n");
+	expect_sysctl(r, "net.netfilter.nf_conntrack_udp_timeout", "30\n");
+	expect_sysctl(r, "net.netfilter.nf_conntrack_udp_timeout_stream", "120\n");
+	expect_sysctl(r, "net.netfilter.nf_conntrack_icmp_timeout", "30\n");
+	assert_int_equal(ns_sysctl_set(r, "net.netfilter.nf_conntrack_udp_timeout", "0"), -EINVAL);
+	assert_int_equal(ns_sysctl_set(r, "net.netfilter.nf_conntrack_buckets", "1"), -EINVAL);
+	assert_int_equal(ns_sysctl_set(r, "net.netfilter.nf_conntrack_udp_timeout", "5"), 0);
+	nft_ok(r, "table ip fw { chain forward { type filter hook forward priority 0; policy accept;\n"
+		  "  ct state new accept } }\n");
+	send_udp(n->a->stack, A_IP, B_IP, 7000, 53);
+	run_all(n);
+	assert_int_equal(r->ct->count, 1);
+	n->r->clock.now += 4000000000ull;
+	run_all(n);
+	assert_int_equal(r->ct->count, 1);
+	n->r->clock.now += 2000000000ull;
+	run_all(n);
+	assert_int_equal(r->ct->count, 0);
+	/* the ruleset without ct or nat unhooks conntrack */
+	nft_ok(r, "flush ruleset");
+	assert_false(r->ct->enabled);
+}
+
+static void test_output_dnat_reroutes(void **state)
+{
+	struct net3 *n = *state;
+	const struct rx *r;
+
+	nft_ok(n->r->stack,
+	       "table ip nat {\n"
+	       "  chain out { type nat hook output priority -100; policy accept;\n"
+	       "    udp dport 5353 dnat to 198.19.0.1:53\n"
+	       "  }\n"
+	       "}\n");
+	/* sent toward A's link, redirected to B on the other link */
+	send_udp(n->r->stack, R_IP0, IP4(198, 18, 0, 77), 6000, 5353);
+	run_all(n);
+	r = last_rx(n->b->stack);
+	assert_non_null(r);
+	assert_int_equal(r->daddr, B_IP);
+	assert_int_equal(r->dport, 53);
+	assert_true(r->csum_ok);
+	assert_int_equal(count_rx(n->a->stack), 0);
+	/* B's answer comes back as from the address R asked */
+	send_udp(n->b->stack, B_IP, R_IP0, 53, 6000);
+	run_all(n);
+	r = last_rx(n->r->stack);
+	assert_non_null(r);
+	assert_int_equal(r->saddr, IP4(198, 18, 0, 77));
+	assert_int_equal(r->sport, 5353);
+	assert_true(r->csum_ok);
+}
+
 static void test_tcp_states_and_window(void **state)
 {
 	struct net3 *n = *state;
@@ -570,6 +640,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_conntrack_flood, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_masquerade_and_icmp_translation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dnat_port_forward, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sysctls_and_timeouts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_output_dnat_reroutes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_states_and_window, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
