@@ -10,7 +10,8 @@
  * never a pointer: an entry that expires while a packet is queued is just
  * not found again.
  *
- * Hooks (registered while the ruleset uses ct or nat): PRE_ROUTING and
+ * Hooks (registered while the ruleset uses ct or nat): PRE_ROUTING -400
+ * gathers fragments into whole datagrams; PRE_ROUTING and
  * LOCAL_OUT at priority -200 classify; nat chains bind a mapping for a new
  * connection; the NAT hooks at -100/100 rewrite packets of connections with
  * a mapping. Entries expire on a per-protocol timeout (sysctls

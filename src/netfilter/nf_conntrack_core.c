@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/netdevice.h"
 #include "core/proc.h"
 #include "core/skbuff.h"
 #include "core/stack.h"
+#include "ipv4/netns_ipv4.h"
 #include "netfilter/core.h"
 #include "netfilter/nf_conntrack.h"
 #include "netfilter/nf_conntrack_proto.h"
@@ -274,8 +276,8 @@ unsigned int nf_conntrack_in(struct ns_stack *stack, struct sk_buff *skb)
 		return NF_ACCEPT;
 	}
 	if (ip.frag_off != 0) {
-		/* RFC 791: later fragments carry no ports; Linux reassembles
-		 * first, we let them pass untracked */
+		/* RFC 791: later fragments carry no ports. Received ones were
+		 * gathered by ct_hook_defrag; this is one we fragmented */
 		skb->nfctinfo = IP_CT_UNTRACKED + 1;
 		return NF_ACCEPT;
 	}
@@ -484,6 +486,24 @@ static int ct_sysctls(struct ns_stack *stack)
 }
 
 /* ---- hooks ------------------------------------------------------------------------------------- */
+/* RFC 791 3.2: only a whole datagram has a tuple. Fragments are gathered
+ * here (Linux's nf_defrag_ipv4); the datagram re-enters the receive path
+ * whole and leaves fragmented again by ip_output if it must. */
+static unsigned int ct_hook_defrag(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *st)
+{
+	const uint8_t *h = skb_network_header(skb);
+	struct sk_buff *full;
+
+	(void)priv;
+	if (!(get_be16(h + 6) & (IP_MF | IP_OFFSET)))
+		return NF_ACCEPT;
+	full = ip_defrag(st->stack, skb);
+	if (full)
+		netif_rx(full);
+	return NF_STOLEN;
+}
+
 static unsigned int ct_hook_in(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
 {
 	(void)priv;
@@ -512,12 +532,15 @@ static unsigned int ct_hook_nat(void *priv, struct sk_buff *skb, const struct nf
 	return nf_nat_packet(st->stack, skb, st->hook);
 }
 
+#define NF_IP_PRI_CONNTRACK_DEFRAG (-400)
 #define NF_IP_PRI_CONNTRACK (-200)
 #define NF_IP_PRI_NAT_DST_APPLY (-99)
 #define NF_IP_PRI_NAT_SRC_APPLY 2147483000
 #define NF_IP_PRI_CONNTRACK_CONFIRM 2147483647
 
 static const struct nf_hook_ops ct_ops_template[] = {
+	{ .hook = ct_hook_defrag, .pf = NFPROTO_IPV4, .hooknum = NF_INET_PRE_ROUTING,
+	  .priority = NF_IP_PRI_CONNTRACK_DEFRAG },
 	{ .hook = ct_hook_in, .pf = NFPROTO_IPV4, .hooknum = NF_INET_PRE_ROUTING,
 	  .priority = NF_IP_PRI_CONNTRACK },
 	{ .hook = ct_hook_in, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_OUT,

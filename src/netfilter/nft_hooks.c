@@ -32,6 +32,10 @@ static unsigned int nft_hook_fn(void *priv, struct sk_buff *skb, const struct nf
 	struct nft_result res;
 	unsigned int v;
 
+	/* a nat chain decides only a connection's first packet (Linux's
+	 * nf_nat_inet_fn); later ones follow the mapping it bound */
+	if (chain->type == NFT_CHAIN_NAT && skb->nfctinfo != IP_CT_NEW + 1)
+		return nf_nat_packet(st->stack, skb, st->hook);
 	/* ip_rcv validated the header; anything else is not ours to judge */
 	if (nft_pktinfo_init(&pkt, skb, st->hook, st->in, st->out))
 		return NF_ACCEPT;

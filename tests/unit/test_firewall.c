@@ -203,6 +203,22 @@ static void send_udp(struct ns_stack *s, uint32_t src, uint32_t dst, uint16_t sp
 	assert_int_equal(ip_send_skb4(s, skb, &fl4), 0);
 }
 
+/* A UDP datagram of len payload bytes (fragmented by A when over 1472). */
+static void send_udp_big(struct ns_stack *s, uint32_t src, uint32_t dst, uint16_t sport,
+			 uint16_t dport, unsigned int len)
+{
+	struct sk_buff *skb = alloc_skb_tx(s, 8 + len);
+	uint8_t *p = skb_put(skb, 8 + len);
+	struct udp_repr u = { .sport = sport, .dport = dport, .payload = p + 8,
+			      .payload_len = len };
+	struct flowi4 fl4 = { .daddr = dst, .saddr = src, .proto = IPPROTO_UDP };
+
+	for (unsigned int i = 0; i < len; i++)
+		p[8 + i] = (uint8_t)i;
+	assert_int_equal(udp_emit_ipv4(&u, p, 8 + len, src, dst), (int)(8 + len));
+	assert_int_equal(ip_send_skb4(s, skb, &fl4), 0);
+}
+
 /* The last record received by stack s, or NULL. */
 static const struct rx *last_rx(struct ns_stack *s)
 {
@@ -273,6 +289,19 @@ static void test_forward_filter(void **state)
 	r = last_rx(n->a->stack);
 	assert_int_equal(count_rx(n->a->stack), 2);
 	assert_int_equal(r->sport, 53);
+	/* fragments: R gathers them to track the datagram, then sends it on
+	 * in fragments again; both ends reassemble */
+	send_udp_big(n->a->stack, A_IP, B_IP, 3334, 53, 4000);
+	run_all(n);
+	r = last_rx(n->b->stack);
+	assert_int_equal(count_rx(n->b->stack), 4);
+	assert_int_equal(r->sport, 3334);
+	assert_true(r->csum_ok);
+	send_udp_big(n->b->stack, B_IP, A_IP, 53, 3334, 3000);
+	run_all(n);
+	assert_int_equal(count_rx(n->a->stack), 3);
+	assert_true(last_rx(n->a->stack)->csum_ok);
+	assert_int_equal(IPSTAT(n->r->stack, "ReasmOKs"), 2);
 	/* the rule's counter counted the SYN; the ACK was established */
 	struct ns_out out;
 
