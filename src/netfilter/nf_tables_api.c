@@ -761,9 +761,25 @@ static int validate_table(struct nft_table *t, char *msg, size_t msglen, uint32_
 	return 0;
 }
 
+/* The hook core holds NF_MAX_HOOKS_PER_POINT functions per hook; conntrack
+ * and NAT take up to 4 of them. */
+#define NFT_BASE_CHAINS_PER_HOOK 24
+
 int nft_ruleset_validate(struct nft_ruleset *rs, char *msg, size_t msglen, uint32_t *line)
 {
+	unsigned int per_hook[NFT_HOOK_MAX] = { 0 };
+
 	*line = 0;
+	for (uint32_t i = 0; i < rs->ntables; i++)
+		for (uint32_t j = 0; j < rs->tables[i]->nchains; j++) {
+			const struct nft_chain *c = rs->tables[i]->chains[j];
+
+			if (c->base && ++per_hook[c->hook] > NFT_BASE_CHAINS_PER_HOOK) {
+				VERR(0, "Could not process rule: more than %d base chains on hook %s",
+				     NFT_BASE_CHAINS_PER_HOOK, nft_hook_name(c->hook));
+				return -ENOSPC;
+			}
+		}
 	for (uint32_t i = 0; i < rs->ntables; i++) {
 		int rc = validate_table(rs->tables[i], msg, msglen, line);
 

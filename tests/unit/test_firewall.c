@@ -320,6 +320,42 @@ static void test_forward_filter(void **state)
 	free(ct);
 }
 
+static void send_echo(struct ns_stack *s, uint32_t dst, uint16_t id, uint16_t seq)
+{
+	struct sk_buff *skb = alloc_skb_tx(s, 8 + 16);
+	struct icmp_repr r = { .type = ICMP_ECHO, .data_len = 16 };
+	struct flowi4 fl4 = { .daddr = dst, .proto = IPPROTO_ICMP };
+	uint8_t *p = skb_put(skb, 8 + 16);
+
+	r.un.echo.id = id;
+	r.un.echo.seq = seq;
+	memset(p + 8, 0x5a, 16);
+	r.data = p + 8;
+	assert_int_equal(icmp_emit(&r, p, 8 + 16), 8 + 16);
+	assert_int_equal(ip_send_skb4(s, skb, &fl4), 0);
+}
+
+static void test_icmp_echo_tracking(void **state)
+{
+	struct net3 *n = *state;
+	char *ct;
+
+	nft_ok(n->r->stack,
+	       "table ip fw { chain forward { type filter hook forward priority 0; policy drop;\n"
+	       "  ct state established,related accept\n"
+	       "  iifname \"eth0\" icmp type echo-request accept } }\n");
+	send_echo(n->a->stack, B_IP, 99, 1);
+	run_all(n);
+	assert_int_equal(ICMPSTAT(n->a->stack, "InEchoReps"), 1);
+	/* B's own echo toward A is new from the wrong side: dropped */
+	send_echo(n->b->stack, A_IP, 98, 1);
+	run_all(n);
+	assert_int_equal(ICMPSTAT(n->a->stack, "InEchos"), 0);
+	ct = ns_proc_read(n->r->stack, "/proc/net/nf_conntrack", NULL);
+	assert_non_null(strstr(ct, "ipv4     2 icmp     1 30 src=198.18.0.1 dst=198.19.0.1 type=8 code=0 id=99 src=198.19.0.1 dst=198.18.0.1 type=0 code=0 id=99 mark=0 zone=0 use=2\n"));
+	free(ct);
+}
+
 static void test_reject(void **state)
 {
 	struct net3 *n = *state;
@@ -664,6 +700,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_forward_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_echo_tracking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reject, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_policy_drop_with_conntrack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conntrack_flood, setup, teardown),

@@ -296,6 +296,16 @@ static void test_error_names_line_and_keeps_ruleset(void **state)
 		-EEXIST);
 	nft_err(f, "table ip x { set s { elements = { 1.2.3.4 } } }", -EINVAL);
 	nft_err(f, "table ip6 x { }", -EAFNOSUPPORT);
+	{
+		char many[4096];
+		size_t n = 0;
+
+		for (int i = 0; i < 25; i++)
+			n += (size_t)snprintf(many + n, sizeof(many) - n,
+					      "table ip m%d { chain c { type filter hook input priority %d; } }\n",
+					      i, i);
+		nft_err(f, many, -ENOSPC);
+	}
 	nft_err(f, "delete table ip nosuch", -ENOENT);
 	nft_err(f, "delete set ip filter blocklist", -EBUSY);
 	nft_err(f, "delete rule ip filter input handle 999", -ENOENT);
