@@ -357,8 +357,10 @@ static void ct_gc_stack(struct ns_stack *stack)
 	struct nf_conn *ct, *tmp;
 	uint64_t now = ns_now(stack);
 
+	/* timers run between packets, never inside a hook traversal: an
+	 * entry still unconfirmed now belongs to a packet that was dropped */
 	list_for_each_entry_safe(ct, tmp, &cn->all, list)
-		if (ct->timeout <= now)
+		if (ct->timeout <= now || !(ct->status & IPS_CONFIRMED))
 			nf_ct_delete(stack, ct);
 	if (cn->count)	/* an idle stack keeps no timer armed */
 		mod_timer(&cn->gc, now + NF_CT_GC_INTERVAL_NS);

@@ -465,6 +465,25 @@ static void test_conntrack_flood(void **state)
 	v = ns_proc_read(n->r->stack, "/proc/net/stat/nf_conntrack", NULL);
 	assert_non_null(strstr(v, "early_drop"));
 	free(v);
+	/* a flood the firewall drops leaves nothing once the GC ran */
+	nft_ok(n->r->stack, "flush ruleset\n"
+	       "table ip fw { chain forward { type filter hook forward priority 0; policy drop;\n"
+	       "  ct state established accept } }\n");
+	nf_ct_flush(n->r->stack);
+	for (int i = 0; i < 50; i++)
+		send_udp(n->a->stack, A_IP, B_IP, (uint16_t)(20000 + i), 53);
+	run_all(n);
+	assert_int_equal(cn->count, 50);
+	n->r->clock.now += 1100000000ull;
+	run_all(n);
+	assert_int_equal(cn->count, 0);
+	nft_ok(n->r->stack, "flush ruleset\n"
+	       "table ip fw { chain forward { type filter hook forward priority 0; policy accept;\n"
+	       "  ct state new accept } }\n");
+	for (int i = 0; i < 100; i++)
+		send_udp(n->a->stack, A_IP, B_IP, (uint16_t)(21000 + i), 53);
+	run_all(n);
+	assert_int_equal(cn->count, 100);
 	/* entries expire: 30 s unreplied */
 	n->a->clock.now += 31000000000ull;
 	n->r->clock.now += 31000000000ull;
