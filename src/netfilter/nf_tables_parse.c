@@ -821,20 +821,17 @@ static void remove_ptr(void **arr, uint32_t *n, void *obj)
 	}
 }
 
+/* Insert r at index pos of c (pos == c->nrules: append). */
 static int add_rule(struct parser *p, struct nft_table *t, struct nft_chain *c, struct nft_rule *r,
-		    bool front)
+		    uint32_t pos)
 {
 	if (c->nrules >= NFT_MAX_RULES || grow_ptrs(&c->rules, c->nrules, &c->cap)) {
 		nft_rule_free(r);
 		return perr(p, -ENOSPC, "chain '%s' is full", c->name);
 	}
 	r->handle = t->next_handle++;
-	if (front) {
-		memmove(&c->rules[1], &c->rules[0], c->nrules * sizeof(c->rules[0]));
-		c->rules[0] = r;
-	} else {
-		c->rules[c->nrules] = r;
-	}
+	memmove(&c->rules[pos + 1], &c->rules[pos], (c->nrules - pos) * sizeof(c->rules[0]));
+	c->rules[pos] = r;
 	c->nrules++;
 	return 0;
 }
@@ -982,7 +979,7 @@ static int parse_chain_body(struct parser *p, struct nft_table *t, struct nft_ch
 			struct nft_rule *r;
 
 			if (!(rc = parse_rule(p, c, &r)))
-				rc = add_rule(p, t, c, r, false);
+				rc = add_rule(p, t, c, r, c->nrules);
 		}
 		if (!rc && !rule_end(p))
 			rc = perr(p, -EINVAL, "syntax error, unexpected %s", tok_desc(p));
@@ -1170,18 +1167,33 @@ static struct nft_set *get_set(struct parser *p, struct nft_table *t)
 	return s;
 }
 
+/* `add|insert rule T C [position|handle N] ...`: add goes after rule N (or
+ * last), insert before it (or first). */
 static int cmd_add_rule(struct parser *p, bool front)
 {
 	struct nft_table *t = get_table(p, false);
 	struct nft_chain *c = t ? get_chain(p, t) : NULL;
+	uint32_t pos, h;
 	struct nft_rule *r;
 	int rc;
 
 	if (!c)
 		return p->rc;
+	pos = front ? 0 : c->nrules;
+	if (is_word(p, "position") || is_word(p, "handle")) {
+		next(p);
+		if (p->cur.type != T_WORD || parse_u32(p->word, UINT32_MAX, &h))
+			return perr(p, -EINVAL, "invalid rule handle \"%s\"", tok_desc(p));
+		for (pos = 0; pos < c->nrules && c->rules[pos]->handle != h; pos++)
+			;
+		if (pos == c->nrules)
+			return perr(p, -ENOENT, "Could not process rule: No such file or directory: handle %u", h);
+		pos += !front;
+		next(p);
+	}
 	if ((rc = parse_rule(p, c, &r)))
 		return rc;
-	return add_rule(p, t, c, r, front);
+	return add_rule(p, t, c, r, pos);
 }
 
 static int cmd_add_chain(struct parser *p)

@@ -336,6 +336,16 @@ static void test_commands(void **state)
 	assert_int_equal(nft(f, "delete rule ip filter input handle 2"), 0);	/* tcp dport 22 */
 	c = nft_chain_find(nft_table_find(f->ts->stack->nft->rs, NFT_FAMILY_IP, "filter"), "input");
 	assert_int_equal(c->nrules, 2);
+	/* positions: after handle 3 (ct state), before handle 4 (udp 53) */
+	assert_int_equal(nft(f, "add rule ip filter input position 3 tcp dport 1 accept"), 0);
+	assert_int_equal(nft(f, "insert rule ip filter input handle 4 tcp dport 2 accept"), 0);
+	c = nft_chain_find(nft_table_find(f->ts->stack->nft->rs, NFT_FAMILY_IP, "filter"), "input");
+	assert_int_equal(c->nrules, 4);
+	assert_int_equal(c->rules[1]->e[0].m.a, 1);
+	assert_int_equal(c->rules[2]->e[0].m.a, 2);
+	nft_err(f, "add rule ip filter input position 99 accept", -ENOENT);
+	assert_int_equal(nft(f, "delete rule ip filter input handle 5"), 0);
+	assert_int_equal(nft(f, "delete rule ip filter input handle 6"), 0);
 	assert_int_equal(nft(f, "add set ip filter bl { type ipv4_addr; flags interval; }"), 0);
 	assert_int_equal(nft(f, "add element ip filter bl { 198.18.0.0/16, 198.19.1.1 }"), 0);
 	assert_int_equal(nft(f, "delete element ip filter bl { 198.19.1.1 }"), 0);
