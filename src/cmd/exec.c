@@ -29,15 +29,15 @@ static const struct cmd_entry cmd_table[] = {
 	{ "sysctl", NULL, "sysctl", cmd_sysctl, NULL },
 	{ "cat", NULL, "cat", cmd_cat, NULL },
 	{ "ls", NULL, "ls", cmd_ls, NULL },
-	{ "ss", NULL, "ss", NULL, "the socket layer" },
+	{ "ss", NULL, "ss", cmd_ss, NULL },
 	{ "bridge", "link", "bridge link", cmd_bridge_link, NULL },
 	{ "bridge", "fdb", "bridge fdb", cmd_bridge_fdb, NULL },
 	{ "bridge", "vlan", "bridge vlan", cmd_bridge_vlan, NULL },
 	{ "ebtables", NULL, "ebtables", cmd_ebtables, NULL },
 	{ "nft", NULL, "nft", cmd_nft, NULL },
-	{ "serve", NULL, "serve", NULL, "the socket layer" },
+	{ "serve", NULL, "serve", cmd_serve, NULL },
 	{ "ping", NULL, "ping", cmd_ping, NULL },
-	{ "curl", NULL, "curl", NULL, "the TCP layer" },
+	{ "curl", NULL, "curl", cmd_curl, NULL },
 };
 
 int cmd_err(struct cmd_ctx *c, int err, const char *fmt, ...)

@@ -69,6 +69,7 @@ struct netns_cmd;
 struct netns_nft;
 struct netns_ct;
 struct netns_tcp;
+struct netns_apps;
 
 struct ns_stack {
 	char name[32];
@@ -118,6 +119,7 @@ struct ns_stack {
 	struct netns_nft *nft;		/* nf_tables ruleset (netfilter/nf_tables.h) */
 	struct netns_ct *ct;		/* connection tracking (netfilter/nf_conntrack.h) */
 	struct netns_tcp *tcp;
+	struct netns_apps *apps;	/* src/apps: services, HTTP client */
 	void *embedder;			/* free for the embedder (the lab uses it) */
 };
 

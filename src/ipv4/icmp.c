@@ -347,6 +347,7 @@ static void icmp_unreach(struct sk_buff *skb, const struct icmp_repr *r)
 	}
 	err.saddr = inner.saddr;
 	err.daddr = inner.daddr;
+	err.from = IPCB(skb)->saddr;
 	err.protocol = inner.protocol;
 	err.l4 = l4;
 	err.l4_len = (unsigned int)l4_len;

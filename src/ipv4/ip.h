@@ -38,6 +38,7 @@ struct icmp_err_info {
 	uint32_t info;		/* next-hop MTU for frag-needed, pointer for paramprob */
 	/* the datagram we sent, as quoted in the error */
 	uint32_t saddr, daddr;	/* host order */
+	uint32_t from;		/* who sent the ICMP error (the offender), host order */
 	uint8_t protocol;
 	const uint8_t *l4;	/* quoted transport header bytes */
 	unsigned int l4_len;	/* at least 8 */

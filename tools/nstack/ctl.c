@@ -80,6 +80,8 @@ static void conn_free(struct ctl_conn *c)
 
 static int conn_append(struct ctl_conn *c, const char *data, size_t len)
 {
+	if (!len)
+		return 0;	/* data may be NULL for empty output */
 	if (c->resp_len + len > c->resp_cap) {
 		size_t cap = (c->resp_len + len) * 2 + 256;
 		char *nb = realloc(c->resp, cap);

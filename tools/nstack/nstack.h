@@ -39,5 +39,6 @@ int ctl_client(const char *path, int argc, char **argv);
 
 int nstack_up(int argc, char **argv);
 int nstack_demo(int argc, char **argv);
+int nstack_lab(int argc, char **argv);
 
 #endif
