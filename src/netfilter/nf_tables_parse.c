@@ -1038,9 +1038,10 @@ static int parse_set_body(struct parser *p, struct nft_set *s, bool *typed)
 		if (is_word(p, "type")) {
 			uint8_t vt = NFT_T_ADDR;
 
-			if (s->n)
-				return perr(p, -EBUSY, "set '%s' already has elements", s->name);
-			if (!(rc = parse_set_type(p, &vt))) {
+			if (!(rc = parse_set_type(p, &vt)) && s->n && vt != s->keytype)
+				return perr(p, -EBUSY, "set '%s' already holds %s", s->name,
+					    nft_vtype_name(s->keytype));
+			if (!rc) {
 				s->keytype = vt;
 				*typed = true;
 			}

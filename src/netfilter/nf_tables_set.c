@@ -231,6 +231,13 @@ int nft_set_commit(struct nft_set *s, struct nft_range *clash)
 	if (!(s->flags & NFT_SET_F_INTERVAL) || !s->dirty)
 		return 0;
 	qsort(s->ranges, s->n, sizeof(*s->ranges), cmp_range);
+	/* an element added twice is one element (nft add element) */
+	uint32_t out = s->n ? 1 : 0;
+
+	for (uint32_t i = 1; i < s->n; i++)
+		if (s->ranges[i].lo != s->ranges[out - 1].lo || s->ranges[i].hi != s->ranges[out - 1].hi)
+			s->ranges[out++] = s->ranges[i];
+	s->n = out;
 	for (uint32_t i = 1; i < s->n; i++) {
 		if (s->ranges[i].lo <= s->ranges[i - 1].hi) {
 			if (clash)

@@ -725,6 +725,56 @@ static void test_sets_100k(void **state)
 	assert_true(big < small * 50 + 100e-9);
 }
 
+/* Mutated and truncated rulesets: every one is either loaded or refused
+ * with a message, never read out of bounds (ASan), and what runs after is
+ * always a ruleset that lists and loads back. */
+static void test_parser_mutations(void **state)
+{
+	struct fixture *f = *state;
+	static const char alphabet[] = "{};,:!=<>&|()\"\n #@/-.*abcdefghijklmnopqrstuvwxyz0123456789";
+	static const char flush[] = "flush ruleset\n";
+	size_t len = strlen(sample), fl = sizeof(flush) - 1;
+	char *buf = malloc(fl + len + 1), *text = buf + fl;
+	uint32_t x = 2463534242u;
+	unsigned int loaded = 0;
+
+	for (int i = 0; i < 3000; i++) {
+		struct seq_buf out = { 0 };
+		char err[512];
+		size_t cut;
+		int rc;
+
+		memcpy(text, sample, len + 1);
+		for (int k = 0; k < 1 + i % 4; k++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			text[x % len] = alphabet[(x >> 8) % (sizeof(alphabet) - 1)];
+		}
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		cut = (i % 3 == 0) ? x % len : len;
+		text[cut] = 0;
+		/* half of them replace the running ruleset, half add to it */
+		memcpy(buf, flush, fl);
+		rc = nft_run(f->ts->stack, i % 2 ? buf : text, NULL, &out, err, sizeof(err));
+		free(out.buf);
+		if (rc == 0)
+			loaded++;
+		else
+			assert_true(strlen(err) > 0);
+	}
+	print_message("%u of 3000 mutated rulesets loaded\n", loaded);
+	char *a = list(f), *b;
+	char *again = malloc(strlen(a) + 32);
+
+	sprintf(again, "flush ruleset\n%s", a);
+	assert_int_equal(nft(f, again), 0);
+	b = list(f);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	free(again);
+	free(buf);
+}
+
 static void test_set_unit(void **state)
 {
 	(void)state;
@@ -804,6 +854,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_jump_depth_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters_and_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sets_100k, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parser_mutations, setup, teardown),
 		cmocka_unit_test(test_set_unit),
 	};
 
