@@ -24,6 +24,7 @@ struct rx {
 	uint16_t sport, dport;
 	uint8_t flags;
 	uint32_t seq, ack;
+	uint16_t check;		/* the transport checksum field as received */
 	bool csum_ok;
 };
 
@@ -58,6 +59,7 @@ static void log_rx(struct sk_buff *skb, uint8_t proto)
 		struct udp_repr u;
 
 		r->csum_ok = udp_parse_ipv4(skb->data, skb->len, s, d, 0, &u) == WIRE_OK;
+		r->check = u.check;
 		r->sport = u.sport;
 		r->dport = u.dport;
 	} else {
@@ -538,6 +540,25 @@ static void test_masquerade_and_icmp_translation(void **state)
 	assert_true(r->sport != 5000);
 	assert_true(r->sport >= 1024);
 	assert_true(r->csum_ok);
+	/* RFC 768: a datagram sent without checksum keeps none through NAT */
+	{
+		struct sk_buff *skb = alloc_skb_tx(n->a->stack, 64);
+		struct udp_repr u = { .sport = 4545, .dport = 53, .payload = (const uint8_t *)"nock",
+				      .payload_len = 4 };
+		struct flowi4 fl4 = { .daddr = B_IP, .saddr = A_IP, .proto = IPPROTO_UDP };
+
+		assert_int_equal(udp_emit_ipv4_nocsum(&u, skb_put(skb, 12), 12), 12);
+		assert_int_equal(ip_send_skb4(n->a->stack, skb, &fl4), 0);
+		run_all(n);
+		r = last_rx(n->b->stack);
+		assert_int_equal(r->sport, 4545);
+		assert_int_equal(r->saddr, R_IP1);
+		assert_int_equal(r->check, 0);
+	}
+	/* ICMP echo through masquerade: the reply finds its way back */
+	send_echo(n->a->stack, B_IP, 4242, 1);
+	run_all(n);
+	assert_int_equal(ICMPSTAT(n->a->stack, "InEchoReps"), 1);
 	/* TCP through masquerade, checksum verified at B */
 	send_tcp(n->a->stack, A_IP, B_IP, 5555, 80, TCP_FLAG_SYN, 9, 0);
 	run_all(n);
