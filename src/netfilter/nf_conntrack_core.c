@@ -246,8 +246,15 @@ static unsigned int ct_icmp_error(struct ns_stack *stack, struct sk_buff *skb,
 	nf_ct_tuple_invert(&inv, &inner);
 	ct = nf_ct_find(stack, &inv, &dir);
 	if (!ct) {
-		skb_set_invalid(cn, skb);
-		return NF_ACCEPT;
+		/* an error we generate about a datagram still untranslated
+		 * (reject in FORWARD, before its source NAT) quotes the
+		 * tuple as it came in */
+		ct = nf_ct_find(stack, &inner, &dir);
+		if (!ct) {
+			skb_set_invalid(cn, skb);
+			return NF_ACCEPT;
+		}
+		dir = !dir;
 	}
 	cn->stat.found++;
 	skb_set_ct(skb, ct, dir == IP_CT_DIR_REPLY ? IP_CT_RELATED_REPLY : IP_CT_RELATED);

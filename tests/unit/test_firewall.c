@@ -398,6 +398,29 @@ static void test_reject(void **state)
 	assert_int_equal(last_err.code, ICMP_PKT_FILTERED);
 	assert_int_equal(last_err.daddr, B_IP);
 	assert_int_equal(count_rx(n->b->stack), 0);
+	/* a masqueraded connection's later segment refused in FORWARD (before
+	 * its source is translated): R's error quotes the untranslated
+	 * datagram and is still RELATED, let out by an output policy drop */
+	nft_ok(n->r->stack,
+	       "flush ruleset\n"
+	       "table ip nat { chain post { type nat hook postrouting priority srcnat; policy accept;\n"
+	       "  oifname \"eth1\" masquerade } }\n"
+	       "table ip fw { chain forward { type filter hook forward priority 0; policy accept;\n"
+	       "  tcp dport 26 tcp flags & ack == ack reject with icmp type admin-prohibited } }\n"
+	       "table ip out { chain output { type filter hook output priority 0; policy drop;\n"
+	       "  ct state related counter accept } }\n");
+	send_tcp(n->a->stack, A_IP, B_IP, 40004, 26, TCP_FLAG_SYN, 1, 0);
+	run_all(n);
+	r = last_rx(n->b->stack);
+	assert_non_null(r);
+	assert_int_equal(r->saddr, R_IP1);
+	send_tcp(n->b->stack, B_IP, R_IP1, 26, r->sport, TCP_FLAG_SYN | TCP_FLAG_ACK, 50, 2);
+	run_all(n);
+	send_tcp(n->a->stack, A_IP, B_IP, 40004, 26, TCP_FLAG_ACK, 2, 51);
+	run_all(n);
+	assert_int_equal(nerr, 2);
+	assert_int_equal(last_err.code, ICMP_PKT_FILTERED);
+	assert_int_equal(last_err.saddr, A_IP);
 }
 
 static void test_input_policy_drop_with_conntrack(void **state)
