@@ -85,6 +85,7 @@ enum nft_vtype {
 	NFT_T_TCP_FLAGS,	/* fin|syn|rst|psh|ack|urg|ecn|cwr */
 	NFT_T_CT_STATE,		/* new,established,related,invalid,untracked */
 	NFT_T_IFNAME,
+	NFT_T_MARK,		/* printed 0x%08x as nft does */
 };
 
 enum nft_op {

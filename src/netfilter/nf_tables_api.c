@@ -24,7 +24,7 @@ const struct nft_field_desc nft_fields[] = {
 	{ "ip", "ttl", NFT_F_IP_TTL, NFT_T_INT, 0 },
 	{ "meta", "l4proto", NFT_F_META_L4PROTO, NFT_T_PROTO, 0 },
 	{ "meta", "length", NFT_F_META_LENGTH, NFT_T_INT, 0 },
-	{ "meta", "mark", NFT_F_META_MARK, NFT_T_INT, 0 },
+	{ "meta", "mark", NFT_F_META_MARK, NFT_T_MARK, 0 },
 	{ NULL, "iifname", NFT_F_IIFNAME, NFT_T_IFNAME, 0 },
 	{ NULL, "oifname", NFT_F_OIFNAME, NFT_T_IFNAME, 0 },
 	{ "meta", "iifname", NFT_F_IIFNAME, NFT_T_IFNAME, 0 },
@@ -151,7 +151,8 @@ const char *nft_vtype_name(uint8_t vtype)
 	case NFT_T_TCP_FLAGS: return "tcp_flag";
 	case NFT_T_CT_STATE: return "ct_state";
 	case NFT_T_IFNAME: return "ifname";
-	default: return "mark";
+	case NFT_T_MARK: return "mark";
+	default: return "integer";
 	}
 }
 
@@ -195,6 +196,9 @@ void nft_print_value(struct seq_buf *s, uint8_t vtype, uint32_t v)
 		return;
 	case NFT_T_CT_STATE:
 		print_bits(s, nft_ct_states, v, ",");
+		return;
+	case NFT_T_MARK:
+		seq_printf(s, "0x%08x", v);
 		return;
 	default:
 		break;
@@ -267,10 +271,10 @@ static void print_match(struct seq_buf *s, const struct nft_match *m)
 		break;
 	case NFT_OP_MASKEQ:
 		seq_puts(s, "& ");
-		if (__builtin_popcount(m->a) > 1)
+		if (vt == NFT_T_TCP_FLAGS && __builtin_popcount(m->a) > 1)
 			seq_putc(s, '(');
 		nft_print_value(s, vt, m->a);
-		if (__builtin_popcount(m->a) > 1)
+		if (vt == NFT_T_TCP_FLAGS && __builtin_popcount(m->a) > 1)
 			seq_putc(s, ')');
 		seq_puts(s, m->neg ? " != " : " == ");
 		nft_print_value(s, vt, m->b);

@@ -540,7 +540,7 @@ static int parse_match(struct parser *p, const struct nft_field_desc *d, struct 
 	case T_LE: m->op = NFT_OP_LE; next(p); break;
 	case T_GE: m->op = NFT_OP_GE; next(p); break;
 	case T_AMP:
-		if (!is_flag_type(d->vtype) && d->vtype != NFT_T_INT)
+		if (!is_flag_type(d->vtype) && d->vtype != NFT_T_INT && d->vtype != NFT_T_MARK)
 			return perr(p, -EINVAL, "'&' applies to flags and integers");
 		next(p);
 		if ((rc = parse_flags(p, d->vtype, &m->a)))
@@ -990,7 +990,7 @@ static int parse_chain_body(struct parser *p, struct nft_table *t, struct nft_ch
 static int parse_set_type(struct parser *p, uint8_t *vt)
 {
 	static const uint8_t types[] = { NFT_T_ADDR, NFT_T_PORT, NFT_T_PROTO, NFT_T_ICMP_TYPE,
-					 NFT_T_INT };
+					 NFT_T_MARK };
 
 	next(p);
 	for (size_t i = 0; i < sizeof(types); i++) {

@@ -215,6 +215,8 @@ static const char *const sample =
 	"\n"
 	"\tchain more {\n"
 	"\t\ticmp code 3 continue\n"
+	"\t\tmeta mark 0x0000002a return\n"
+	"\t\tmeta mark & 0x0000ff00 == 0x00000100 accept\n"
 	"\t}\n"
 	"}\n"
 	"table ip nat {\n"
@@ -439,6 +441,8 @@ static void test_match_addresses(void **state)
 	assert_true(matches(f, "meta l4proto { udp, icmp }", &udp_dns, 0));
 	assert_true(matches(f, "ip ttl 64", &tcp_syn, 0));
 	assert_true(matches(f, "ip ttl > 10", &tcp_syn, 0));
+	assert_true(matches(f, "meta mark 0", &tcp_syn, 0));
+	assert_false(matches(f, "meta mark 0x10", &tcp_syn, 0));
 }
 
 static void test_match_ports(void **state)
