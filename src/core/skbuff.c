@@ -201,27 +201,11 @@ static void alloc_fail(struct ns_stack *stack)
 	stack->drop_reasons[SKB_DROP_REASON_NOMEM]++;
 }
 
-/* The allocation every variant shares: `headroom` reserved in an area of at
- * least `size` bytes (headroom included). The shared info at the end of the
- * area is not written: skb->cloned is 0, so nobody reads it. */
-static inline struct sk_buff *__alloc_skb(struct ns_stack *stack, unsigned int size,
-					  unsigned int headroom)
+/* Fill a fresh sk_buff for data area `data` of class `cls`. */
+static inline struct sk_buff *skb_setup(struct skb_pool *pool, struct ns_stack *stack,
+					struct sk_buff *skb, unsigned char *data, unsigned int cls,
+					unsigned int headroom)
 {
-	struct skb_pool *pool = stack->skb_pool;
-	unsigned int cls = size_class_of(size);
-	struct sk_buff *skb;
-	unsigned char *data;
-
-	if (unlikely(cls == SKB_POOL_CLASSES))
-		goto fail;
-	skb = head_alloc(pool);
-	if (unlikely(!skb))
-		goto fail;
-	data = data_alloc(pool, cls);
-	if (unlikely(!data)) {
-		head_free(pool, skb);
-		goto fail;
-	}
 	skb_init_head(skb, stack);
 	skb->head_class = (uint8_t)cls;
 	skb->head = data;
@@ -231,9 +215,56 @@ static inline struct sk_buff *__alloc_skb(struct ns_stack *stack, unsigned int s
 	skb->truesize = class_size[cls] + (unsigned int)sizeof(struct sk_buff);
 	pool->st.allocs++;
 	return skb;
+}
+
+/* __alloc_skb when a free list is empty (grow the pool) or the size is too
+ * big: out of line, so that the fast path needs no stack frame. */
+static __attribute__((noinline)) struct sk_buff *alloc_skb_slow(struct ns_stack *stack,
+								unsigned int size,
+								unsigned int headroom)
+{
+	struct skb_pool *pool = stack->skb_pool;
+	unsigned int cls = size_class_of(size);
+	struct sk_buff *skb;
+	unsigned char *data;
+
+	if (cls == SKB_POOL_CLASSES)
+		goto fail;
+	skb = head_alloc(pool);
+	if (!skb)
+		goto fail;
+	data = data_alloc(pool, cls);
+	if (!data) {
+		head_free(pool, skb);
+		goto fail;
+	}
+	return skb_setup(pool, stack, skb, data, cls, headroom);
 fail:
 	alloc_fail(stack);
 	return NULL;
+}
+
+/* The allocation every variant shares: `headroom` reserved in an area of at
+ * least `size` bytes (headroom included). The shared info at the end of the
+ * area is not written: skb->cloned is 0, so nobody reads it. The fast path
+ * pops both free lists (LIFO: the most recently freed, still cached, buffer
+ * comes back first). */
+static inline struct sk_buff *__alloc_skb(struct ns_stack *stack, unsigned int size,
+					  unsigned int headroom)
+{
+	struct skb_pool *pool = stack->skb_pool;
+	unsigned int cls = size_class_of(size);
+	struct free_node *h, *d;
+
+	if (unlikely(cls == SKB_POOL_CLASSES || !(h = pool->free_heads) ||
+		     !(d = pool->free_data[cls])))
+		return alloc_skb_slow(stack, size, headroom);
+	pool->free_heads = h->next;
+	pool->free_data[cls] = d->next;
+	pool->st.heads_in_use++;
+	pool->st.in_use++;
+	return skb_setup(pool, stack, (struct sk_buff *)(void *)h, (unsigned char *)d, cls,
+			 headroom);
 }
 
 struct sk_buff *alloc_skb(struct ns_stack *stack, unsigned int size)
@@ -286,7 +317,7 @@ void skb_orphan(struct sk_buff *skb)
 	skb->sk = NULL;
 }
 
-static void __kfree_skb(struct sk_buff *skb)
+static inline void __kfree_skb(struct sk_buff *skb)
 {
 	struct skb_pool *pool = skb->stack->skb_pool;
 
