@@ -73,8 +73,10 @@ static const struct fib_route *naive_lookup(const struct fib_route *v, size_t n,
 }
 
 /* One pass of single lookups (functions of their own, for callgrind's cache
- * simulation: NSTACK_BENCH_DIV shortens the passes, see bench.h). */
-static __attribute__((noinline)) uint64_t pass_nh(const struct fib_table *t, const uint32_t *a,
+ * simulation: NSTACK_BENCH_DIV shortens the passes, see bench.h). noipa, not
+ * just noinline: the compiler would otherwise find them pure and hoist the
+ * call out of the timing loop. */
+static __attribute__((noipa)) uint64_t pass_nh(const struct fib_table *t, const uint32_t *a,
 						  unsigned n)
 {
 	uint64_t sum = 0;
@@ -87,7 +89,7 @@ static __attribute__((noinline)) uint64_t pass_nh(const struct fib_table *t, con
 	return sum;
 }
 
-static __attribute__((noinline)) uint64_t pass_route(const struct fib_table *t, const uint32_t *a,
+static __attribute__((noipa)) uint64_t pass_route(const struct fib_table *t, const uint32_t *a,
 						     unsigned n)
 {
 	uint64_t sum = 0;
