@@ -63,6 +63,7 @@ struct xdpnet {
 	uint64_t *tx_free;		/* transmit frames not in flight */
 	uint32_t n_tx_free;
 	int fd;
+	uint32_t xdp_flags;		/* the attach mode that worked */
 	bool watched, tx_blocked;
 	struct xdp_statistics seen;	/* kernel counters already folded in */
 	struct timer_list stats_timer;
@@ -357,6 +358,8 @@ static int xdp_socket_try(struct xdpnet *x, const char *ifname, uint32_t queue,
 
 	if (rc)
 		x->xsk = NULL;
+	else
+		x->xdp_flags = xdp_flags;
 	return rc < 0 ? rc : -rc;
 }
 
@@ -418,9 +421,11 @@ static void xdp_log_mode(struct xdpnet *x, const char *ifname, uint32_t queue)
 	socklen_t len = sizeof(opt);
 
 	getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &opt, &len);
-	ns_log(dev_net(x->dev), "%s: AF_XDP on %s queue %u, %u+%u frames of %u bytes, %s",
-	       x->dev->name, ifname, queue, x->ring, x->ring, x->frame_size,
-	       (opt.flags & XDP_OPTIONS_ZEROCOPY) ? "zero-copy" : "copy mode");
+	ns_log(dev_net(x->dev), "%s: AF_XDP on %s queue %u, %s XDP, %s, %u+%u frames of %u bytes",
+	       x->dev->name, ifname, queue,
+	       (x->xdp_flags & XDP_FLAGS_SKB_MODE) ? "generic" : "native",
+	       (opt.flags & XDP_OPTIONS_ZEROCOPY) ? "zero-copy" : "copy mode",
+	       x->ring, x->ring, x->frame_size);
 }
 
 /* Everything up to registration; on failure the caller tears down. */
