@@ -84,7 +84,9 @@ struct net_device *ns_packet_open(struct ns_stack *stack, const char *ifname, co
  * when the driver has it, else generic (SKB) mode. Frames are copied
  * between the UMEM and pool skbs. Needs CAP_NET_ADMIN, CAP_NET_RAW and
  * CAP_BPF (root). NULL with errno on failure; EOPNOTSUPP when nstack was
- * built without libxdp/libbpf. cfg NULL: all defaults. */
+ * built without libxdp/libbpf; EBUSY while the queue has a socket (also for
+ * a moment after one closed: the kernel frees it from a work queue).
+ * cfg NULL: all defaults. */
 enum ns_xdp_copy { NS_XDP_COPY_AUTO, NS_XDP_COPY, NS_XDP_ZEROCOPY };
 enum ns_xdp_attach { NS_XDP_ATTACH_AUTO, NS_XDP_ATTACH_NATIVE, NS_XDP_ATTACH_GENERIC };
 struct ns_xdp_config {
