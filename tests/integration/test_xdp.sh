@@ -103,10 +103,24 @@ run_mode() {
 	local base_rx base_tx base_rxb
 	echo "== $mode"
 	base_rx=$(kstat rx_packets); base_tx=$(kstat tx_packets); base_rxb=$(kstat rx_bytes)
-	ip netns exec "$ns" timeout 120 "$NSTACK" up --ctl "$ctl" --xdp "xa:0,$mode" \
-		-e 'ip link set eth0 up' -e 'ip addr add 198.18.0.2/24 dev eth0' \
-		-e 'serve echo 7' >"$out" 2>&1 &
-	pid=$!
+	# the kernel frees the previous run's socket from a work queue: the
+	# queue may answer EBUSY for a moment, so retry a few times
+	for _ in $(seq 20); do
+		ip netns exec "$ns" timeout 120 "$NSTACK" up --ctl "$ctl" --xdp "xa:0,$mode" \
+			-e 'ip link set eth0 up' -e 'ip addr add 198.18.0.2/24 dev eth0' \
+			-e 'serve echo 7' >"$out" 2>&1 &
+		pid=$!
+		for _ in $(seq 200); do
+			grep -q '^ready$' "$out" && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		grep -q '^ready$' "$out" && break
+		wait "$pid" || true
+		pid=
+		grep -q 'Device or resource busy' "$out" || break
+		sleep 0.2
+	done
 	wait_for "$out" '^ready$'
 	grep 'AF_XDP on xa' "$out"
 	if [ "$mode" = native ]; then
