@@ -771,7 +771,7 @@ void addrconf_prefix_rcv(struct net_device *dev, const uint8_t *opt, size_t len)
 	}
 	if (!pi.valid_lft)
 		return;
-	ifp = ipv6_add_addr(idev, addr, 64, IFA_F_NOPREFIXROUTE, &err);
+	ifp = ipv6_add_addr(idev, addr, 64, 0, &err);
 	if (!ifp)
 		return;
 	ifp->slaac = true;
@@ -1032,7 +1032,7 @@ static void addrconf_dev_up(struct net_device *dev)
 		if (!ipv6_get_ifaddr(dev_net(dev), lo, dev)) {
 			int err;
 
-			ipv6_add_addr(idev, lo, 128, IFA_F_PERMANENT | IFA_F_NODAD, &err);
+			ipv6_add_addr(idev, lo, 128, IFA_F_PERMANENT, &err);
 		}
 	}
 	/* restart DAD for what is already configured (RFC 4862 5.4) */
@@ -1109,6 +1109,7 @@ static int addrconf_notify(struct notifier_block *nb, unsigned long event, struc
 		addrconf_ifdown(dev);
 		break;
 	case NETDEV_UNREGISTER:
+		frag6_flush_dev(dev_net(dev), dev);
 		ipv6_dev_destroy(dev);
 		break;
 	case NETDEV_CHANGENAME:

@@ -186,8 +186,10 @@ static struct fib6_node *fib6_node_find(const struct fib6_table *t, const uint8_
 
 static bool same_route(const struct fib6_info *a, const struct fib6_info *b)
 {
+	uint8_t ta = a->type ? a->type : RTN_UNICAST, tb = b->type ? b->type : RTN_UNICAST;
+
 	return a->metric == b->metric && a->ifindex == b->ifindex &&
-	       memcmp(a->gateway, b->gateway, 16) == 0 && a->type == b->type;
+	       memcmp(a->gateway, b->gateway, 16) == 0 && ta == tb;
 }
 
 int fib6_add(struct fib6_table *t, const struct fib6_info *r)

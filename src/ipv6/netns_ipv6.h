@@ -225,6 +225,7 @@ struct sk_buff *ipv6_frag_rcv(struct ns_stack *stack, struct sk_buff *skb, unsig
 			      unsigned int nhoff, uint8_t *nexthdr, unsigned int *next_off);
 int frag6_init(struct ns_stack *stack);
 void frag6_exit(struct ns_stack *stack);
+void frag6_flush_dev(struct ns_stack *stack, struct net_device *dev);
 /* ip6_output.c */
 int ip6_output(struct ns_stack *stack, struct sk_buff *skb);
 int ip6_forward(struct ns_stack *stack, struct sk_buff *skb);

@@ -300,6 +300,25 @@ int frag6_init(struct ns_stack *stack)
 	return 0;
 }
 
+/* A device goes away: its fragments (and their queues) with it. */
+void frag6_flush_dev(struct ns_stack *stack, struct net_device *dev)
+{
+	struct netns_ipv6 *ip6 = stack->ipv6;
+
+	for (int i = 0; i < IP6Q_HASHSZ; i++) {
+		struct hlist_node *pos = ip6->frag_hash[i].first;
+
+		while (pos) {
+			struct frag6_queue *fq = hlist_entry(pos, struct frag6_queue, node);
+			struct sk_buff *first = skb_peek(&fq->frags);
+
+			pos = pos->next;
+			if (!first || first->dev == dev)
+				fq_kill(fq, SKB_DROP_REASON_DEV_DOWN);
+		}
+	}
+}
+
 void frag6_exit(struct ns_stack *stack)
 {
 	struct netns_ipv6 *ip6 = stack->ipv6;
