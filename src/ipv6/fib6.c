@@ -7,12 +7,36 @@
 #include "ipv6/fib6.h"
 
 struct fib6_node {
-	struct fib6_node *parent;
 	struct fib6_node *child[2];
 	struct fib6_info *leaf;		/* routes of exactly key/plen */
+	uint64_t k[2];			/* key in host order: lookups test bits
+					 * and compare masked words */
+	struct fib6_node *parent;
 	uint8_t key[16];
 	uint8_t plen;
 };
+
+static inline uint64_t be64_at(const uint8_t *p)
+{
+	uint64_t x = 0;
+
+	for (int i = 0; i < 8; i++)
+		x = (x << 8) | p[i];
+	return x;
+}
+
+/* a's words (host order) agree with k on the first plen bits */
+static inline bool words_match(const uint64_t a[2], const uint64_t k[2], unsigned int plen)
+{
+	if (plen <= 64)
+		return !plen || ((a[0] ^ k[0]) >> (64 - plen)) == 0;
+	return a[0] == k[0] && ((a[1] ^ k[1]) >> (128 - plen)) == 0;
+}
+
+static inline unsigned int word_bit(const uint64_t a[2], unsigned int pos)
+{
+	return (unsigned int)(a[pos >> 6] >> (63 - (pos & 63))) & 1;
+}
 
 static inline unsigned int addr_bit(const uint8_t *a, unsigned int pos)
 {
@@ -66,6 +90,8 @@ static struct fib6_node *node_new(struct fib6_table *t, const uint8_t *key, unsi
 	if (!n)
 		return NULL;
 	mask_prefix(n->key, key, plen);
+	n->k[0] = be64_at(n->key);
+	n->k[1] = be64_at(n->key + 8);
 	n->plen = (uint8_t)plen;
 	t->nodes++;
 	return n;
@@ -284,21 +310,31 @@ static struct fib6_info *leaf_for_oif(struct fib6_info *r, int oif)
 
 struct fib6_info *fib6_lookup(const struct fib6_table *t, const uint8_t *addr, int oif)
 {
-	const struct fib6_node *n = t->root;
-	struct fib6_info *best = NULL;
+	const struct fib6_node *n = t->root, *cand[130];
+	uint64_t a[2] = { be64_at(addr), be64_at(addr + 8) };
+	int nc = 0;
 
-	/* descend while the node's prefix covers addr; the deepest node
-	 * with a usable route is the longest match */
-	while (n && prefix_match(addr, n->key, n->plen)) {
-		struct fib6_info *r = n->leaf ? leaf_for_oif(n->leaf, oif) : NULL;
-
-		if (r)
-			best = r;
+	/* descend by the branching bits alone, remembering the nodes that
+	 * hold routes; every prefix that matches addr lies on this path, so
+	 * the deepest candidate that matches is the longest match */
+	while (n) {
+		if (n->leaf)
+			cand[nc++] = n;
 		if (n->plen == 128)
 			break;
-		n = n->child[addr_bit(addr, n->plen)];
+		n = n->child[word_bit(a, n->plen)];
 	}
-	return best;
+	while (nc--) {
+		const struct fib6_node *c = cand[nc];
+		struct fib6_info *r;
+
+		if (!words_match(a, c->k, c->plen))
+			continue;
+		r = leaf_for_oif(c->leaf, oif);
+		if (r)
+			return r;
+	}
+	return NULL;
 }
 
 struct fib6_info *fib6_find(const struct fib6_table *t, const uint8_t *dst, unsigned int plen)
