@@ -30,7 +30,7 @@ build: deps $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j $(JOBS) > $(BUILD)/build.log 2>&1 || { cat $(BUILD)/build.log; exit 1; }
 
 run: build
-	@$(BUILD)/nstack demo
+	@$(BUILD)/nstack lab
 
 test:
 	@scripts/deps.sh test

@@ -97,9 +97,11 @@ struct net_device *ns_dev_create(struct ns_stack *stack, const char *name,
 	return dev;
 }
 
+/* Works for any device, not only ns_dev_create's: the link type follows
+ * the device type (a frame "received" on a pipe or TAP end is fine too). */
 int ns_dev_rx(struct net_device *dev, const void *frame, size_t len)
 {
-	struct custom_priv *p = netdev_priv(dev);
+	bool ether = dev->type != ARPHRD_NONE;
 	struct sk_buff *skb;
 
 	if (len > skb_pool_max_size() - CUSTOM_RX_HEADROOM) {
@@ -119,7 +121,7 @@ int ns_dev_rx(struct net_device *dev, const void *frame, size_t len)
 	skb->dev = dev;
 	dev->stats.rx_packets++;
 	dev->stats.rx_bytes += len;
-	if (p->link == NS_LINK_ETHER) {
+	if (ether) {
 		if (len < ETH_HLEN) {
 			dev->stats.rx_length_errors++;
 			dev->stats.rx_errors++;

@@ -11,7 +11,22 @@
  *   fputs(ns_out_text(&out), stdout);
  *   ns_out_free(&out);
  *
- * A command either succeeds completely or changes nothing. */
+ * A command either succeeds completely or changes nothing.
+ *
+ * Commands that take time (ping) cannot finish inside ns_exec, because the
+ * stack loop must run meanwhile: they start a job and return -EINPROGRESS
+ * with out->job set (and their first lines in out). The caller then runs
+ * the loop and polls:
+ *
+ *   rc = ns_exec(stack, "ping -c 3 198.18.0.2", &out);
+ *   while (rc == -EINPROGRESS) {
+ *           ns_stack_run_once(stack, 10);      (or advance virtual time)
+ *           rc = ns_exec_job_poll(out.job, &out);  (appends the new lines)
+ *   }
+ *
+ * A job ends by itself (the last reply, a timeout); until then it holds
+ * one of the stack's 16 ICMP echo slots. Cancel jobs before destroying the
+ * stack. */
 #ifndef NSTACK_CMD_H
 #define NSTACK_CMD_H
 
@@ -33,7 +48,9 @@ struct ns_out {
 	size_t cap;
 	bool oom;		/* an append failed: the text is truncated */
 	char err[512];
+	struct ns_cmd_job *job;	/* set when a command returned -EINPROGRESS */
 };
+struct ns_cmd_job;
 
 void ns_out_init(struct ns_out *out);
 void ns_out_free(struct ns_out *out);
@@ -55,6 +72,12 @@ int ns_exec_argv(struct ns_stack *stack, int argc, char **argv, struct ns_out *o
  * out->err = "FILE:LINE: <message>". A line ending in a backslash continues
  * on the next one. */
 int ns_exec_file(struct ns_stack *stack, const char *path, struct ns_out *out);
+/* Append what the job printed since the last poll to out. Returns
+ * -EINPROGRESS while it runs; then its final status (0, or -errno with
+ * out->err set), having freed the job (out->job is cleared). */
+int ns_exec_job_poll(struct ns_cmd_job *job, struct ns_out *out);
+/* Stop and free a job without its final output (a client went away). */
+void ns_exec_job_cancel(struct ns_cmd_job *job);
 /* True when `word` is a command ns_exec knows (built or not yet built). */
 bool ns_cmd_known(const char *word);
 

@@ -6,6 +6,7 @@
 #define NSTACK_CMD_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nstack/cmd.h"
@@ -27,6 +28,7 @@ struct cmd_ctx {
 	bool brief;
 	bool details;
 	const char *link;	/* `ip link add link DEV ...` */
+	int family;		/* -4: AF_INET, -6: AF_INET6, 0: any */
 };
 
 /* A handler: argv holds the words after the object ("set eth0 up").
@@ -66,11 +68,45 @@ int cmd_bridge_link(struct cmd_ctx *c, int argc, char **argv);
 int cmd_bridge_fdb(struct cmd_ctx *c, int argc, char **argv);
 int cmd_bridge_vlan(struct cmd_ctx *c, int argc, char **argv);
 int cmd_ebtables(struct cmd_ctx *c, int argc, char **argv);
+int cmd_serve(struct cmd_ctx *c, int argc, char **argv);
+int cmd_ss(struct cmd_ctx *c, int argc, char **argv);
+int cmd_curl(struct cmd_ctx *c, int argc, char **argv);
 /* bridge.c helpers for ip link */
 int cmd_add_bridge(struct cmd_ctx *c, const char *name, int argc, char **argv);
 int cmd_add_vlan(struct cmd_ctx *c, const char *name, int argc, char **argv);
 /* master NULL: nomaster */
 int cmd_set_master(struct cmd_ctx *c, struct net_device *dev, const char *master);
+int cmd_ip_addr(struct cmd_ctx *c, int argc, char **argv);
+int cmd_ip_route(struct cmd_ctx *c, int argc, char **argv);
+int cmd_ip_neigh(struct cmd_ctx *c, int argc, char **argv);
+int cmd_ping(struct cmd_ctx *c, int argc, char **argv);
+
+/* Shared by ip link and ip addr (iplink.c) */
+struct json;
+const char *cmd_operstate(const struct net_device *dev);
+void cmd_link_text_head(struct cmd_ctx *c, const struct net_device *dev, bool addr_mode);
+void cmd_link_json_head(struct cmd_ctx *c, struct json *j, const struct net_device *dev,
+			bool addr_mode);
+
+/* IPv4 words (ipaddr.c): dotted quad to host order; "A/LEN" (LEN absent:
+ * 32); 0 or -EINVAL. */
+int cmd_parse_ip4(const char *s, uint32_t *addr);
+int cmd_parse_prefix4(const char *s, uint32_t *addr, unsigned int *plen);
+void cmd_fmt_ip4(char *buf, size_t len, uint32_t addr);	/* buf >= 16 */
+/* RT_SCOPE_* name ("global", "link", "host", "site", "nowhere") or number */
+const char *cmd_scope_name(unsigned int scope, char *buf, size_t len);
+int cmd_parse_scope(const char *s, uint8_t *scope);
+/* "RTNETLINK answers: File exists" for a kernel-side error */
+int cmd_rtnl_err(struct cmd_ctx *c, int err);
+
+/* ---- asynchronous jobs (include/nstack/cmd.h) ---- */
+struct ns_cmd_job {
+	struct ns_stack *stack;
+	struct ns_out out;	/* text printed since the last poll */
+	bool done;
+	int rc;			/* final status once done (err in out.err) */
+	void (*destroy)(struct ns_cmd_job *job);	/* stop timers, free */
+};
 
 /* ---- JSON writer: compact output, keys in the order written ---- */
 struct json {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "cmd/cmd.h"
@@ -16,11 +17,11 @@
  * match ("ip a" is address, "ip n" is neighbour). */
 static const struct cmd_entry cmd_table[] = {
 	{ "ip", "link", "ip link", cmd_ip_link, NULL },
-	{ "ip", "address", "ip addr", NULL, "the IPv4 layer" },
-	{ "ip", "route", "ip route", NULL, "the IPv4 layer" },
+	{ "ip", "address", "ip addr", cmd_ip_addr, NULL },
+	{ "ip", "route", "ip route", cmd_ip_route, NULL },
 	{ "ip", "rule", "ip rule", NULL, "policy routing" },
-	{ "ip", "neighbour", "ip neigh", NULL, "the neighbour (ARP/NDP) layer" },
-	{ "ip", "neighbor", "ip neigh", NULL, "the neighbour (ARP/NDP) layer" },
+	{ "ip", "neighbour", "ip neigh", cmd_ip_neigh, NULL },
+	{ "ip", "neighbor", "ip neigh", cmd_ip_neigh, NULL },
 	{ "ip", "maddress", "ip maddr", NULL, "the IPv4 layer" },
 	{ "tc", "qdisc", "tc qdisc", cmd_tc_qdisc, NULL },
 	{ "tc", "class", "tc class", NULL, "classful queueing" },
@@ -28,15 +29,15 @@ static const struct cmd_entry cmd_table[] = {
 	{ "sysctl", NULL, "sysctl", cmd_sysctl, NULL },
 	{ "cat", NULL, "cat", cmd_cat, NULL },
 	{ "ls", NULL, "ls", cmd_ls, NULL },
-	{ "ss", NULL, "ss", NULL, "the socket layer" },
+	{ "ss", NULL, "ss", cmd_ss, NULL },
 	{ "bridge", "link", "bridge link", cmd_bridge_link, NULL },
 	{ "bridge", "fdb", "bridge fdb", cmd_bridge_fdb, NULL },
 	{ "bridge", "vlan", "bridge vlan", cmd_bridge_vlan, NULL },
 	{ "ebtables", NULL, "ebtables", cmd_ebtables, NULL },
 	{ "nft", NULL, "nft", NULL, "netfilter" },
-	{ "serve", NULL, "serve", NULL, "the socket layer" },
-	{ "ping", NULL, "ping", NULL, "the IPv4 layer (ICMP echo)" },
-	{ "curl", NULL, "curl", NULL, "the TCP layer" },
+	{ "serve", NULL, "serve", cmd_serve, NULL },
+	{ "ping", NULL, "ping", cmd_ping, NULL },
+	{ "curl", NULL, "curl", cmd_curl, NULL },
 };
 
 int cmd_err(struct cmd_ctx *c, int err, const char *fmt, ...)
@@ -120,6 +121,10 @@ static int parse_options(struct cmd_ctx *c, int *argc, char ***argv)
 			c->details = true;
 		else if (!strcmp(o, "br") || cmd_matches(o, "brief"))
 			c->brief = true;
+		else if (!strcmp(o, "4"))
+			c->family = AF_INET;
+		else if (!strcmp(o, "6"))
+			c->family = AF_INET6;
 		else
 			return cmd_err(c, -EINVAL, "Option \"%s\" is unknown, try \"%s -help\"",
 				       (*argv)[0], c->name);
@@ -202,6 +207,30 @@ int ns_exec(struct ns_stack *stack, const char *line, struct ns_out *out)
 		rc = ns_exec_argv(stack, argc, argv, out);
 	free(buf);
 	return rc;
+}
+
+int ns_exec_job_poll(struct ns_cmd_job *job, struct ns_out *out)
+{
+	int rc;
+
+	if (job->out.len)
+		ns_out_puts(out, ns_out_text(&job->out));
+	if (!job->done) {
+		ns_out_reset(&job->out);
+		return -EINPROGRESS;
+	}
+	rc = job->rc;
+	memcpy(out->err, job->out.err, sizeof(out->err));
+	if (out->job == job)
+		out->job = NULL;
+	job->destroy(job);
+	return rc;
+}
+
+void ns_exec_job_cancel(struct ns_cmd_job *job)
+{
+	if (job)
+		job->destroy(job);
 }
 
 /* Prefix the message of a failed line with FILE:LINE. */
@@ -288,6 +317,14 @@ int ns_exec_file(struct ns_stack *stack, const char *path, struct ns_out *out)
 			break;
 		}
 		rc = ns_exec(stack, line, out);
+		if (rc == -EINPROGRESS) {
+			/* nothing runs the loop here: a file cannot wait for a job */
+			ns_exec_job_cancel(out->job);
+			out->job = NULL;
+			snprintf(out->err, sizeof(out->err),
+				 "this command runs in the background: use -e or the control socket");
+			rc = -EINVAL;
+		}
 		if (rc) {
 			err_at(out, path, start);
 			break;

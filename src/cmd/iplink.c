@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cmd/cmd.h"
 #include "core/netdevice.h"
@@ -43,7 +44,7 @@ static bool no_carrier(const struct net_device *dev)
 	return (dev->flags & IFF_UP) && !netif_carrier_ok(dev);
 }
 
-static const char *operstate(const struct net_device *dev)
+const char *cmd_operstate(const struct net_device *dev)
 {
 	if (!(dev->flags & IFF_UP))
 		return "DOWN";
@@ -219,7 +220,9 @@ static void print_stats_json(struct cmd_ctx *c, struct json *j, const struct net
 	json_close(j, '}');
 }
 
-static void link_text(struct cmd_ctx *c, const struct net_device *dev)
+/* The first line and the link/ line of `ip link` (addr: the `ip addr`
+ * variant without "mode DEFAULT", and without the link line under -4). */
+void cmd_link_text_head(struct cmd_ctx *c, const struct net_device *dev, bool addr_mode)
 {
 	struct ns_out *o = c->out;
 	char addr[3 * MAX_ADDR_LEN], brd[3 * MAX_ADDR_LEN];
@@ -229,8 +232,10 @@ static void link_text(struct cmd_ctx *c, const struct net_device *dev)
 	ns_out_printf(o, " mtu %u qdisc %s ", dev->mtu, qdisc_name(dev));
 	if (dev->master)
 		ns_out_printf(o, "master %s ", dev->master->name);
-	ns_out_printf(o, "state %s mode DEFAULT group default qlen %u\n", operstate(dev),
-		      dev->tx_queue_len);
+	ns_out_printf(o, "state %s %sgroup default qlen %u\n", cmd_operstate(dev),
+		      addr_mode ? "" : "mode DEFAULT ", dev->tx_queue_len);
+	if (addr_mode && c->family == AF_INET)
+		return;
 	ns_out_printf(o, "    link/%s ", link_type(dev));
 	if (dev->addr_len) {
 		fmt_lladdr(addr, sizeof(addr), dev->dev_addr, dev->addr_len);
@@ -241,6 +246,11 @@ static void link_text(struct cmd_ctx *c, const struct net_device *dev)
 		ns_out_printf(o, " promiscuity %d minmtu %u maxmtu %u", dev->promiscuity,
 			      dev->min_mtu, dev->max_mtu);
 	ns_out_puts(o, "\n");
+}
+
+static void link_text(struct cmd_ctx *c, const struct net_device *dev)
+{
+	cmd_link_text_head(c, dev, false);
 	if (c->stats)
 		print_stats_text(c, &dev->stats);
 }
@@ -250,12 +260,15 @@ static void link_brief(struct cmd_ctx *c, const struct net_device *dev)
 	char addr[3 * MAX_ADDR_LEN];
 
 	fmt_lladdr(addr, sizeof(addr), dev->dev_addr, dev->addr_len);
-	ns_out_printf(c->out, "%-16s %-14s %s ", dev->name, operstate(dev), addr);
+	ns_out_printf(c->out, "%-16s %-14s %s ", dev->name, cmd_operstate(dev), addr);
 	print_flags_text(c->out, dev);
 	ns_out_puts(c->out, " \n");
 }
 
-static void link_json(struct cmd_ctx *c, struct json *j, const struct net_device *dev)
+/* Opens the device's object and writes the fields `ip link -j` and
+ * `ip addr -j` share (addr_mode: no "linkmode"); the caller closes it. */
+void cmd_link_json_head(struct cmd_ctx *c, struct json *j, const struct net_device *dev,
+			bool addr_mode)
 {
 	char addr[3 * MAX_ADDR_LEN];
 
@@ -273,8 +286,9 @@ static void link_json(struct cmd_ctx *c, struct json *j, const struct net_device
 	json_str(j, "qdisc", qdisc_name(dev));
 	if (dev->master)
 		json_str(j, "master", dev->master->name);
-	json_str(j, "operstate", operstate(dev));
-	json_str(j, "linkmode", "DEFAULT");
+	json_str(j, "operstate", cmd_operstate(dev));
+	if (!addr_mode)
+		json_str(j, "linkmode", "DEFAULT");
 	json_str(j, "group", "default");
 	json_u64(j, "txqlen", dev->tx_queue_len);
 	json_str(j, "link_type", link_type(dev));
@@ -289,6 +303,11 @@ static void link_json(struct cmd_ctx *c, struct json *j, const struct net_device
 		json_u64(j, "min_mtu", dev->min_mtu);
 		json_u64(j, "max_mtu", dev->max_mtu);
 	}
+}
+
+static void link_json(struct cmd_ctx *c, struct json *j, const struct net_device *dev)
+{
+	cmd_link_json_head(c, j, dev, false);
 	if (c->stats)
 		print_stats_json(c, j, &dev->stats);
 	json_close(j, '}');

@@ -67,6 +67,7 @@ struct netns_br;
 struct netns_vlan;
 struct netns_cmd;
 struct netns_tcp;
+struct netns_apps;
 
 struct ns_stack {
 	char name[32];
@@ -114,6 +115,7 @@ struct ns_stack {
 	struct netns_vlan *vlan;
 	struct netns_cmd *cmd;
 	struct netns_tcp *tcp;
+	struct netns_apps *apps;	/* src/apps: services, HTTP client */
 	void *embedder;			/* free for the embedder (the lab uses it) */
 };
 

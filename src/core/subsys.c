@@ -21,6 +21,8 @@ int tcp_init(struct ns_stack *stack);
 void tcp_exit(struct ns_stack *stack);
 int vlan_net_init(struct ns_stack *stack);
 void vlan_net_exit(struct ns_stack *stack);
+int apps_init(struct ns_stack *stack);
+void apps_exit(struct ns_stack *stack);
 int br_net_init(struct ns_stack *stack);
 void br_net_exit(struct ns_stack *stack);
 
@@ -40,6 +42,8 @@ const struct ns_subsys ns_subsystems[] = {
 	/* last before loopback: its exit (run first) stops the loop thread and
 	 * closes the sockets the application left open */
 	{ "sockfiles", sock_files_init, sock_files_exit },
+	/* applications: their exit closes their sockets before sockfiles */
+	{ "apps", apps_init, apps_exit },
 	{ "loopback", loopback_init, NULL },
 };
 const unsigned int ns_subsystem_count = sizeof(ns_subsystems) / sizeof(ns_subsystems[0]);

@@ -259,6 +259,70 @@ static void icmp_timestamp(struct sk_buff *skb, const struct icmp_repr *req)
 	icmp_reply(skb, &r);
 }
 
+/* ---- echo clients ------------------------------------------------------------------- */
+static struct icmp_echo_sock *icmp_echo_find(struct netns_ipv4 *ip, uint16_t id)
+{
+	for (int i = 0; i < ICMP_ECHO_SOCKS; i++)
+		if (ip->echo_socks[i] && ip->echo_socks[i]->id == id)
+			return ip->echo_socks[i];
+	return NULL;
+}
+
+int icmp_echo_register(struct ns_stack *stack, struct icmp_echo_sock *sk)
+{
+	struct netns_ipv4 *ip = stack->ipv4;
+	int slot = -1;
+
+	for (int i = 0; i < ICMP_ECHO_SOCKS && slot < 0; i++)
+		if (!ip->echo_socks[i])
+			slot = i;
+	if (slot < 0)
+		return -ENOSPC;
+	/* bounded: at most ICMP_ECHO_SOCKS ids are taken */
+	for (int tries = 0; tries <= ICMP_ECHO_SOCKS; tries++) {
+		sk->id = (uint16_t)ns_random_u32(stack);
+		if (!icmp_echo_find(ip, sk->id))
+			break;
+	}
+	ip->echo_socks[slot] = sk;
+	return 0;
+}
+
+void icmp_echo_unregister(struct ns_stack *stack, struct icmp_echo_sock *sk)
+{
+	for (int i = 0; i < ICMP_ECHO_SOCKS; i++)
+		if (stack->ipv4->echo_socks[i] == sk)
+			stack->ipv4->echo_socks[i] = NULL;
+}
+
+static void icmp_echo_reply_rcv(struct sk_buff *skb, const struct icmp_repr *r)
+{
+	struct icmp_echo_sock *sk = icmp_echo_find(skb->stack->ipv4, r->un.echo.id);
+	struct icmp_echo_event ev = { .type = r->type, .seq = r->un.echo.seq,
+				      .from = IPCB(skb)->saddr, .ttl = IPCB(skb)->ttl,
+				      .data = r->data, .len = r->data_len };
+
+	if (sk)
+		sk->rcv(sk, &ev);
+}
+
+/* An error quoting one of our echo requests (RFC 792: the quote holds the
+ * request's 8-byte header, so its id and sequence). */
+static void icmp_echo_err(struct sk_buff *skb, const struct icmp_repr *r,
+			  const struct icmp_err_info *err)
+{
+	struct icmp_echo_sock *sk;
+	struct icmp_echo_event ev = { .type = r->type, .code = r->code, .info = err->info,
+				      .from = IPCB(skb)->saddr, .ttl = IPCB(skb)->ttl };
+
+	if (err->protocol != IPPROTO_ICMP || err->l4_len < 8 || err->l4[0] != ICMP_ECHO)
+		return;
+	sk = icmp_echo_find(skb->stack->ipv4, get_be16(err->l4 + 4));
+	ev.seq = get_be16(err->l4 + 6);
+	if (sk)
+		sk->rcv(sk, &ev);
+}
+
 /* An error about one of our datagrams: tell its transport (RFC 1122 3.2.2). */
 static void icmp_unreach(struct sk_buff *skb, const struct icmp_repr *r)
 {
@@ -283,9 +347,11 @@ static void icmp_unreach(struct sk_buff *skb, const struct icmp_repr *r)
 	}
 	err.saddr = inner.saddr;
 	err.daddr = inner.daddr;
+	err.from = IPCB(skb)->saddr;
 	err.protocol = inner.protocol;
 	err.l4 = l4;
 	err.l4_len = (unsigned int)l4_len;
+	icmp_echo_err(skb, r, &err);
 	prot = ip->protos[inner.protocol];
 	if (prot && prot->err_handler)
 		prot->err_handler(stack, &err);
@@ -328,6 +394,9 @@ static int icmp_rcv(struct sk_buff *skb)
 		break;
 	case ICMP_TIMESTAMP:
 		icmp_timestamp(skb, &r);
+		break;
+	case ICMP_ECHOREPLY:
+		icmp_echo_reply_rcv(skb, &r);
 		break;
 	case ICMP_DEST_UNREACH:
 	case ICMP_TIME_EXCEEDED:

@@ -38,6 +38,7 @@ struct icmp_err_info {
 	uint32_t info;		/* next-hop MTU for frag-needed, pointer for paramprob */
 	/* the datagram we sent, as quoted in the error */
 	uint32_t saddr, daddr;	/* host order */
+	uint32_t from;		/* who sent the ICMP error (the offender), host order */
 	uint8_t protocol;
 	const uint8_t *l4;	/* quoted transport header bytes */
 	unsigned int l4_len;	/* at least 8 */
@@ -108,6 +109,28 @@ uint32_t inet_select_addr(struct net_device *dev, uint32_t dst, int scope);
  * non-first fragment, a non-unicast source) and the rate limit. Does not
  * consume skb_in. */
 void icmp_send(struct sk_buff *skb_in, uint8_t type, uint8_t code, uint32_t info);
+
+/* ICMP echo clients (the `ping` command): echo replies carrying sk->id,
+ * and errors quoting one of our echo requests with that id, are handed to
+ * sk->rcv (the skb is freed by ICMP afterwards). At most ICMP_ECHO_SOCKS
+ * per stack. */
+struct icmp_echo_event {
+	uint8_t type, code;	/* ICMP_ECHOREPLY, or the error's type/code */
+	uint16_t seq;
+	uint32_t from;		/* host order: who sent this ICMP message */
+	uint8_t ttl;		/* of the received datagram */
+	uint32_t info;		/* frag-needed: next-hop MTU */
+	const uint8_t *data;	/* echo reply data (after the 8-byte header) */
+	size_t len;
+};
+struct icmp_echo_sock {
+	uint16_t id;		/* set by icmp_echo_register */
+	void (*rcv)(struct icmp_echo_sock *sk, const struct icmp_echo_event *ev);
+};
+#define ICMP_ECHO_SOCKS 16
+/* Pick a free random id for sk and register it. 0 or -ENOSPC. */
+int icmp_echo_register(struct ns_stack *stack, struct icmp_echo_sock *sk);
+void icmp_echo_unregister(struct ns_stack *stack, struct icmp_echo_sock *sk);
 
 /* Transports append their lines (Tcp:, Udp:...) to /proc/net/snmp:
  * show prints whole lines. 0 or -ENOSPC. */

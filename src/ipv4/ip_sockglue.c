@@ -140,10 +140,10 @@ int ip_getsockopt(struct sock *sk, int level, int optname, void *optval, socklen
 	return 0;
 }
 
-/* ip_icmp_error. The ICMP sender's address is not part of ip.h's
- * icmp_err_info: the offender reported is the datagram's destination. */
+/* ip_icmp_error: the offender reported is the ICMP message's sender (from;
+ * the datagram's destination when unknown), as Linux's SO_EE_OFFENDER. */
 void ip_icmp_error(struct sock *sk, int err, uint8_t type, uint8_t code, uint32_t info,
-		   uint32_t daddr, uint16_t dport, const uint8_t *payload, unsigned int len)
+		   uint32_t from, uint32_t daddr, uint16_t dport, const uint8_t *payload, unsigned int len)
 {
 	struct sock_exterr_skb *serr;
 	struct sk_buff *skb;
@@ -161,7 +161,7 @@ void ip_icmp_error(struct sock *sk, int err, uint8_t type, uint8_t code, uint32_
 	serr->ee.ee_type = type;
 	serr->ee.ee_code = code;
 	serr->ee.ee_info = info;
-	serr->offender = daddr;
+	serr->offender = from ? from : daddr;
 	serr->addr = daddr;
 	serr->port = dport;
 	if (sock_queue_err_skb(sk, skb))

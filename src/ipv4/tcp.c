@@ -813,7 +813,7 @@ static int tcp_ioctl(struct sock *sk, int cmd, int *karg)
 }
 
 /* ---- options ---------------------------------------------------------------------------------------------------------- */
-static void tcp_get_info(struct tcp_sock *tp, struct tcp_info *info)
+void tcp_get_info(struct tcp_sock *tp, struct tcp_info *info)
 {
 	struct sock *sk = tp_sk(tp);
 	uint64_t now = tcp_now(tp);

@@ -375,6 +375,11 @@ uint32_t tcp_v4_init_seq(struct netns_tcp *tn, uint32_t saddr, uint32_t daddr, u
 void tcp_v4_send_reset(struct ns_stack *stack, uint32_t saddr, uint32_t daddr, uint16_t sport,
 		       uint16_t dport, uint32_t seq, uint32_t ack, bool with_ack);
 
+/* tcp.c: TCP_INFO of one socket (every socket of a stack is on
+ * stack->tcp->all through all_node, as the lab's plotter walks them) */
+struct tcp_info;
+void tcp_get_info(struct tcp_sock *tp, struct tcp_info *info);
+
 /* tcp_input.c */
 int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
 			  const struct tcp_options *opt);

@@ -617,7 +617,7 @@ static void udp_err(struct ns_stack *stack, const struct icmp_err_info *e)
 		if (!harderr || sk->sk_state != TCP_ESTABLISHED)
 			return;
 	} else {
-		ip_icmp_error(sk, err, e->type, e->code, e->info, e->daddr, r.dport,
+		ip_icmp_error(sk, err, e->type, e->code, e->info, e->from, e->daddr, r.dport,
 			      e->l4 + UDP_HLEN, e->l4_len - UDP_HLEN);
 	}
 	sk_report_error(sk, err);

@@ -62,7 +62,7 @@ int ip_setsockopt(struct sock *sk, int level, int optname, const void *optval,
 		  socklen_t optlen);
 int ip_getsockopt(struct sock *sk, int level, int optname, void *optval, socklen_t *optlen);
 /* IP_RECVERR: queue an ICMP error for MSG_ERRQUEUE readers. */
-void ip_icmp_error(struct sock *sk, int err, uint8_t type, uint8_t code, uint32_t info,
+void ip_icmp_error(struct sock *sk, int err, uint8_t type, uint8_t code, uint32_t info, uint32_t from,
 		   uint32_t daddr, uint16_t dport, const uint8_t *payload, unsigned int len);
 /* recvmsg(MSG_ERRQUEUE) */
 int ip_recv_error(struct sock *sk, struct msghdr *msg, size_t len);

@@ -67,9 +67,9 @@ set -e
 [[ $rc -ne 0 ]] || fail "bad command exited 0"
 grep -q 'ip link set: Cannot find device "nope"' "$tmp/e" || fail "message: $(cat "$tmp/e")"
 set +e
-"${N[@]}" ip addr show >/dev/null 2>"$tmp/e"; rc=$?
+"${N[@]}" ip rule show >/dev/null 2>"$tmp/e"; rc=$?
 set -e
-[[ $rc -ne 0 ]] && grep -q "ip addr: the IPv4 layer is not built yet" "$tmp/e" || fail "layer refusal"
+[[ $rc -ne 0 ]] && grep -q "ip rule: policy routing is not built yet" "$tmp/e" || fail "layer refusal"
 "${N[@]}" sysctl net.core.somaxconn | grep -q "= 4096" || fail "daemon gone after a bad command"
 
 # ---- SIGTERM: exit 0, socket removed ------------------------------------------------

@@ -292,6 +292,27 @@ static void test_taps_see_both_directions(void **state)
 	test_stack_free(ts);
 }
 
+static void test_dev_rx_on_any_device(void **state)
+{
+	struct test_stack *a = test_stack_new("a", 1), *b = test_stack_new("b", 2);
+	struct net_device *da, *db;
+	struct counter cnt;
+	uint8_t f[60];
+
+	(void)state;
+	assert_int_equal(ns_pipe_create(a->stack, "eth0", b->stack, "eth0", 64, &da, &db), 0);
+	ns_dev_set_up(da, true);
+	counter_add(a->stack, &cnt, ETH_P_TEST);
+	build_frame(f, da->dev_addr, db->dev_addr, ETH_P_TEST, 7, sizeof(f));
+	/* an embedder may hand a frame to a pipe end as if it came off the wire */
+	assert_int_equal(ns_dev_rx(da, f, sizeof(f)), 0);
+	test_stack_settle(a);
+	assert_int_equal(cnt.n, 1);
+	dev_remove_pack(a->stack, &cnt.pt);
+	test_stack_free(a);
+	test_stack_free(b);
+}
+
 static void test_sysctl_and_proc(void **state)
 {
 	struct test_stack *ts = test_stack_new("t", 1);
@@ -353,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_qdisc_limit_drops),
 		cmocka_unit_test(test_pipe_between_two_stacks),
 		cmocka_unit_test(test_taps_see_both_directions),
+		cmocka_unit_test(test_dev_rx_on_any_device),
 		cmocka_unit_test(test_sysctl_and_proc),
 		cmocka_unit_test(test_stacks_are_independent),
 	};

@@ -5,7 +5,9 @@
  * shuts down its sending side. The server answers
  *     OUTPUT '\0' ERROR '\0' "STATUS " N '\n'
  * and closes: OUTPUT is what the command printed, ERROR its message (empty
- * on success), N is 0 or the positive errno of the failure.
+ * on success), N is 0 or the positive errno of the failure. A command that
+ * runs as a job (ping) streams OUTPUT as it is printed; the rest follows
+ * when the job ends. The client prints OUTPUT as it arrives.
  *
  * The server side is non-blocking and runs inside the stack loop: the
  * listening socket and each connection are watched with ns_stack_watch_fd. */
@@ -32,8 +34,10 @@ struct ctl_conn {
 	int fd;
 	size_t req_len;
 	char req[CTL_MAX_REQUEST + 2];
+	struct ns_cmd_job *job;	/* a running command (ping) */
+	bool final;		/* the whole response is in resp */
 	char *resp;
-	size_t resp_len, resp_off;
+	size_t resp_len, resp_off, resp_cap;
 };
 
 const char *ctl_path(const char *given)
@@ -67,48 +71,79 @@ static void conn_free(struct ctl_conn *c)
 		}
 	}
 	srv->nconns--;
+	ns_exec_job_cancel(c->job);	/* the client went away mid-job */
 	ns_stack_unwatch_fd(srv->stack, c->fd);
 	close(c->fd);
 	free(c->resp);
 	free(c);
 }
 
-static void conn_write(void *ctx, uint32_t events)
+static int conn_append(struct ctl_conn *c, const char *data, size_t len)
 {
-	struct ctl_conn *c = ctx;
+	if (!len)
+		return 0;	/* data may be NULL for empty output */
+	if (c->resp_len + len > c->resp_cap) {
+		size_t cap = (c->resp_len + len) * 2 + 256;
+		char *nb = realloc(c->resp, cap);
 
-	(void)events;
+		if (!nb)
+			return -ENOMEM;
+		c->resp = nb;
+		c->resp_cap = cap;
+	}
+	memcpy(c->resp + c->resp_len, data, len);
+	c->resp_len += len;
+	return 0;
+}
+
+static void conn_io(void *ctx, uint32_t events);
+
+/* Send what is pending; free the connection once the final response is
+ * out; otherwise wait for EPOLLOUT (pending bytes) or just a hang-up. */
+static void conn_flush(struct ctl_conn *c)
+{
 	while (c->resp_off < c->resp_len) {
 		ssize_t n = send(c->fd, c->resp + c->resp_off, c->resp_len - c->resp_off,
 				 MSG_NOSIGNAL);
 
-		if (n < 0 && errno == EAGAIN)
-			return;		/* wait for EPOLLOUT */
-		if (n <= 0)
-			break;		/* the client went away */
+		if (n < 0 && errno == EAGAIN) {
+			if (ns_stack_rewatch_fd(c->srv->stack, c->fd, EPOLLOUT, conn_io, c))
+				conn_free(c);
+			return;
+		}
+		if (n <= 0) {
+			conn_free(c);	/* the client went away */
+			return;
+		}
 		c->resp_off += (size_t)n;
 	}
-	conn_free(c);
+	c->resp_off = c->resp_len = 0;
+	if (c->final || ns_stack_rewatch_fd(c->srv->stack, c->fd, 0, conn_io, c))
+		conn_free(c);
 }
 
-/* Build OUTPUT \0 ERROR \0 STATUS N \n. */
-static int build_response(struct ctl_conn *c, const struct ns_out *out, int rc)
+static void conn_io(void *ctx, uint32_t events)
 {
-	const char *text = ns_out_text(out);
-	size_t tl = out->len, el = strlen(out->err);
+	struct ctl_conn *c = ctx;
+
+	if ((events & (EPOLLHUP | EPOLLERR)) && c->resp_off == c->resp_len) {
+		conn_free(c);
+		return;
+	}
+	conn_flush(c);
+}
+
+/* Append ERROR \0 STATUS N \n after the OUTPUT already queued. */
+static int finish_response(struct ctl_conn *c, const struct ns_out *out, int rc)
+{
 	char status[32];
 	int sl = snprintf(status, sizeof(status), "STATUS %d\n", rc < 0 ? -rc : rc);
+	int err = conn_append(c, "", 1);
 
-	c->resp = malloc(tl + el + 2 + (size_t)sl);
-	if (!c->resp)
-		return -ENOMEM;
-	memcpy(c->resp, text, tl);
-	c->resp[tl] = 0;
-	memcpy(c->resp + tl + 1, out->err, el);
-	c->resp[tl + 1 + el] = 0;
-	memcpy(c->resp + tl + el + 2, status, (size_t)sl);
-	c->resp_len = tl + el + 2 + (size_t)sl;
-	return 0;
+	err = err ? err : conn_append(c, out->err, strlen(out->err) + 1);
+	err = err ? err : conn_append(c, status, (size_t)sl);
+	c->final = true;
+	return err;
 }
 
 static void conn_execute(struct ctl_conn *c)
@@ -126,18 +161,50 @@ static void conn_execute(struct ctl_conn *c)
 		c->req[nl ? (size_t)(nl - c->req) : c->req_len] = 0;
 		rc = ns_exec(c->srv->stack, c->req, &out);
 	}
+	if (rc == -EINPROGRESS) {
+		c->job = out.job;
+		out.job = NULL;
+	}
 	if (out.oom && !rc) {
 		snprintf(out.err, sizeof(out.err), "output truncated: out of memory");
 		rc = -ENOMEM;
 	}
-	if (build_response(c, &out, rc) ||
-	    ns_stack_rewatch_fd(c->srv->stack, c->fd, EPOLLOUT, conn_write, c)) {
+	if (conn_append(c, ns_out_text(&out), out.len) ||
+	    (rc != -EINPROGRESS && finish_response(c, &out, rc))) {
 		ns_out_free(&out);
 		conn_free(c);
 		return;
 	}
 	ns_out_free(&out);
-	conn_write(c, 0);
+	conn_flush(c);
+}
+
+void ctl_poll_jobs(struct ctl_server *srv)
+{
+	struct ctl_conn *c, *next;
+
+	for (c = srv->conns; c; c = next) {
+		struct ns_out out;
+		int rc;
+
+		next = c->next;
+		if (!c->job)
+			continue;
+		ns_out_init(&out);
+		rc = ns_exec_job_poll(c->job, &out);
+		if (rc != -EINPROGRESS)
+			c->job = NULL;
+		if (out.len || rc != -EINPROGRESS) {
+			if (conn_append(c, ns_out_text(&out), out.len) ||
+			    (rc != -EINPROGRESS && finish_response(c, &out, rc))) {
+				ns_out_free(&out);
+				conn_free(c);
+				continue;
+			}
+			conn_flush(c);
+		}
+		ns_out_free(&out);
+	}
 }
 
 static void conn_read(void *ctx, uint32_t events)
@@ -357,11 +424,13 @@ static int send_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Read the whole reply (bounded by a 60 s silence). */
+/* Read the reply, printing OUTPUT as it arrives (a job streams it);
+ * return the rest (from the first NUL on). Bounded by a 60 s silence. */
 static char *read_reply(int fd, size_t *len)
 {
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);
+	bool in_output = true;
 
 	while (buf) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -386,22 +455,32 @@ static char *read_reply(int fd, size_t *len)
 			return buf;
 		}
 		n += (size_t)r;
+		if (in_output) {
+			char *nul = memchr(buf, 0, n);
+			size_t out = nul ? (size_t)(nul - buf) : n;
+
+			fwrite(buf, 1, out, stdout);
+			fflush(stdout);
+			memmove(buf, buf + out, n - out);
+			n -= out;
+			in_output = !nul;
+		}
 	}
 	free(buf);
 	return NULL;
 }
 
+/* rest: NUL ERROR NUL "STATUS N\n" (OUTPUT already printed) */
 static int print_reply(const char *buf, size_t len)
 {
-	const char *err = memchr(buf, 0, len);
-	const char *st = err ? memchr(err + 1, 0, len - (size_t)(err + 1 - buf)) : NULL;
+	const char *err = len ? buf : NULL;
+	const char *st = err ? memchr(err + 1, 0, len - 1) : NULL;
 	int status;
 
-	if (!st || sscanf(st + 1, "STATUS %d", &status) != 1) {
+	if (!err || *err || !st || sscanf(st + 1, "STATUS %d", &status) != 1) {
 		fprintf(stderr, "nstack: malformed reply from the control socket\n");
 		return 1;
 	}
-	fwrite(buf, 1, (size_t)(err - buf), stdout);
 	if (err[1])
 		fprintf(stderr, "%s\n", err + 1);
 	fflush(stdout);

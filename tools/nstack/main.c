@@ -12,6 +12,7 @@
 static const char usage[] =
 	"usage: nstack up [OPTIONS]            run a stack (nstack up --help)\n"
 	"       nstack [-C PATH] COMMAND ARGS  run a command in the running stack\n"
+	"       nstack lab [FILE] [OPTIONS]    a network of stacks in one process (make run)\n"
 	"       nstack demo                    two stacks on a virtual wire\n"
 	"       nstack --version\n"
 	"\n"
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "up"))
 		return nstack_up(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "lab"))
+		return nstack_lab(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "demo"))
 		return nstack_demo(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-C") || !strcmp(argv[1], "--ctl")) {

@@ -28,6 +28,9 @@ struct ctl_server {
  * stack loop. 0, or -errno with a message in err. */
 int ctl_listen(struct ctl_server *srv, struct ns_stack *stack, const char *path, char *err,
 	       size_t errlen);
+/* Forward what running jobs (ping) printed to their clients; finish the
+ * ended ones. Call after every loop iteration. */
+void ctl_poll_jobs(struct ctl_server *srv);
 /* Close every connection and the socket; remove the socket file. */
 void ctl_close(struct ctl_server *srv);
 /* Send one command line to a running `nstack up`; print its output and
@@ -36,5 +39,6 @@ int ctl_client(const char *path, int argc, char **argv);
 
 int nstack_up(int argc, char **argv);
 int nstack_demo(int argc, char **argv);
+int nstack_lab(int argc, char **argv);
 
 #endif

@@ -173,6 +173,20 @@ static int run_items(struct ns_stack *stack, const struct up_opts *o)
 		} else if (it->kind == UP_LINE) {
 			nline++;
 			rc = ns_exec(stack, it->arg, &out);
+			/* a job (ping): run the loop until it ends, printing as it goes */
+			while (rc == -EINPROGRESS) {
+				fputs(ns_out_text(&out), stdout);
+				fflush(stdout);
+				ns_out_reset(&out);
+				if (ns_stack_run_once(stack, 100) < 0) {
+					ns_exec_job_cancel(out.job);
+					out.job = NULL;
+					rc = -EIO;
+					snprintf(out.err, sizeof(out.err), "the stack loop failed");
+					break;
+				}
+				rc = ns_exec_job_poll(out.job, &out);
+			}
 			if (rc)
 				fprintf(stderr, "nstack: -e:%d: %s\n", nline, out.err);
 		}
@@ -247,6 +261,8 @@ int nstack_up(int argc, char **argv)
 	}
 	while (!rc && !st.stop) {
 		int n = ns_stack_run_once(stack, 1000);
+
+		ctl_poll_jobs(&srv);
 
 		if (n < 0) {
 			fprintf(stderr, "nstack: loop: %s\n", strerror(-n));
