@@ -118,6 +118,8 @@ int inet6_init(struct ns_stack *stack)
 	if (!rc)
 		rc = icmpv6_init(stack);
 	if (!rc)
+		rc = udpv6_init(stack);
+	if (!rc)
 		rc = ip6_input_init(stack);
 	return rc;
 }
@@ -127,6 +129,7 @@ void inet6_exit(struct ns_stack *stack)
 	if (!stack->ipv6)
 		return;
 	ip6_input_exit(stack);
+	udpv6_exit(stack);
 	frag6_exit(stack);
 	if (stack->ipv6->netdev_nb.notifier_call)
 		addrconf_exit(stack);

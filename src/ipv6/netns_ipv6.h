@@ -11,6 +11,7 @@
 #include "core/stack.h"
 #include "ipv6/fib6.h"
 #include "ipv6/ipv6.h"
+#include "socket/sock.h"
 #include "wire/ipv6.h"
 
 /* /proc/net/snmp6 Ip6* counters, in Linux's order (snmp6_ipstats_list) */
@@ -152,6 +153,7 @@ struct icmp6_peer {
 
 struct frag6_queue;
 #define IP6Q_HASHSZ 64
+#define UDP6_HTABLE_SIZE 256
 
 struct netns_ipv6 {
 	struct fib6_table *fib_local, *fib_main;
@@ -185,6 +187,8 @@ struct netns_ipv6 {
 	struct neigh_table nd_tbl;
 	/* transports */
 	const struct inet6_protocol *protos[256];
+	struct hlist_head udp6_hash[UDP6_HTABLE_SIZE];	/* udp6.c: bound sockets by port */
+	struct inet_protosw udp6_sw;
 	struct notifier_block netdev_nb;
 	struct packet_type ipv6_pt;
 };
@@ -275,6 +279,9 @@ void addrconf_ra_done(struct net_device *dev);	/* stop soliciting */
 void addrconf_verify(struct ns_stack *stack);
 void ipv6_mld_send_report(struct net_device *dev, const uint8_t *group);
 int addrconf_forward_change(struct ns_stack *stack, int on);
+/* udp6.c */
+int udpv6_init(struct ns_stack *stack);
+void udpv6_exit(struct ns_stack *stack);
 /* route.c */
 int ip6_route_init(struct ns_stack *stack);
 void ip6_route_exit(struct ns_stack *stack);
