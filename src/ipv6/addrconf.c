@@ -659,8 +659,6 @@ int ipv6_addr_del(struct net_device *dev, const uint8_t *addr, unsigned int plen
 }
 
 /* ---- lifetimes (RFC 4862 5.5.4) ----------------------------------------------------------- */
-uint64_t ip6_ra_routes_expire(struct ns_stack *stack, uint64_t now);
-
 static uint64_t ifa_lifetimes(struct inet6_ifaddr *ifp, uint64_t now, bool *expired)
 {
 	uint64_t next = UINT64_MAX;
@@ -999,8 +997,6 @@ static void ipv6_dev_destroy(struct net_device *dev)
 	dev->ip6_ptr = NULL;
 	free(idev);
 }
-
-int ip6_route_dev_up(struct net_device *dev);
 
 static void addrconf_add_linklocal(struct inet6_dev *idev)
 {

@@ -198,7 +198,6 @@ int ip6_xmit_dev(struct ns_stack *stack, struct sk_buff *skb, struct net_device 
 static int ip6_forward_finish(struct ns_stack *stack, struct sk_buff *skb)
 {
 	IP6_INC_STATS(stack, OUTFORWDATAGRAMS);
-	IP6_ADD_STATS(stack, OUTOCTETS, 0);
 	return ip6_output(stack, skb);
 }
 

@@ -295,5 +295,9 @@ int ip6_ra_route_set(struct ns_stack *stack, const uint8_t *prefix, unsigned int
 int ip6_route_redirect(struct ns_stack *stack, const uint8_t *dest, const uint8_t *target,
 		       const uint8_t *from, int ifindex);
 void ip6_route_ifdown(struct ns_stack *stack, struct net_device *dev);
+/* Device up: fe80::/64 and ff00::/8 on it. */
+int ip6_route_dev_up(struct net_device *dev);
+/* Expire RA-learned routes; the next expiry (UINT64_MAX: none). */
+uint64_t ip6_ra_routes_expire(struct ns_stack *stack, uint64_t now);
 
 #endif

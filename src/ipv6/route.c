@@ -311,7 +311,6 @@ void ip6_route_ifdown(struct ns_stack *stack, struct net_device *dev)
 			ip6->ra_routes[i].expires = 0;
 }
 
-int ip6_route_dev_up(struct net_device *dev);
 int ip6_route_dev_up(struct net_device *dev)
 {
 	ip6_dev_routes(dev);
@@ -376,8 +375,6 @@ int ip6_ra_route_set(struct ns_stack *stack, const uint8_t *prefix, unsigned int
 	return 0;
 }
 
-/* Expire RA routes; returns the next expiry (UINT64_MAX: none). */
-uint64_t ip6_ra_routes_expire(struct ns_stack *stack, uint64_t now);
 uint64_t ip6_ra_routes_expire(struct ns_stack *stack, uint64_t now)
 {
 	struct netns_ipv6 *ip6 = stack->ipv6;
