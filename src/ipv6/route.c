@@ -189,10 +189,15 @@ enum ip6_input_verdict ip6_route_input(struct ns_stack *stack, struct sk_buff *s
 		IP6_INC_STATS(stack, INMCASTPKTS);
 		IP6_ADD_STATS(stack, INMCASTOCTETS, skb->len);
 		/* RFC 4291 2.7: scope 0 is reserved; interface-local never arrives */
-		if (ipv6_mc_scope(daddr) <= 1 || !ipv6_chk_mcast_addr(dev, daddr)) {
+		/* RFC 4291 2.7: scope 0 is reserved, interface-local never
+		 * arrives; a group we did not join is what a multicast filter
+		 * would have dropped (no counter, as Linux's ip6_mc_input) */
+		if (ipv6_mc_scope(daddr) <= 1) {
 			IP6_INC_STATS(stack, INADDRERRORS);
 			return ip6_input_drop(skb, SKB_DROP_REASON_IP_INADDRERRORS);
 		}
+		if (!ipv6_chk_mcast_addr(dev, daddr))
+			return ip6_input_drop(skb, SKB_DROP_REASON_OTHERHOST);
 		cb->h.rt_type = RTN_MULTICAST;
 		return IP6_INPUT_LOCAL;
 	}
