@@ -187,14 +187,22 @@ static void addrconf_stable_iid(struct net_device *dev, const uint8_t *prefix, u
 		iid[7] = 1;
 }
 
-static int addrconf_make_addr(struct net_device *dev, const uint8_t *prefix, uint8_t *out)
+static bool addrconf_stable_mode(const struct inet6_dev *idev)
+{
+	int mode = IN6_CNF(idev, ADDR_GEN_MODE);
+
+	return mode == IN6_ADDR_GEN_MODE_STABLE_PRIVACY || mode == IN6_ADDR_GEN_MODE_RANDOM;
+}
+
+static int addrconf_make_addr(struct net_device *dev, const uint8_t *prefix, uint8_t dad_counter,
+			      uint8_t *out)
 {
 	struct inet6_dev *idev = __in6_dev_get(dev);
 	int mode = IN6_CNF(idev, ADDR_GEN_MODE);
 
 	memcpy(out, prefix, 8);
-	if (mode == IN6_ADDR_GEN_MODE_STABLE_PRIVACY || mode == IN6_ADDR_GEN_MODE_RANDOM) {
-		addrconf_stable_iid(dev, prefix, 0, out + 8);
+	if (addrconf_stable_mode(idev)) {
+		addrconf_stable_iid(dev, prefix, dad_counter, out + 8);
 		return 0;
 	}
 	if (mode == IN6_ADDR_GEN_MODE_NONE)
@@ -545,6 +553,35 @@ static void addrconf_dad_start(struct inet6_ifaddr *ifp)
 		  ns_now(stack) + rand_delay(stack, s_to_ns((uint64_t)IN6_CNF(idev, RTR_SOLICIT_DELAY))));
 }
 
+#define IDGEN_RETRIES 3	/* RFC 7217 6 */
+
+static struct inet6_ifaddr *ipv6_add_addr(struct inet6_dev *idev, const uint8_t *addr,
+					  unsigned int plen, uint32_t flags, int *err);
+
+/* RFC 7217 6: a stable IID that collided is made again with DAD_Counter
+ * incremented, up to IDGEN_RETRIES times. */
+static void addrconf_dad_retry(const struct inet6_ifaddr *ifp)
+{
+	struct inet6_dev *idev = ifp->idev;
+	struct inet6_ifaddr *n;
+	uint8_t addr[16];
+	int err;
+
+	if (!ifp->stable_iid || ifp->dad_counter >= IDGEN_RETRIES || !addrconf_stable_mode(idev))
+		return;
+	if (addrconf_make_addr(idev->dev, ifp->addr, (uint8_t)(ifp->dad_counter + 1), addr))
+		return;
+	n = ipv6_add_addr(idev, addr, ifp->prefix_len, ifp->flags & IFA_F_PERMANENT, &err);
+	if (!n)
+		return;
+	n->stable_iid = true;
+	n->dad_counter = (uint8_t)(ifp->dad_counter + 1);
+	n->slaac = ifp->slaac;
+	n->valid_lft = ifp->valid_lft;
+	n->prefered_lft = ifp->prefered_lft;
+	n->tstamp = ifp->tstamp;
+}
+
 void addrconf_dad_failure(struct inet6_ifaddr *ifp)
 {
 	char b[64];
@@ -554,6 +591,7 @@ void addrconf_dad_failure(struct inet6_ifaddr *ifp)
 	/* 5.4.5: the address is not assigned to the interface */
 	ifp->flags |= IFA_F_DADFAILED;
 	del_timer(&ifp->dad_timer);
+	addrconf_dad_retry(ifp);
 }
 
 /* ---- adding and removing addresses ------------------------------------------------------ */
@@ -758,7 +796,7 @@ void addrconf_prefix_rcv(struct net_device *dev, const uint8_t *opt, size_t len)
 	/* d): the prefix plus a 64-bit IID must be 128 bits */
 	if (!pi.autoconf || !IN6_CNF(idev, AUTOCONF) || pi.prefix_len != 64)
 		return;
-	if (addrconf_make_addr(dev, pi.prefix, addr))
+	if (addrconf_make_addr(dev, pi.prefix, 0, addr))
 		return;
 	ifp = ipv6_get_ifaddr(stack, addr, dev);
 	if (ifp) {
@@ -773,6 +811,7 @@ void addrconf_prefix_rcv(struct net_device *dev, const uint8_t *opt, size_t len)
 	if (!ifp)
 		return;
 	ifp->slaac = true;
+	ifp->stable_iid = addrconf_stable_mode(idev);
 	ifp->valid_lft = pi.valid_lft;
 	ifp->prefered_lft = pi.preferred_lft;
 	ifp->tstamp = now;
@@ -1004,11 +1043,16 @@ static void addrconf_add_linklocal(struct inet6_dev *idev)
 	uint8_t addr[16];
 	int err;
 
-	if (addrconf_make_addr(idev->dev, ll_prefix, addr))
+	struct inet6_ifaddr *ifp;
+
+	if (addrconf_make_addr(idev->dev, ll_prefix, 0, addr))
 		return;
 	/* RFC 4862 5.3: a link-local address on every interface */
-	if (!ipv6_get_ifaddr(dev_net(idev->dev), addr, idev->dev))
-		ipv6_add_addr(idev, addr, 64, IFA_F_PERMANENT, &err);
+	if (!ipv6_get_ifaddr(dev_net(idev->dev), addr, idev->dev)) {
+		ifp = ipv6_add_addr(idev, addr, 64, IFA_F_PERMANENT, &err);
+		if (ifp)
+			ifp->stable_iid = addrconf_stable_mode(idev);
+	}
 }
 
 static void addrconf_dev_up(struct net_device *dev)

@@ -93,6 +93,8 @@ struct inet6_ifaddr {
 	uint64_t tstamp;		/* ns: lifetimes count from here */
 	uint8_t dad_probes;		/* NS still to send */
 	bool slaac;			/* formed from a Router Advertisement */
+	bool stable_iid;		/* RFC 7217 interface identifier */
+	uint8_t dad_counter;		/* RFC 7217 DAD_Counter it was made with */
 	struct timer_list dad_timer;
 };
 #define INFINITY_LIFE_TIME 0xffffffffu

@@ -166,7 +166,22 @@ static void test_stable_privacy_iid(void **state)
 	assert_non_null(strstr(txt, "fe80000000000000"));
 	assert_null(strstr(txt, "fffe000001 02"));
 	free(txt);
-	(void)c;
+	/* RFC 7217 6: a collision makes a new IID with DAD_Counter + 1 */
+	{
+		struct inet6_dev *idev = __in6_dev_get(c->dev);
+		struct inet6_ifaddr *ll = list_first_entry(&idev->addr_list, struct inet6_ifaddr, if_list);
+		uint8_t first[16];
+
+		memcpy(first, ll->addr, 16);
+		addrconf_dad_failure(ll);
+		assert_int_equal(idev->addr_count, 2);
+		ll = list_entry(idev->addr_list.prev, struct inet6_ifaddr, if_list);
+		assert_int_equal(ll->dad_counter, 1);
+		assert_memory_equal(ll->addr, first, 8);
+		assert_memory_not_equal(ll->addr + 8, first + 8, 8);
+		test_stack_advance(ts, S(3), MS(10));
+		assert_true(ipv6_chk_addr(ts->stack, ll->addr, c->dev));
+	}
 	test_stack_free(ts);
 }
 
@@ -674,6 +689,133 @@ static void test_icmp_error_rules_and_ratelimit(void **state)
 	fx_free(&f);
 }
 
+/* ---- redirects, router answers, RA timers, PMTU expiry ---------------------------------- */
+static void test_redirect_accepted(void **state)
+{
+	struct fx f;
+	struct ndp_repr rd = { .type = NDISC_REDIRECT };
+	uint8_t frame[400], opts[8], dst[16], target[16];
+	struct ipv6_repr ip;
+	struct icmpv6_repr ic;
+
+	(void)state;
+	fx_init(&f, true);
+	inject(&f, frame, mk_ra(frame, f.peer_ll, 1800, 7200, 3600, 255));
+	A6(dst, "fd00:99::5");
+	A6(target, "fe80::77");
+	memcpy(rd.target, target, 16);
+	memcpy(rd.dest, dst, 16);
+	ndp_opt_emit_lladdr(ND_OPT_TARGET_LL_ADDR, (const uint8_t[]){ 2, 0, 0, 0, 0, 0x77 }, opts, 8);
+	/* from someone who is not our first hop for dst: ignored */
+	inject(&f, frame, mk_ndp(frame, MAC6_US, MAC6_PEER, target, f.ll, 255, &rd, opts, 8));
+	assert_false(proc_has(f.ts->stack, "/proc/net/ipv6_route", "fd000099000000000000000000000005 80"));
+	/* from the default router: a host route through the better first hop */
+	inject(&f, frame, mk_ndp(frame, MAC6_US, MAC6_PEER, f.peer_ll, f.ll, 255, &rd, opts, 8));
+	assert_true(proc_has(f.ts->stack, "/proc/net/ipv6_route",
+			     "fd000099000000000000000000000005 80 00000000000000000000000000000000 00 "
+			     "fe800000000000000000000000000077 00000000 00000001 00000000 00000003     eth0\n"));
+	/* and traffic to dst now resolves fe80::77 (learnt from the TLLA) */
+	f.c->taken = f.c->count;
+	inject(&f, frame, mk_echo6(frame, MAC6_US, MAC6_PEER, dst, f.us, 1, 1, 8, 64));
+	{
+		const struct cap_frame *fr = next_icmp6(f.c, ICMPV6_ECHO_REPLY, &ip, &ic);
+
+		assert_non_null(fr);
+		assert_int_equal(fr->data[5], 0x77);
+	}
+	fx_free(&f);
+}
+
+static void test_router_answers_rs_and_ra_timers(void **state)
+{
+	struct fx f;
+	struct ndp_repr rs = { .type = NDISC_ROUTER_SOLICITATION }, ra;
+	struct ipv6_repr ip;
+	struct icmpv6_repr ic;
+	uint8_t frame[300], opts[8];
+	struct neigh_parms *p;
+
+	(void)state;
+	fx_init(&f, true);
+	/* as a host: reachable time and retrans timer come from the RA */
+	{
+		struct ndp_repr r = { .type = NDISC_ROUTER_ADVERTISEMENT, .cur_hop_limit = 42,
+				      .reachable_time = 12000, .retrans_timer = 2500 };
+
+		inject(&f, frame, mk_ndp(frame, (const uint8_t[]){ 0x33, 0x33, 0, 0, 0, 1 }, MAC6_PEER,
+					 f.peer_ll, in6addr_linklocal_allnodes, 255, &r, NULL, 0));
+	}
+	p = __in6_dev_get(f.c->dev)->nd_parms;
+	assert_int_equal(NEIGH_VAR(p, BASE_REACHABLE_TIME), 12000);
+	assert_int_equal(NEIGH_VAR(p, RETRANS_TIME), 2500);
+	assert_int_equal(IN6_CNF(__in6_dev_get(f.c->dev), HOP_LIMIT), 42);
+	/* as a router: an RS gets an RA with our prefix */
+	assert_int_equal(ns_sysctl_set(f.ts->stack, "net.ipv6.conf.all.forwarding", "1"), 0);
+	f.c->taken = f.c->count;
+	ndp_opt_emit_lladdr(ND_OPT_SOURCE_LL_ADDR, MAC6_PEER, opts, 8);
+	inject(&f, frame, mk_ndp(frame, (const uint8_t[]){ 0x33, 0x33, 0, 0, 0, 2 }, MAC6_PEER, f.peer_ll,
+				 in6addr_linklocal_allrouters, 255, &rs, opts, 8));
+	assert_non_null(next_icmp6(f.c, NDISC_ROUTER_ADVERTISEMENT, &ip, &ic));
+	assert_memory_equal(ip.daddr, f.peer_ll, 16);
+	assert_memory_equal(ip.saddr, f.ll, 16);
+	assert_int_equal(ndp_parse(&ic, &ra), 0);
+	assert_int_equal(ra.router_lifetime, 1800);
+	{
+		struct ndp_opt o;
+		struct ndp_prefix_info pi;
+		size_t off = 0;
+		bool found = false;
+
+		while (ndp_opt_next(ra.opts, ra.opts_len, &off, &o) == 1)
+			if (o.type == ND_OPT_PREFIX_INFO && ndp_opt_prefix_info(&o, &pi) == 0)
+				found = pi.prefix_len == 64 && pi.autoconf && pi.onlink &&
+					ipv6_prefix_equal(pi.prefix, f.us, 64);
+		assert_true(found);
+	}
+	/* and periodic ones: 3 quick, then every 200..600 s */
+	f.c->taken = f.c->count;
+	test_stack_advance(f.ts, S(1300), S(1));
+	{
+		int n = 0;
+
+		while (next_icmp6(f.c, NDISC_ROUTER_ADVERTISEMENT, &ip, &ic))
+			n++;
+		assert_true(n >= 4 && n <= 3 + 7);
+	}
+	fx_free(&f);
+}
+
+static void test_pmtu_expires(void **state)
+{
+	struct fx f;
+	uint8_t frame[1400], inner[1300], dst[16];
+
+	(void)state;
+	fx_init(&f, true);
+	peer_static(&f);
+	A6(dst, "fd00::77");
+	/* a Packet Too Big quoting a packet we sent to fd00::77 */
+	memset(inner, 0, sizeof(inner));
+	inner[0] = 0x60;
+	put_be16(inner + 4, 1200);
+	inner[6] = IPPROTO_ICMPV6;
+	inner[7] = 64;
+	memcpy(inner + 8, f.us, 16);
+	memcpy(inner + 24, dst, 16);
+	inner[40] = ICMPV6_ECHO_REQUEST;
+	{
+		uint8_t icmp[1400];
+		size_t n = mk_icmp6(icmp, sizeof(icmp), ICMPV6_PKT_TOOBIG, 0, 1300, inner, 1232, f.peer, f.us);
+
+		inject(&f, frame, mk_ip6(frame, MAC6_US, MAC6_PEER, f.peer, f.us, IPPROTO_ICMPV6, 64, icmp, n));
+	}
+	assert_int_equal(ip6_pmtu_get(f.ts->stack, dst), 1300);
+	/* RFC 8201 4: the estimate ages out (mtu_expires 600 s) */
+	test_stack_advance(f.ts, S(601), S(10));
+	assert_int_equal(ip6_pmtu_get(f.ts->stack, dst), 0);
+	fx_free(&f);
+}
+
 static void test_proc_formats(void **state)
 {
 	struct fx f;
@@ -732,6 +874,9 @@ int main(void)
 		cmocka_unit_test(test_bad_fragments),
 		cmocka_unit_test(test_bad_ndp),
 		cmocka_unit_test(test_icmp_error_rules_and_ratelimit),
+		cmocka_unit_test(test_redirect_accepted),
+		cmocka_unit_test(test_router_answers_rs_and_ra_timers),
+		cmocka_unit_test(test_pmtu_expires),
 		cmocka_unit_test(test_proc_formats),
 	};
 
