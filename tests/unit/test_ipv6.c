@@ -3,6 +3,7 @@
  * fragmentation and reassembly of an 8000-byte echo, bad input dropped and
  * counted, and the /proc formats. */
 #include "ipv6_testutil.h"
+#include "netfilter/core.h"
 
 #define S(x) ((uint64_t)(x) * 1000000000ull)
 #define MS(x) ((uint64_t)(x) * 1000000ull)
@@ -816,6 +817,53 @@ static void test_pmtu_expires(void **state)
 	fx_free(&f);
 }
 
+/* ---- netfilter hooks on IPv6 ------------------------------------------------------------- */
+struct hook_count {
+	unsigned int seen[NF_MAX_HOOKS];
+	bool drop_local_in;
+};
+
+static unsigned int count_hook(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	struct hook_count *h = priv;
+
+	(void)skb;
+	h->seen[state->hook]++;
+	return state->hook == NF_INET_LOCAL_IN && h->drop_local_in ? NF_DROP : NF_ACCEPT;
+}
+
+static void test_nf_hooks(void **state)
+{
+	struct fx f;
+	struct hook_count h = { 0 };
+	struct nf_hook_ops ops[5];
+	uint8_t frame[300];
+	struct ipv6_repr ip;
+	struct icmpv6_repr ic;
+
+	(void)state;
+	fx_init(&f, true);
+	peer_static(&f);
+	for (unsigned int i = 0; i < 5; i++) {
+		ops[i] = (struct nf_hook_ops){ .hook = count_hook, .priv = &h, .pf = NFPROTO_IPV6,
+					       .hooknum = i };
+		assert_int_equal(nf_register_net_hook(f.ts->stack, &ops[i]), 0);
+	}
+	inject(&f, frame, mk_echo6(frame, MAC6_US, MAC6_PEER, f.peer, f.us, 1, 1, 8, 64));
+	assert_non_null(next_icmp6(f.c, ICMPV6_ECHO_REPLY, &ip, &ic));
+	assert_int_equal(h.seen[NF_INET_PRE_ROUTING], 1);
+	assert_int_equal(h.seen[NF_INET_LOCAL_IN], 1);
+	assert_int_equal(h.seen[NF_INET_LOCAL_OUT], 1);
+	assert_int_equal(h.seen[NF_INET_POST_ROUTING], 1);
+	h.drop_local_in = true;
+	inject(&f, frame, mk_echo6(frame, MAC6_US, MAC6_PEER, f.peer, f.us, 1, 2, 8, 64));
+	assert_null(next_icmp6(f.c, ICMPV6_ECHO_REPLY, &ip, &ic));
+	assert_int_equal(f.ts->stack->drop_reasons[SKB_DROP_REASON_NETFILTER_DROP], 1);
+	for (unsigned int i = 0; i < 5; i++)
+		nf_unregister_net_hook(f.ts->stack, &ops[i]);
+	fx_free(&f);
+}
+
 static void test_proc_formats(void **state)
 {
 	struct fx f;
@@ -877,6 +925,7 @@ int main(void)
 		cmocka_unit_test(test_redirect_accepted),
 		cmocka_unit_test(test_router_answers_rs_and_ra_timers),
 		cmocka_unit_test(test_pmtu_expires),
+		cmocka_unit_test(test_nf_hooks),
 		cmocka_unit_test(test_proc_formats),
 	};
 
