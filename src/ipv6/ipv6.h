@@ -188,6 +188,12 @@ void icmp6_send(struct sk_buff *skb_in, uint8_t type, uint8_t code, uint32_t inf
 /* Learned path MTU toward daddr (0 = none). */
 unsigned int ip6_pmtu_get(struct ns_stack *stack, const uint8_t *daddr);
 
+/* udp.c's hook: an IPv4 datagram no AF_INET socket took, offered to
+ * dual-stack AF_INET6 sockets (v4-mapped). True when consumed (skb->data
+ * at the payload). Addresses host order. */
+bool udp6_v4mapped_rcv(struct sk_buff *skb, uint32_t saddr, uint16_t sport, uint32_t daddr,
+		       uint16_t dport, int dif);
+
 /* net.ipv6.conf.all.forwarding */
 bool ipv6_forwarding(struct ns_stack *stack);
 

@@ -4,8 +4,11 @@
  * sockaddr_in6 (scope id for link-local addresses), IPV6_V6ONLY and
  * IPV6_UNICAST_HOPS, receive with the best-score lookup, port unreachable
  * when nobody listens, ICMPv6 errors to connected sockets, /proc/net/udp6
- * and the Udp6 lines of /proc/net/snmp6. IPv4-mapped addresses are not
- * supported (IPv4 goes through AF_INET sockets). */
+ * and the Udp6 lines of /proc/net/snmp6. Dual-stack sockets (IPV6_V6ONLY
+ * 0, RFC 4291 2.5.5.2 / RFC 3493 3.7): IPv4-mapped destinations go out
+ * as IPv4, and IPv4 datagrams no AF_INET socket wanted come here (the
+ * hook in udp.c); AF_INET sockets win, and ports are not shared-checked
+ * across the two tables. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -38,12 +41,22 @@ static struct udp6_sock *udp6_sk(const struct sock *sk)
 struct udp6_skb_cb {
 	struct inet6_skb_parm h;
 	uint16_t sport;
+	bool v4;			/* arrived as IPv4 (v4-mapped source) */
+	uint8_t saddr[16];
 };
 #define UDP6_SKB_CB(skb) ((struct udp6_skb_cb *)(void *)((skb)->cb))
+_Static_assert(sizeof(struct udp6_skb_cb) <= SKB_CB_SIZE, "cb too small");
 
 static struct hlist_head *udp6_slot(struct ns_stack *stack, uint16_t port)
 {
 	return &stack->ipv6->udp6_hash[port % UDP6_HTABLE_SIZE];
+}
+
+static void v4mapped(uint8_t out[16], uint32_t a)
+{
+	memset(out, 0, 10);
+	out[10] = out[11] = 0xff;
+	put_be32(out + 12, a);
 }
 
 /* ---- lookup (Linux's compute_score for IPv6) ------------------------------------------ */
@@ -177,8 +190,15 @@ static int udp6_bind(struct sock *sk, const struct sockaddr *uaddr, int addr_len
 		return err;
 	if (sk->sk_state != TCP_CLOSE || u->inet.inet_num)
 		return -EINVAL;
-	if (ipv6_addr_v4mapped(a))
-		return -EAFNOSUPPORT;	/* no dual-stack sockets yet */
+	if (ipv6_addr_v4mapped(a)) {
+		/* RFC 3493 5.3: an IPv6-only socket has no IPv4 address */
+		uint32_t a4 = get_be32(a + 12);
+
+		if (u->v6only)
+			return -EINVAL;
+		if (a4 && inet_addr_type(sk->sk_net, a4) != RTN_LOCAL)
+			return -EADDRNOTAVAIL;
+	}
 	if (ipv6_addr_is_linklocal(a)) {
 		/* RFC 4007 6: a link-local address needs its zone */
 		if (!sin6->sin6_scope_id && !sk->sk_bound_dev_if)
@@ -186,7 +206,7 @@ static int udp6_bind(struct sock *sk, const struct sockaddr *uaddr, int addr_len
 		if (sin6->sin6_scope_id)
 			sk->sk_bound_dev_if = (int)sin6->sin6_scope_id;
 	}
-	if (!ipv6_addr_any(a) && !ipv6_addr_is_multicast(a) &&
+	if (!ipv6_addr_any(a) && !ipv6_addr_is_multicast(a) && !ipv6_addr_v4mapped(a) &&
 	    !ipv6_chk_addr(sk->sk_net, a, NULL) && !ipv6_addr_loopback(a))
 		return -EADDRNOTAVAIL;
 	memcpy(u->rcv_saddr, a, 16);
@@ -227,8 +247,26 @@ static int udp6_connect(struct sock *sk, const struct sockaddr *uaddr, int addr_
 
 	if (err)
 		return err;
-	if (ipv6_addr_v4mapped(sin6->sin6_addr.s6_addr))
-		return -ENETUNREACH;
+	if (ipv6_addr_v4mapped(sin6->sin6_addr.s6_addr)) {
+		struct flowi4 fl4 = { .daddr = get_be32(sin6->sin6_addr.s6_addr + 12),
+				      .proto = IPPROTO_UDP, .oif = sk->sk_bound_dev_if };
+		struct ip_route_result r4;
+
+		if (u->v6only)
+			return -ENETUNREACH;
+		if (ipv6_addr_v4mapped(u->rcv_saddr))
+			fl4.saddr = get_be32(u->rcv_saddr + 12);
+		err = ip_route_output(sk->sk_net, &fl4, &r4);
+		if (err)
+			return err;
+		v4mapped(u->saddr, fl4.saddr);
+		if (ipv6_addr_any(u->rcv_saddr))
+			v4mapped(u->rcv_saddr, fl4.saddr);
+		memcpy(u->daddr, sin6->sin6_addr.s6_addr, 16);
+		u->inet.inet_dport = ntohs(sin6->sin6_port);
+		sk->sk_state = TCP_ESTABLISHED;
+		return 0;
+	}
 	udp6_flow(sk, &fl6, sin6->sin6_addr.s6_addr, (int)sin6->sin6_scope_id);
 	err = ip6_route_output(sk->sk_net, &fl6, &res);
 	if (err)
@@ -271,7 +309,7 @@ static int udp6_dest(struct sock *sk, const struct msghdr *msg, uint8_t *daddr, 
 			return -EINVAL;
 		if (sin6->sin6_family != AF_INET6)
 			return -EAFNOSUPPORT;
-		if (ipv6_addr_v4mapped(sin6->sin6_addr.s6_addr))
+		if (ipv6_addr_v4mapped(sin6->sin6_addr.s6_addr) && udp6_sk(sk)->v6only)
 			return -ENETUNREACH;
 		memcpy(daddr, sin6->sin6_addr.s6_addr, 16);
 		*dport = ntohs(sin6->sin6_port);
@@ -283,6 +321,50 @@ static int udp6_dest(struct sock *sk, const struct msghdr *msg, uint8_t *daddr, 
 	memcpy(daddr, u->daddr, 16);
 	*dport = u->inet.inet_dport;
 	return 0;
+}
+
+/* A dual-stack socket sending to ::ffff:a.b.c.d: plain IPv4 (udp.c's
+ * framing, ip_send_skb4). */
+static int udp6_sendmsg_v4(struct sock *sk, const struct msghdr *msg, size_t len,
+			   const uint8_t *daddr, uint16_t dport)
+{
+	struct udp6_mib *m = &sk->sk_net->ipv6->udp;
+	struct udp6_sock *u = udp6_sk(sk);
+	struct flowi4 fl4 = { .daddr = get_be32(daddr + 12), .proto = IPPROTO_UDP,
+			      .oif = sk->sk_bound_dev_if, .mark = sk->sk_mark };
+	struct udp_repr r = { .sport = u->inet.inet_sport, .dport = dport, .payload_len = len };
+	struct ip_route_result res;
+	struct sk_buff *skb;
+	int err;
+
+	if (len > 65507)
+		return -EMSGSIZE;
+	if (ipv6_addr_v4mapped(u->saddr))
+		fl4.saddr = get_be32(u->saddr + 12);
+	if (u->hop_limit > 0)
+		fl4.ttl = (uint8_t)u->hop_limit;
+	err = ip_route_output(sk->sk_net, &fl4, &res);
+	if (err)
+		return err;
+	if (!sock_wmem_ok(sk, 0)) {
+		sock_set_flag(sk, SOCK_NOSPACE);
+		return -EAGAIN;
+	}
+	skb = alloc_skb_tx(sk->sk_net, (unsigned int)(UDP6_HLEN + len));
+	if (!skb)
+		return -ENOBUFS;
+	skb_set_owner_w(skb, sk);
+	memcpy_from_msg(skb_put(skb, (unsigned int)(UDP6_HLEN + len)) + UDP6_HLEN, msg, len);
+	r.payload = skb->data + UDP6_HLEN;
+	if (udp_emit_ipv4(&r, skb->data, UDP6_HLEN + len, fl4.saddr, fl4.daddr) < 0) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_BIG);
+		return -EMSGSIZE;
+	}
+	err = ip_send_skb4(sk->sk_net, skb, &fl4);
+	if (err && err != -ENOBUFS)
+		return err;
+	m->out_datagrams++;	/* Linux counts it as Udp6 too (the socket's family) */
+	return (int)len;
 }
 
 static int udp6_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, int flags)
@@ -303,6 +385,12 @@ static int udp6_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, i
 	err = udp6_dest(sk, msg, daddr, &dport, &oif);
 	if (err)
 		return err;
+	/* one family per flow: a mapped source never goes out as IPv6 */
+	if (ipv6_addr_v4mapped(daddr) != ipv6_addr_v4mapped(udp6_sk(sk)->saddr) &&
+	    !ipv6_addr_any(udp6_sk(sk)->saddr))
+		return -ENETUNREACH;
+	if (ipv6_addr_v4mapped(daddr))
+		return udp6_sendmsg_v4(sk, msg, len, daddr, dport);
 	udp6_flow(sk, &fl6, daddr, oif);
 	err = ip6_route_output(sk->sk_net, &fl6, &res);
 	if (err)
@@ -364,13 +452,13 @@ static int udp6_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int fla
 		msg->msg_flags |= MSG_TRUNC;
 	memcpy_to_msg(msg, skb->data, copied);
 	if (sin6) {
-		const uint8_t *src = ipv6_hdr(skb) + 8;
+		const uint8_t *src = UDP6_SKB_CB(skb)->saddr;
 
 		memset(sin6, 0, sizeof(*sin6));
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(UDP6_SKB_CB(skb)->sport);
 		memcpy(sin6->sin6_addr.s6_addr, src, 16);
-		if (ipv6_addr_is_linklocal(src))
+		if (ipv6_addr_is_linklocal(src) && !UDP6_SKB_CB(skb)->v4)
 			sin6->sin6_scope_id = (uint32_t)UDP6_SKB_CB(skb)->h.iif;
 		msg->msg_namelen = sizeof(*sin6);
 	}
@@ -408,6 +496,8 @@ static int udpv6_rcv(struct sk_buff *skb)
 	if (skb->ip_summed != CHECKSUM_UNNECESSARY && udp_verify_ipv6(skb->data, &r, saddr, daddr))
 		return udp6_drop(skb, &m->in_csum_errors, SKB_DROP_REASON_CSUM);
 	UDP6_SKB_CB(skb)->sport = r.sport;
+	UDP6_SKB_CB(skb)->v4 = false;
+	memcpy(UDP6_SKB_CB(skb)->saddr, saddr, 16);
 	sk = udp6_lookup(stack, saddr, r.sport, daddr, r.dport, IP6CB(skb)->iif);
 	if (sk) {
 		skb_pull(skb, UDP6_HLEN);
@@ -427,6 +517,34 @@ static int udpv6_rcv(struct sk_buff *skb)
 	icmp6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
 	kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
 	return 0;
+}
+
+bool udp6_v4mapped_rcv(struct sk_buff *skb, uint32_t saddr, uint16_t sport, uint32_t daddr,
+		       uint16_t dport, int dif)
+{
+	struct ns_stack *stack = skb->stack;
+	uint8_t s6[16], d6[16];
+	struct sock *sk;
+
+	if (!stack->ipv6 || !stack->ipv6->udp6_sw.prot)
+		return false;
+	v4mapped(s6, saddr);
+	v4mapped(d6, daddr);
+	sk = udp6_lookup(stack, s6, sport, d6, dport, dif);
+	if (!sk || udp6_sk(sk)->v6only)
+		return false;
+	/* the cb now speaks udp6 (IPCB is no longer needed) */
+	memset(skb->cb, 0, sizeof(struct udp6_skb_cb));
+	UDP6_SKB_CB(skb)->h.iif = dif;
+	UDP6_SKB_CB(skb)->sport = sport;
+	UDP6_SKB_CB(skb)->v4 = true;
+	memcpy(UDP6_SKB_CB(skb)->saddr, s6, 16);
+	if (sock_queue_rcv_skb(sk, skb)) {
+		stack->ipv6->udp.rcvbuf_errors++;
+		stack->ipv6->udp.in_errors++;
+		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
+	}
+	return true;
 }
 
 /* icmpv6_err_convert */
