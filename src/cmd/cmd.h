@@ -64,6 +64,7 @@ int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv);
 int cmd_tc_qdisc(struct cmd_ctx *c, int argc, char **argv);
 int cmd_cat(struct cmd_ctx *c, int argc, char **argv);
 int cmd_ls(struct cmd_ctx *c, int argc, char **argv);
+int cmd_nft(struct cmd_ctx *c, int argc, char **argv);
 int cmd_bridge_link(struct cmd_ctx *c, int argc, char **argv);
 int cmd_bridge_fdb(struct cmd_ctx *c, int argc, char **argv);
 int cmd_bridge_vlan(struct cmd_ctx *c, int argc, char **argv);

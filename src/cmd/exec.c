@@ -34,7 +34,7 @@ static const struct cmd_entry cmd_table[] = {
 	{ "bridge", "fdb", "bridge fdb", cmd_bridge_fdb, NULL },
 	{ "bridge", "vlan", "bridge vlan", cmd_bridge_vlan, NULL },
 	{ "ebtables", NULL, "ebtables", cmd_ebtables, NULL },
-	{ "nft", NULL, "nft", NULL, "netfilter" },
+	{ "nft", NULL, "nft", cmd_nft, NULL },
 	{ "serve", NULL, "serve", cmd_serve, NULL },
 	{ "ping", NULL, "ping", cmd_ping, NULL },
 	{ "curl", NULL, "curl", cmd_curl, NULL },

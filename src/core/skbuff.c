@@ -199,6 +199,8 @@ static void skb_init_head(struct sk_buff *skb, struct ns_stack *stack)
 	skb->priority = 0;
 	skb->mark = 0;
 	skb->hash = 0;
+	skb->nfct = 0;
+	skb->nfctinfo = 0;
 	for (unsigned int i = 0; i < SKB_CB_SIZE / 8; i++)
 		cb[i] = 0;
 }
@@ -322,6 +324,8 @@ static void copy_skb_header(struct sk_buff *n, const struct sk_buff *old)
 	n->priority = old->priority;
 	n->mark = old->mark;
 	n->hash = old->hash;
+	n->nfct = old->nfct;
+	n->nfctinfo = old->nfctinfo;
 	memcpy(n->cb, old->cb, sizeof(n->cb));
 }
 

@@ -89,6 +89,8 @@ struct sk_buff {
 	uint32_t priority;		/* qdisc band selection (TC_PRIO_*) */
 	uint32_t mark;
 	uint32_t hash;
+	uint32_t nfct;			/* conntrack entry id (netfilter/nf_conntrack.h), 0: none */
+	uint8_t nfctinfo;		/* its ip_conntrack_info + 1; 0: not seen by conntrack */
 
 	_Alignas(8) char cb[SKB_CB_SIZE];	/* private to the layer holding the skb */
 };

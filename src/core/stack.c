@@ -257,8 +257,8 @@ int ns_stack_step(struct ns_stack *stack)
 
 	/* one clock read per round: timers, NAPI timestamps and netem see the
 	 * same "now", like one softirq run */
-	work = timer_base_run(stack->timers, now);
 	stack->softnet.poll_now = now;
+	work = timer_base_run(stack->timers, now);
 	work += net_rx_action(stack);
 	work += net_tx_action(stack);
 	stack->softnet.poll_now = 0;

@@ -66,6 +66,8 @@ struct netns_nf;
 struct netns_br;
 struct netns_vlan;
 struct netns_cmd;
+struct netns_nft;
+struct netns_ct;
 struct netns_tcp;
 struct netns_apps;
 
@@ -114,6 +116,8 @@ struct ns_stack {
 	struct netns_br *br;
 	struct netns_vlan *vlan;
 	struct netns_cmd *cmd;
+	struct netns_nft *nft;		/* nf_tables ruleset (netfilter/nf_tables.h) */
+	struct netns_ct *ct;		/* connection tracking (netfilter/nf_conntrack.h) */
 	struct netns_tcp *tcp;
 	struct netns_apps *apps;	/* src/apps: services, HTTP client */
 	void *embedder;			/* free for the embedder (the lab uses it) */

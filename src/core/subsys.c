@@ -15,6 +15,10 @@ int inet_init(struct ns_stack *stack);
 void inet_exit(struct ns_stack *stack);
 int inet6_init(struct ns_stack *stack);
 void inet6_exit(struct ns_stack *stack);
+int nf_conntrack_init(struct ns_stack *stack);
+void nf_conntrack_exit(struct ns_stack *stack);
+int nf_tables_init(struct ns_stack *stack);
+void nf_tables_exit(struct ns_stack *stack);
 int udp_init(struct ns_stack *stack);
 void udp_exit(struct ns_stack *stack);
 int tcp_init(struct ns_stack *stack);
@@ -39,6 +43,8 @@ const struct ns_subsys ns_subsystems[] = {
 	/* tcp before udp: /proc/net/snmp lists Tcp: before Udp: as Linux */
 	{ "tcp", tcp_init, tcp_exit },
 	{ "udp", udp_init, udp_exit },
+	{ "conntrack", nf_conntrack_init, nf_conntrack_exit },
+	{ "nftables", nf_tables_init, nf_tables_exit },
 	/* last before loopback: its exit (run first) stops the loop thread and
 	 * closes the sockets the application left open */
 	{ "sockfiles", sock_files_init, sock_files_exit },

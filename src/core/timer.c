@@ -14,7 +14,7 @@ struct timer_base {
 	uint64_t clk;				/* next tick to process */
 	unsigned int pending;			/* armed timers */
 	unsigned int slot_count[WHEEL_LEVELS][WHEEL_SIZE];
-	uint64_t l0_map[WHEEL_SIZE / 64];	/* occupied level-0 slots */
+	uint64_t map[WHEEL_LEVELS][WHEEL_SIZE / 64];	/* occupied slots */
 	struct hlist_head vec[WHEEL_LEVELS][WHEEL_SIZE];
 };
 
@@ -72,8 +72,7 @@ static void file_timer(struct timer_base *base, struct timer_list *t)
 	t->level = (uint8_t)level;
 	t->slot = (uint8_t)idx;
 	base->slot_count[level][idx]++;
-	if (level == 0)
-		base->l0_map[idx / 64] |= 1ULL << (idx % 64);
+	base->map[level][idx / 64] |= 1ULL << (idx % 64);
 }
 
 static void unfile_timer(struct timer_base *base, struct timer_list *t)
@@ -81,8 +80,8 @@ static void unfile_timer(struct timer_base *base, struct timer_list *t)
 	unsigned int level = t->level, idx = t->slot;
 
 	hlist_del(&t->entry);
-	if (--base->slot_count[level][idx] == 0 && level == 0)
-		base->l0_map[idx / 64] &= ~(1ULL << (idx % 64));
+	if (--base->slot_count[level][idx] == 0)
+		base->map[level][idx / 64] &= ~(1ULL << (idx % 64));
 }
 
 void timer_setup(struct timer_list *t, struct ns_stack *stack, timer_fn_t fn)
@@ -139,12 +138,33 @@ static unsigned int cascade(struct timer_base *base, unsigned int level, unsigne
 static int l0_next(const struct timer_base *base, unsigned int idx)
 {
 	for (unsigned int w = idx / 64; w < WHEEL_SIZE / 64; w++) {
-		uint64_t bits = base->l0_map[w];
+		uint64_t bits = base->map[0][w];
 
 		if (w == idx / 64)
 			bits &= ~0ULL << (idx % 64);
 		if (bits)
 			return (int)(w * 64 + (unsigned int)__builtin_ctzll(bits));
+	}
+	return -1;
+}
+
+/* Circular distance from slot `start` to the first occupied slot of
+ * `level` (0..WHEEL_SIZE-1), or -1: a bitmap scan, not a slot walk. */
+static int circ_next(const struct timer_base *base, unsigned int level, unsigned int start)
+{
+	const uint64_t *map = base->map[level];
+
+	for (unsigned int i = 0; i <= WHEEL_SIZE / 64; i++) {
+		unsigned int w = (start / 64 + i) % (WHEEL_SIZE / 64);
+		uint64_t bits = map[w];
+		unsigned int slot;
+
+		if (i == 0)
+			bits &= ~0ULL << (start % 64);
+		if (!bits)
+			continue;
+		slot = w * 64 + (unsigned int)__builtin_ctzll(bits);
+		return (int)((slot - start) & WHEEL_MASK);
 	}
 	return -1;
 }
@@ -156,14 +176,12 @@ static uint64_t next_cascade(const struct timer_base *base, unsigned int level)
 	unsigned int shift = level * WHEEL_BITS;
 	uint64_t unit = base->clk >> shift;
 	bool at_boundary = (base->clk & ((1ULL << shift) - 1)) == 0;
+	unsigned int k0 = at_boundary ? 0 : 1;
+	int d = circ_next(base, level, (unsigned int)((unit + k0) & WHEEL_MASK));
 
-	for (unsigned int k = at_boundary ? 0 : 1; k <= WHEEL_SIZE; k++) {
-		unsigned int idx = (unsigned int)((unit + k) & WHEEL_MASK);
-
-		if (base->slot_count[level][idx])
-			return (unit + k) << shift;
-	}
-	return UINT64_MAX;
+	if (d < 0)
+		return UINT64_MAX;
+	return (unit + k0 + (unsigned int)d) << shift;
 }
 
 /* The first tick from clk on where something happens: an occupied level-0
@@ -180,7 +198,7 @@ static uint64_t next_event_tick(const struct timer_base *base)
 	if (next >= 0)
 		return (base->clk & ~(uint64_t)WHEEL_MASK) + (unsigned int)next;
 	for (unsigned int w = 0; w < WHEEL_SIZE / 64; w++) {
-		if (base->l0_map[w]) {
+		if (base->map[0][w]) {
 			/* level-0 timers of the next rotation: at the wrap */
 			best = (base->clk | WHEEL_MASK) + 1;
 			break;

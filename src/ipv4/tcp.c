@@ -240,6 +240,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	/* the handshake's numbers (RFC 9293 3.10.7.2) */
 	tp->iss = req->snt_isn;
 	tp->snd_una = tp->snd_nxt = tp->write_seq = tp->pushed_seq = req->snt_isn + 1;
+	tp->snd_sml = tp->snd_una;
 	tp->irs = req->rcv_isn;
 	tp->rcv_nxt = tp->rcv_wup = tp->copied_seq = req->rcv_isn + 1;
 	tp->rcv_wnd = req->rcv_wnd;
@@ -391,6 +392,7 @@ static int tcp_v4_connect(struct sock *sk, const struct sockaddr *uaddr, int add
 				: tcp_v4_init_seq(tn, in->inet_rcv_saddr, in->inet_daddr,
 						  in->inet_sport, in->inet_dport, ns_now(sk->sk_net));
 	tp->snd_una = tp->iss;
+	tp->snd_sml = tp->iss;
 	tp->snd_nxt = tp->iss;
 	tp->snd_wl2 = tp->iss;
 	tcp_connect_init(tp, res.mtu);
@@ -622,7 +624,7 @@ static unsigned int tcp_seg_cap(struct tcp_sock *tp)
 	return NS_MIN(tcp_current_mss(tp), cap);
 }
 
-static int tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, int flags)
+static int __tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, int flags)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 	size_t copied = 0;
@@ -686,6 +688,15 @@ static int tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, in
 	return (int)copied;
 }
 
+static int tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, int flags)
+{
+	bool own = tcp_clock_hold(sk->sk_net);
+	int rc = __tcp_sendmsg(sk, msg, len, flags);
+
+	tcp_clock_release(sk->sk_net, own);
+	return rc;
+}
+
 /* After reading: advertise the opened window when it doubled (Linux's
  * tcp_cleanup_rbuf). */
 static void tcp_cleanup_rbuf(struct tcp_sock *tp)
@@ -704,7 +715,7 @@ static void tcp_cleanup_rbuf(struct tcp_sock *tp)
 		tcp_send_ack(tp);
 }
 
-static int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
+static int __tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct sk_buff *skb, *tmp;
@@ -756,6 +767,15 @@ static int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flag
 }
 
 /* Linux's tcp_poll. */
+static int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
+{
+	bool own = tcp_clock_hold(sk->sk_net);
+	int rc = __tcp_recvmsg(sk, msg, len, flags);
+
+	tcp_clock_release(sk->sk_net, own);
+	return rc;
+}
+
 static unsigned int tcp_poll(struct sock *sk)
 {
 	struct tcp_sock *tp = tcp_sk(sk);

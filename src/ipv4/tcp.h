@@ -183,6 +183,7 @@ struct tcp_sock {
 	uint32_t write_seq;			/* end of the data queued by the user */
 	uint32_t max_window;			/* largest window the peer offered */
 	uint32_t pushed_seq;
+	uint32_t snd_sml;			/* end of the last small segment sent (Minshall) */
 	/* receive sequence space */
 	uint32_t rcv_nxt, rcv_wnd, rcv_wup, rcv_up;
 	uint32_t irs;
@@ -348,14 +349,36 @@ static inline struct netns_tcp *tcp_net(const struct sock *sk)
 #define TCP_INC_STATS(tn, f) ((tn)->mib[(f)]++)
 
 /* ---- clock ------------------------------------------------------------------------------------ */
+/* Inside a loop round the clock read of the round (Linux's tcp_mstamp per
+ * softirq run): one clock_gettime per round instead of several per segment. */
+static inline uint64_t tcp_clock(struct ns_stack *stack)
+{
+	uint64_t n = stack->softnet.poll_now;
+
+	return n ? n : ns_now(stack);
+}
+/* A socket call outside the loop takes one clock read for all it does
+ * (Linux's tcp_mstamp_refresh); returns whether to release it. */
+static inline bool tcp_clock_hold(struct ns_stack *stack)
+{
+	if (stack->softnet.poll_now)
+		return false;
+	stack->softnet.poll_now = ns_now(stack);
+	return true;
+}
+static inline void tcp_clock_release(struct ns_stack *stack, bool own)
+{
+	if (own)
+		stack->softnet.poll_now = 0;
+}
 static inline uint64_t tcp_now(const struct tcp_sock *tp)
 {
-	return ns_now(tp->inet.sk.sk_net);
+	return tcp_clock(tp->inet.sk.sk_net);
 }
 /* RFC 7323 5.4: TSval from the stack clock in ms */
 static inline uint32_t tcp_time_stamp_ms(struct ns_stack *stack)
 {
-	return (uint32_t)(ns_now(stack) / NS_PER_MS);
+	return (uint32_t)(tcp_clock(stack) / NS_PER_MS);
 }
 
 /* ---- shared functions ---------------------------------------------------------------------------- */
@@ -383,8 +406,9 @@ void tcp_get_info(struct tcp_sock *tp, struct tcp_info *info);
 /* tcp_input.c */
 int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
 			  const struct tcp_options *opt);
+/* isn: the ISN to use (a SYN reopening TIME-WAIT), 0: pick one (RFC 6528) */
 int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
-			const struct tcp_options *opt);
+			const struct tcp_options *opt, uint32_t isn);
 struct tcp_sock *tcp_check_req(struct tcp_sock *lp, struct request_sock *req,
 			       struct sk_buff *skb, const struct tcp_repr *th,
 			       const struct tcp_options *opt);
@@ -394,6 +418,7 @@ void reqsk_free(struct request_sock *req);
 void tcp_rcv_space_update(struct tcp_sock *tp);
 void tcp_enter_loss(struct tcp_sock *tp);
 void tcp_set_ca_state(struct tcp_sock *tp, uint8_t st);
+void tcp_simple_retransmit(struct tcp_sock *tp);
 
 /* tcp_output.c */
 int tcp_transmit_skb(struct tcp_sock *tp, struct sk_buff *skb, bool clone);

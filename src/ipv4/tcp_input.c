@@ -420,6 +420,18 @@ static void tcp_mark_head_lost(struct tcp_sock *tp)
 	}
 }
 
+/* RFC 5681 3.2 step 2 / RFC 6582 3.2 step 4: the first unacknowledged
+ * segment "MUST be retransmitted" - whatever the congestion window says
+ * (Linux's PRR always allows this one). */
+static void tcp_retransmit_head(struct tcp_sock *tp)
+{
+	struct sk_buff *skb = skb_peek(&tp->rtx_queue);
+
+	if (skb && (TCP_SKB_CB(skb)->sacked & TCPCB_LOST) &&
+	    !(TCP_SKB_CB(skb)->sacked & TCPCB_SACKED_RETRANS))
+		tcp_retransmit_skb(tp, skb);
+}
+
 /* RFC 5681 3.2 / RFC 6582 3.2 step 2: the third duplicate ACK. */
 static void tcp_enter_recovery(struct tcp_sock *tp)
 {
@@ -434,7 +446,7 @@ static void tcp_enter_recovery(struct tcp_sock *tp)
 	tcp_set_ca_state(tp, TCP_CA_RECOVERY);
 	TCP_INC_STATS(tn, TCP_MIB_FASTRETRANS);
 	tcp_mark_head_lost(tp);
-	tcp_xmit_retransmit_queue(tp);
+	tcp_retransmit_head(tp);
 }
 
 /* RFC 5681 2: a duplicate ACK. */
@@ -479,8 +491,11 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th)
 				tcp_enter_recovery(tp);
 		}
 		if (tp->snd_wnd > prior_wnd && timer_pending(&tp->rtx_timer) &&
-		    tp->pending == ICSK_TIME_PROBE0)
+		    tp->pending == ICSK_TIME_PROBE0) {
+			/* the window opened (Linux's tcp_ack_probe) */
 			del_timer(&tp->rtx_timer);
+			tp->backoff = 0;
+		}
 		return 0;
 	}
 	/* new data acknowledged */
@@ -510,7 +525,7 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th)
 			 * next hole */
 			tp->sacked_out = tp->sacked_out > acked_pkts ? tp->sacked_out - acked_pkts : 0;
 			tcp_mark_head_lost(tp);
-			tcp_xmit_retransmit_queue(tp);
+			tcp_retransmit_head(tp);
 		}
 		break;
 	case TCP_CA_LOSS:
@@ -564,6 +579,36 @@ void tcp_enter_loss(struct tcp_sock *tp)
 	}
 	tp->high_seq = tp->snd_nxt;
 	tcp_set_ca_state(tp, TCP_CA_LOSS);
+}
+
+/* The path MTU shrank (RFC 1191): what no longer fits was lost; resend it
+ * now at the new size without reducing cwnd (Linux's tcp_simple_retransmit). */
+void tcp_simple_retransmit(struct tcp_sock *tp)
+{
+	uint32_t mss = tcp_current_mss(tp), prior_lost = tp->lost_out;
+	struct sk_buff *skb;
+
+	skb_queue_walk(&tp->rtx_queue, skb) {
+		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+
+		if (skb->len > mss && !(tcb->sacked & TCPCB_LOST)) {
+			if (tcb->sacked & TCPCB_SACKED_RETRANS) {
+				tcb->sacked &= (uint8_t)~TCPCB_SACKED_RETRANS;
+				tp->retrans_out--;
+			}
+			tcb->sacked |= TCPCB_LOST;
+			tp->lost_out++;
+		}
+	}
+	if (prior_lost == tp->lost_out)
+		return;
+	if (tp->ca_state != TCP_CA_LOSS) {
+		tp->high_seq = tp->snd_nxt;
+		tp->prior_ssthresh = 0;
+		tp->undo_marker = 0;
+		tcp_set_ca_state(tp, TCP_CA_LOSS);
+	}
+	tcp_xmit_retransmit_queue(tp);
 }
 
 /* ---- timestamps (RFC 7323) -------------------------------------------------------------------------------- */
@@ -918,7 +963,7 @@ void reqsk_free(struct request_sock *req)
 
 /* RFC 9293 3.10.7.2 LISTEN, "third check for a SYN". */
 int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
-			const struct tcp_options *opt)
+			const struct tcp_options *opt, uint32_t isn)
 {
 	struct sock *lsk = tp_sk(lp);
 	struct netns_tcp *tn = tcp_net(lsk);
@@ -957,7 +1002,9 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 	req->rport = th->sport;
 	req->iif = IPCB(skb)->iif;
 	req->rcv_isn = th->seq;
-	req->snt_isn = tcp_v4_init_seq(tn, laddr, raddr, th->dport, th->sport, ns_now(lsk->sk_net));
+	req->snt_isn = isn ? isn
+			   : tcp_v4_init_seq(tn, laddr, raddr, th->dport, th->sport,
+					     ns_now(lsk->sk_net));
 	req->mss = opt->mss_ok ? opt->mss : (uint16_t)TCP_MSS_DEFAULT;
 	if (lp->rx_opt.user_mss && lp->rx_opt.user_mss < req->mss)
 		req->mss = lp->rx_opt.user_mss;

@@ -433,7 +433,8 @@ static void tcp_v4_reset_reply(struct ns_stack *stack, uint32_t laddr, uint32_t 
 /* ---- receive ---------------------------------------------------------------------------------- */
 /* A segment for a listener (RFC 9293 3.10.7.2). Consumes skb. */
 static int tcp_v4_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
-			     const struct tcp_options *opt, uint32_t laddr, uint32_t raddr)
+			     const struct tcp_options *opt, uint32_t laddr, uint32_t raddr,
+			     uint32_t tw_isn)
 {
 	struct ns_stack *stack = skb->stack;
 	struct request_sock *req;
@@ -462,11 +463,31 @@ static int tcp_v4_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const str
 		return tcp_rcv_state_process(child, skb, th, opt);
 	}
 	if ((th->flags & TCP_FLAG_SYN) && !(th->flags & TCP_FLAG_FIN))
-		return tcp_v4_conn_request(lp, skb, th, opt);
+		return tcp_v4_conn_request(lp, skb, th, opt, tw_isn);
 	/* "any other control or text-bearing segment ... drop it" (SYN+FIN too) */
 	TCP_INC_STATS(stack->tcp, TCP_MIB_INERRS);
 	kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 	return 0;
+}
+
+/* A SYN for a TIME-WAIT connection that may open a new incarnation
+ * (Linux's tcp_timewait_state_process, RFC 6191): a plain SYN whose
+ * sequence number is past RCV.NXT or whose timestamp is newer than
+ * TS.Recent. Returns the ISN to use (past our old SND.NXT), or 0. */
+static uint32_t tcp_tw_syn_isn(const struct tcp_sock *tw, const struct tcp_repr *th,
+			       const struct tcp_options *opt)
+{
+	bool ts = tw->rx_opt.tstamp_ok && opt->ts_ok;
+	uint32_t isn;
+
+	if ((th->flags & (TCP_FLAG_SYN | TCP_FLAG_RST | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
+		return 0;
+	if (ts && (int32_t)(opt->tsval - tw->rx_opt.ts_recent) < 0)
+		return 0;	/* PAWS */
+	if (!after(th->seq, tw->rcv_nxt) && !(ts && (int32_t)(tw->rx_opt.ts_recent - opt->tsval) < 0))
+		return 0;
+	isn = tw->snd_nxt + 65535 + 2;
+	return isn ? isn : 1;
 }
 
 /* net_protocol handler: skb->data at the TCP header, IPCB filled. */
@@ -480,6 +501,7 @@ int tcp_v4_rcv(struct sk_buff *skb)
 	struct tcp_repr th;
 	struct tcp_options opt;
 	struct tcp_sock *tp;
+	uint32_t tw_isn = 0;
 	int rc;
 
 	if (IPCB(skb)->rt_type != RTN_LOCAL) {
@@ -495,20 +517,37 @@ int tcp_v4_rcv(struct sk_buff *skb)
 		kfree_skb_reason(skb, SKB_DROP_REASON_CSUM);
 		return 0;
 	}
-	/* RFC 9293 3.2 MUST-7: an option of length 0/1 or past the header
-	 * must not crash us; we drop the segment and count it. */
-	if (rc || tcp_parse_options(th.opts ? th.opts : skb->data, th.opts_len, &opt)) {
+	if (rc) {
 		TCP_INC_STATS(tn, TCP_MIB_INERRS);
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
-	if (!th.sport || !th.dport) {
+	/* RFC 9293 3.2 MUST-7: an option of length 0/1 or past the header
+	 * must not crash us. Linux's tcp_parse_options stops at it and keeps
+	 * what came before; so do we (the segment is processed). */
+	(void)tcp_parse_options(th.opts ? th.opts : skb->data, th.opts_len, &opt);
+	/* no port 0; LAND (RFC 4987 3: same address and port at both ends)
+	 * only ever comes from a loopback self-connect */
+	if (!th.sport || !th.dport ||
+	    (saddr == daddr && th.sport == th.dport && !(skb->dev->flags & IFF_LOOPBACK))) {
 		TCP_INC_STATS(tn, TCP_MIB_INERRS);
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
 	skb_reset_transport_header(skb);
 	tp = ehash_lookup(tn, daddr, th.dport, saddr, th.sport);
+	if (tp && tp_sk(tp)->sk_state == TCP_TIME_WAIT &&
+	    (tw_isn = tcp_tw_syn_isn(tp, &th, &opt)) != 0) {
+		struct tcp_sock *lp = listener_lookup(tn, daddr, th.dport, saddr, th.sport, iif);
+
+		if (lp) {
+			/* Linux's TCP_TW_SYN: the TIME-WAIT socket gives way */
+			tcp_done(tp);
+			tp = NULL;
+		} else {
+			tw_isn = 0;
+		}
+	}
 	if (tp) {
 		struct sock *sk = tp_sk(tp);
 		sock_hold(sk);
@@ -520,7 +559,7 @@ int tcp_v4_rcv(struct sk_buff *skb)
 	if (tp) {
 		struct sock *sk = tp_sk(tp);
 		sock_hold(sk);
-		rc = tcp_v4_listen_rcv(tp, skb, &th, &opt, daddr, saddr);
+		rc = tcp_v4_listen_rcv(tp, skb, &th, &opt, daddr, saddr, tw_isn);
 		sock_put(sk);
 		return rc;
 	}
@@ -556,11 +595,7 @@ static void tcp_v4_mtu_reduced(struct tcp_sock *tp, uint32_t mtu)
 	if (mtu < 68 || mtu >= tp->pmtu)
 		return;
 	tcp_sync_mss(tp, mtu);
-	if (!skb_queue_empty(&tp->rtx_queue)) {
-		/* Linux's tcp_simple_retransmit: the head goes out again now */
-		tcp_retransmit_skb(tp, skb_peek(&tp->rtx_queue));
-		tcp_rearm_rto(tp);
-	}
+	tcp_simple_retransmit(tp);
 }
 
 void tcp_v4_err(struct ns_stack *stack, const struct icmp_err_info *err)

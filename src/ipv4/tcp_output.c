@@ -439,6 +439,9 @@ int tcp_retransmit_skb(struct tcp_sock *tp, struct sk_buff *skb)
 		tcp_trim_head(skb, tp->snd_una - tcb->seq);
 	if (skb->len > mss && tcp_fragment(tp, &tp->rtx_queue, skb, mss))
 		return -ENOBUFS;
+	/* Linux: the give-up clock starts at the original transmission */
+	if (!tp->retrans_stamp)
+		tp->retrans_stamp = tcb->when ? tcb->when : tcp_now(tp);
 	err = tcp_transmit_skb(tp, skb, true);
 	if (err == -ENOBUFS || err == -ENOMEM)
 		return err;
@@ -449,8 +452,6 @@ int tcp_retransmit_skb(struct tcp_sock *tp, struct sk_buff *skb)
 	tcb->sacked |= TCPCB_EVER_RETRANS;
 	tp->total_retrans++;
 	tp->bytes_retrans += skb->len;
-	if (!tp->retrans_stamp)
-		tp->retrans_stamp = tcp_now(tp);
 	TCP_INC_STATS(tn, TCP_MIB_RETRANSSEGS);
 	return 0;
 }
@@ -467,7 +468,10 @@ static bool tcp_nagle_ok(const struct tcp_sock *tp, const struct sk_buff *skb, u
 		return false;
 	if (tp->nonagle & TCP_NAGLE_OFF)
 		return true;
-	return tp->packets_out == 0;	/* nothing unacknowledged */
+	/* Linux's tcp_minshall_check: hold it only while an earlier small
+	 * segment is unacknowledged */
+	return !(tp->packets_out && after(tp->snd_sml, tp->snd_una) &&
+		 !after(tp->snd_sml, tp->snd_nxt));
 }
 
 /* Linux's tcp_write_xmit: send what the windows allow. */
@@ -506,6 +510,8 @@ void tcp_push(struct tcp_sock *tp)
 		tcp_queue_rtx(tp, skb);
 		if (after(tcb->end_seq, tp->snd_nxt))
 			tp->snd_nxt = tcb->end_seq;
+		if (skb->len < mss)
+			tp->snd_sml = tcb->end_seq;
 		tcp_transmit_skb(tp, skb, true);
 		sent = true;
 		if (!timer_pending(&tp->rtx_timer) || tp->pending == ICSK_TIME_PROBE0)

@@ -73,23 +73,47 @@ static void tcp_write_err(struct tcp_sock *tp)
 	tcp_done(tp);
 }
 
-/* Linux's tcp_write_timeout, counting retransmissions. true: gave up. */
+/* Linux's tcp_model_timeout: how long `boundary` retransmissions take when
+ * the RTO starts at rto_base and doubles up to TCP_RTO_MAX. For
+ * tcp_retries2 = 15 and TCP_RTO_MIN: (2^10 - 1) * 200 ms + 6 * 120 s =
+ * 924.6 s; for tcp_syn_retries = 6 and 1 s: 127 s. */
+static uint64_t tcp_model_timeout(int boundary, uint64_t rto_base)
+{
+	int thresh = 0;
+
+	while ((rto_base << (thresh + 1)) <= TCP_RTO_MAX)
+		thresh++;		/* ilog2(TCP_RTO_MAX / rto_base) */
+	if (boundary <= thresh)
+		return ((2ULL << boundary) - 1) * rto_base;
+	return ((2ULL << thresh) - 1) * rto_base + (uint64_t)(boundary - thresh) * TCP_RTO_MAX;
+}
+
+/* Linux's retransmits_timed_out: time-based, from the first (original)
+ * transmission of the oldest unacknowledged segment (retrans_stamp). */
+static bool tcp_retransmits_timed_out(const struct tcp_sock *tp, int boundary, uint64_t rto_base)
+{
+	if (!tp->retransmits || !tp->retrans_stamp)
+		return false;
+	return tcp_now(tp) - tp->retrans_stamp >= tcp_model_timeout(boundary, rto_base);
+}
+
+/* Linux's tcp_write_timeout (RFC 9293 3.8.3 R2, RFC 1122 4.2.3.5). true:
+ * gave up. */
 static bool tcp_write_timeout(struct tcp_sock *tp)
 {
 	struct netns_tcp *tn = tcp_net(tp_sk(tp));
-	int limit;
+	bool expired;
 
 	if (tp->inet.sk.sk_state == TCP_SYN_SENT || tp->inet.sk.sk_state == TCP_SYN_RECV)
-		limit = tn->syn_retries;
+		expired = tcp_retransmits_timed_out(tp, tn->syn_retries, TCP_TIMEOUT_INIT);
 	else if (sock_flag(tp_sk(tp), SOCK_DEAD))
-		limit = tn->orphan_retries ? tn->orphan_retries : 8;
+		expired = tcp_retransmits_timed_out(tp, tn->orphan_retries ? tn->orphan_retries : 8,
+						    TCP_RTO_MIN);
 	else
-		limit = tn->retries2;
-	if (tp->retransmits >= limit) {
+		expired = tcp_retransmits_timed_out(tp, tn->retries2, TCP_RTO_MIN);
+	if (expired)
 		tcp_write_err(tp);
-		return true;
-	}
-	return false;
+	return expired;
 }
 
 /* ---- retransmission timer ------------------------------------------------------------------------------------ */
@@ -205,6 +229,7 @@ static void tcp_keepalive_timer(struct timer_list *t)
 	idle = now - NS_MAX(tp->rcv_tstamp, tp->lsndtime);
 	if (idle >= ktime) {
 		if (tp->probes_out >= keepalive_probes(tp)) {
+			tcp_send_active_reset(tp);	/* Linux: RST, then ETIMEDOUT */
 			tcp_write_err(tp);
 			goto out;
 		}

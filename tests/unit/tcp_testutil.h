@@ -132,4 +132,133 @@ static inline void close_abort(struct tfx *f, int fd)
 	test_stack_settle(f->ts);
 }
 
+/* ---- a connection played from the peer's side ---------------------------------------- */
+struct conn {
+	int fd;
+	uint16_t lport, pport;	/* our port, the peer's */
+	uint32_t snd;		/* our next sequence number (SND.NXT) */
+	uint32_t rcv;		/* the peer's next sequence number (our RCV.NXT) */
+	uint32_t tsval;		/* the peer's next TSval (0: no timestamps) */
+};
+
+static inline int tfx_listen(struct tfx *f, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(US) };
+	int fd = ns_socket(f->s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ns_bind(f->s, fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(ns_listen(f->s, fd, 16), 0);
+	return fd;
+}
+
+/* A segment from the peer on c: seq c->rcv, ack c->snd, TS if negotiated. */
+static inline void peer_tx(struct tfx *f, struct conn *c, uint8_t flags, uint16_t win,
+			   const void *data, size_t len)
+{
+	struct tcp_options o = { .ts_ok = c->tsval != 0, .tsval = c->tsval };
+
+	tx_seg(f, c->pport, c->lport, c->rcv, c->snd, flags, win, c->tsval ? &o : NULL, data, len);
+	if (c->tsval)
+		c->tsval++;
+}
+
+/* Passive open on listener lfd (port lport) from pport: MSS 1460, TS, WS
+ * 7 offered; the handshake's ACK carries window win (scaled by 7). */
+static inline struct conn tfx_passive(struct tfx *f, int lfd, uint16_t lport, uint16_t pport,
+				      uint32_t pisn, uint16_t win)
+{
+	struct tcp_options o = { .mss_ok = true, .mss = 1460, .ts_ok = true, .tsval = 100,
+				 .ws_ok = true, .ws = 7 };
+	struct conn c = { .lport = lport, .pport = pport, .rcv = pisn + 1, .tsval = 101 };
+	struct seg s;
+
+	tx_seg(f, pport, lport, pisn, 0, TCP_FLAG_SYN, 65535, &o, NULL, 0);
+	assert_true(rx_seg(f, &s));
+	assert_int_equal(s.th.flags, TCP_FLAG_SYN | TCP_FLAG_ACK);
+	c.snd = s.th.seq + 1;
+	peer_tx(f, &c, TCP_FLAG_ACK, win, NULL, 0);
+	assert_false(rx_seg(f, &s));
+	c.fd = ns_accept4(f->s, lfd, NULL, NULL, SOCK_NONBLOCK);
+	assert_true(c.fd >= 0);
+	return c;
+}
+
+/* Active open to PEER:pport; the SYN-ACK (MSS 1460, TS, WS 7, window win
+ * unscaled) comes rtt later. */
+static inline struct conn tfx_active(struct tfx *f, uint16_t pport, uint32_t pisn, uint16_t win,
+				     uint64_t rtt)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(pport),
+				 .sin_addr.s_addr = htonl(PEER) };
+	struct tcp_options o = { .mss_ok = true, .mss = 1460, .ts_ok = true, .tsval = 500,
+				 .ws_ok = true, .ws = 7 };
+	struct conn c = { .pport = pport, .rcv = pisn + 1, .tsval = 501 };
+	struct seg s;
+
+	c.fd = ns_socket(f->s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	assert_true(c.fd >= 0);
+	assert_int_equal(ns_connect(f->s, c.fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	assert_int_equal(errno, EINPROGRESS);
+	test_stack_settle(f->ts);
+	assert_true(rx_seg(f, &s));
+	assert_int_equal(s.th.flags, TCP_FLAG_SYN);
+	c.lport = s.th.sport;
+	c.snd = s.th.seq + 1;
+	if (rtt)
+		advance(f, rtt);
+	o.tsecr = s.opt.tsval;
+	tx_seg(f, pport, c.lport, pisn, c.snd, TCP_FLAG_SYN | TCP_FLAG_ACK, win, &o, NULL, 0);
+	expect_seg(f, &s, TCP_FLAG_ACK, c.snd, c.rcv);
+	return c;
+}
+
+static inline struct tcp_info tfx_info(struct tfx *f, int fd)
+{
+	struct tcp_info ti;
+	socklen_t l = sizeof(ti);
+
+	assert_int_equal(ns_getsockopt(f->s, fd, IPPROTO_TCP, TCP_INFO, &ti, &l), 0);
+	return ti;
+}
+
+static inline int sock_err(struct tfx *f, int fd)
+{
+	int err = -1;
+	socklen_t l = sizeof(err);
+
+	assert_int_equal(ns_getsockopt(f->s, fd, SOL_SOCKET, SO_ERROR, &err, &l), 0);
+	return err;
+}
+
+/* "Name value" counter of /proc/net/nstack/tcp */
+static inline long long tcpext(struct ns_stack *s, const char *name)
+{
+	char *t = ns_proc_read(s, "/proc/net/nstack/tcp", NULL), *p;
+	size_t n = strlen(name);
+	long long v = -1;
+
+	assert_non_null(t);
+	for (p = t; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, name, n) && p[n] == ' ') {
+			v = atoll(p + n + 1);
+			break;
+		}
+	free(t);
+	return v;
+}
+
+/* Is a connection to PEER:pport in /proc/net/tcp, in state st (hex)? */
+static inline bool proc_has(struct tfx *f, uint16_t pport, const char *st)
+{
+	char pat[32], *t = ns_proc_read(f->s, "/proc/net/tcp", NULL);
+	bool r;
+
+	snprintf(pat, sizeof(pat), "0200000A:%04X %s ", pport, st);
+	r = strstr(t, pat) != NULL;
+	free(t);
+	return r;
+}
+
 #endif

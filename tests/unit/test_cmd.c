@@ -360,7 +360,7 @@ static void test_unknown_and_missing_layers(void **state)
 	bad(f, "ip rule", -EOPNOTSUPP, "ip rule: policy routing is not built yet");
 	bad(f, "ss -tan dport 80", -EINVAL, "ss: filters are not supported");
 	bad(f, "bridge frob", -EINVAL, "Object \"frob\" is unknown");
-	bad(f, "nft list ruleset", -EOPNOTSUPP, "nft: netfilter is not built yet");
+	bad(f, "nft list rulesets", -EINVAL, "nft: line 1:6: Error: syntax error, unexpected rulesets after list");
 	bad(f, "serve udp 7", -EINVAL, "serve: usage");
 	bad(f, "curl ftp://198.18.0.2/", -EINVAL, "curl: (7) URL rejected");
 	bad(f, "tc filter show", -EOPNOTSUPP, "tc filter: traffic classifiers is not built yet");

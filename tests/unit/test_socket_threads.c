@@ -121,7 +121,7 @@ static void test_blocking_recv_woken_by_loop_thread(void **state)
 	assert_int_equal(r.rc, 4);
 	assert_memory_equal(r.buf, "ping", 4);
 	assert_true(r.woke_ms - t0 >= 29);
-	assert_true(r.woke_ms - t0 < 1000);
+	assert_true(r.woke_ms - t0 < 10000);	/* generous: a loaded sanitizer run is slow */
 }
 
 static void test_rcvtimeo_expires_with_eagain(void **state)
@@ -139,7 +139,7 @@ static void test_rcvtimeo_expires_with_eagain(void **state)
 	dt = now_ms() - t0;
 	assert_int_equal(errno, EAGAIN);
 	assert_true(dt >= 50);
-	assert_true(dt < 1000);
+	assert_true(dt < 10000);	/* generous: a loaded sanitizer run is slow */
 }
 
 static void test_close_wakes_blocked_reader(void **state)
@@ -247,7 +247,7 @@ static void test_poll_woken_from_loop(void **state)
 	assert_int_equal(ns_poll(f->s, &p, 1, 5000), 1);
 	assert_int_equal(p.revents, POLLIN);
 	assert_true(now_ms() - t0 >= 19);
-	assert_true(now_ms() - t0 < 1000);
+	assert_true(now_ms() - t0 < 10000);	/* generous: a loaded sanitizer run is slow */
 	p.fd = a;
 	t0 = now_ms();
 	assert_int_equal(ns_poll(f->s, &p, 1, 30), 0);	/* times out */

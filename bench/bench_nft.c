@@ -1,0 +1,176 @@
+/* bench_nft.c - IPv4 forwarding rate of 64-byte UDP frames through one
+ * stack on one core with a forward filter chain of 0, 1 000 and 10 000
+ * rules that do not match (every frame walks them all), then with one rule
+ * looking the source up in a 100 000-entry set (hash of addresses, and
+ * interval set of /24 prefixes), and with conntrack on (ct state rule).
+ * Each case runs for about a second; rates in M pps. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/netdevice.h"
+#include "core/proc.h"
+#include "core/stack.h"
+#include "ethernet/arp.h"
+#include "ipv4/devinet.h"
+#include "netfilter/nf_tables.h"
+#include "nstack/netdev.h"
+#include "nstack/nstack.h"
+#include "wire/eth.h"
+#include "wire/ipv4.h"
+#include "wire/udp.h"
+
+#define BATCH 256u
+#define NR_FLOWS 1024u
+#define RUN_SECONDS 1.0
+
+static uint64_t tx_count;
+
+static int sink_xmit(void *ctx, const void *frame, size_t len)
+{
+	(void)ctx;
+	(void)frame;
+	(void)len;
+	tx_count++;
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void build_frame(uint8_t *f, const uint8_t *dmac, uint32_t saddr, uint16_t sport)
+{
+	static const uint8_t smac[6] = { 2, 0, 0, 0, 0, 2 };
+	static const uint8_t zero[18];
+	struct eth_repr e = { .proto = ETH_P_IP };
+	struct ipv4_repr ip = { .tot_len = 46, .ttl = 64, .protocol = 17, .saddr = saddr,
+				.daddr = 0xc6130002u };
+	struct udp_repr u = { .sport = sport, .dport = 53, .payload = zero, .payload_len = 18 };
+
+	memcpy(e.dst, dmac, 6);
+	memcpy(e.src, smac, 6);
+	eth_emit(&e, f, 14);
+	ipv4_emit(&ip, f + 14, 20);
+	udp_emit_ipv4(&u, f + 34, 26, saddr, ip.daddr);
+}
+
+static void load(struct ns_stack *s, const char *text)
+{
+	struct seq_buf out = { 0 };
+	char err[512];
+
+	if (nft_run(s, text, NULL, &out, err, sizeof(err))) {
+		fprintf(stderr, "nft: %s\n", err);
+		exit(1);
+	}
+	free(out.buf);
+}
+
+/* A forward chain of n rules that never match these frames. */
+static char *rules_text(unsigned int n)
+{
+	size_t cap = 256 + (size_t)n * 48, len;
+	char *t = malloc(cap);
+
+	len = (size_t)snprintf(t, cap, "flush ruleset\ntable ip fw {\n chain forward {\n"
+				       "  type filter hook forward priority 0; policy accept;\n");
+	for (unsigned int i = 0; i < n; i++)
+		len += (size_t)snprintf(t + len, cap - len, "  ip saddr 10.%u.%u.1 udp dport %u drop\n",
+					(i >> 8) & 255, i & 255, 1000 + i % 5000);
+	snprintf(t + len, cap - len, " }\n}\n");
+	return t;
+}
+
+/* One rule, a set of 100 000 entries the sources are not in. */
+static char *set_text(bool interval)
+{
+	size_t cap = 100000u * 24 + 512, len;
+	char *t = malloc(cap);
+
+	len = (size_t)snprintf(t, cap, "flush ruleset\ntable ip fw {\n set bl {\n  type ipv4_addr\n%s"
+				       "  elements = { ", interval ? "  flags interval\n" : "");
+	for (uint32_t i = 0; i < 100000u; i++) {
+		uint32_t a = interval ? 0x14000000u + (i << 8) : 0x14000000u + i * 3;
+
+		len += (size_t)snprintf(t + len, cap - len, "%s%u.%u.%u.%u%s", i ? ", " : "", a >> 24,
+					(a >> 16) & 255, (a >> 8) & 255, a & 255, interval ? "/24" : "");
+	}
+	snprintf(t + len, cap - len,
+		 " }\n }\n chain forward {\n  type filter hook forward priority 0; policy accept;\n"
+		 "  ip saddr @bl drop\n }\n}\n");
+	return t;
+}
+
+static double run(struct ns_stack *s, struct net_device *in, uint8_t frames[][64])
+{
+	double t0, t1;
+	uint32_t n = 0;
+
+	tx_count = 0;
+	t0 = now();
+	do {
+		for (uint32_t k = 0; k < BATCH; k++, n++)
+			ns_dev_rx(in, frames[n % NR_FLOWS], 60);
+		while (ns_stack_step(s) > 0)
+			;
+		t1 = now();
+	} while (t1 - t0 < RUN_SECONDS);
+	if (tx_count != n)
+		fprintf(stderr, "  (%llu of %u frames forwarded)\n", (unsigned long long)tx_count, n);
+	return (double)tx_count / (t1 - t0);
+}
+
+int main(void)
+{
+	static const uint8_t mac0[6] = { 2, 0, 0, 0, 0, 1 }, mac1[6] = { 2, 0, 0, 0, 1, 1 };
+	static const uint8_t peer1[6] = { 2, 0, 0, 0, 1, 2 };
+	static const struct ns_driver_ops sink = { .xmit = sink_xmit };
+	static uint8_t frames[NR_FLOWS][64];
+	struct ns_stack_config cfg = { .name = "bench", .seed = 1 };
+	struct ns_stack *s = ns_stack_create(&cfg);
+	static const unsigned int nrules[] = { 0, 1000, 10000 };
+	struct net_device *in, *out;
+	char *t;
+
+	if (!s)
+		return 1;
+	in = ns_dev_create(s, "eth0", NS_LINK_ETHER, mac0, 1500, &sink, NULL);
+	out = ns_dev_create(s, "eth1", NS_LINK_ETHER, mac1, 1500, &sink, NULL);
+	ns_dev_set_up(in, true);
+	ns_dev_set_up(out, true);
+	inet_addr_add(in, 0xc6120001u, 24, NULL);
+	inet_addr_add(out, 0xc6130001u, 24, NULL);
+	arp_neigh_add(out, 0xc6130002u, peer1, NUD_PERMANENT);
+	ns_sysctl_set(s, "net.ipv4.ip_forward", "1");
+	ns_sysctl_set(s, "net.core.netdev_max_backlog", "100000");
+	for (uint32_t i = 0; i < NR_FLOWS; i++)
+		build_frame(frames[i], mac0, 0xc6120002u + (i & 63), (uint16_t)(10000 + i));
+	ns_stack_run_once(s, 0);
+	printf("nft forward filter, 64-byte UDP frames, one core:\n");
+	for (size_t i = 0; i < sizeof(nrules) / sizeof(nrules[0]); i++) {
+		t = rules_text(nrules[i]);
+		load(s, t);
+		free(t);
+		printf("  %5u rules            : %.3f M pps\n", nrules[i], run(s, in, frames) / 1e6);
+	}
+	t = set_text(false);
+	load(s, t);
+	free(t);
+	printf("  100000-address set    : %.3f M pps\n", run(s, in, frames) / 1e6);
+	t = set_text(true);
+	load(s, t);
+	free(t);
+	printf("  100000-prefix set     : %.3f M pps\n", run(s, in, frames) / 1e6);
+	load(s, "flush ruleset\ntable ip fw { chain forward { type filter hook forward priority 0;"
+		" policy drop; ct state established,related,new accept } }\n");
+	printf("  conntrack + ct state  : %.3f M pps (%u flows)\n", run(s, in, frames) / 1e6,
+	       NR_FLOWS);
+	ns_stack_destroy(s);
+	return 0;
+}
