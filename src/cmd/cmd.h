@@ -136,6 +136,7 @@ int cmd_addr6_modify(struct cmd_ctx *c, struct net_device *dev, const uint8_t *a
 void cmd_addr6_flush(struct net_device *dev);
 int cmd_route6_show(struct cmd_ctx *c, int argc, char **argv);
 int cmd_route6_modify(struct cmd_ctx *c, int argc, char **argv, unsigned int nlflags, bool del);
+int cmd_route6_get(struct cmd_ctx *c, int argc, char **argv);
 struct neigh_table *cmd_nd_table(struct cmd_ctx *c);
 
 #endif

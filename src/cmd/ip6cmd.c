@@ -460,6 +460,63 @@ int cmd_route6_modify(struct cmd_ctx *c, int argc, char **argv, unsigned int nlf
 	return rc ? cmd_rtnl_err(c, rc) : 0;
 }
 
+/* ip -6 route get ADDR [from SRC] [oif DEV]: what ip6_route_output decides */
+int cmd_route6_get(struct cmd_ctx *c, int argc, char **argv)
+{
+	struct flowi6 fl6 = { .proto = IPPROTO_UDP };
+	struct ip6_route_result res;
+	bool have = false;
+	char d[64], g[64], sa[64];
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(w, "from") || !strcmp(w, "oif") || !strcmp(w, "dev")) {
+			if (!v)
+				return cmd_err(c, -EINVAL, "Command line is not complete. Try option \"help\"");
+			i++;
+			if (!strcmp(w, "from")) {
+				if (ipv6_addr_parse(v, fl6.saddr))
+					return cmd_err(c, -EINVAL, "Error: inet6 address is expected rather than \"%s\".", v);
+			} else {
+				struct net_device *dev = cmd_dev(c, v);
+
+				if (!dev)
+					return cmd_err(c, -ENODEV, "Cannot find device \"%s\"", v);
+				fl6.oif = dev->ifindex;
+			}
+			continue;
+		}
+		if (!strcmp(w, "to") && v)
+			w = argv[++i];
+		if (have || ipv6_addr_parse(w, fl6.daddr))
+			return cmd_err(c, -EINVAL, "Error: inet6 prefix is expected rather than \"%s\".", w);
+		have = true;
+	}
+	if (!have)
+		return cmd_err(c, -EINVAL, "need at least a destination address");
+	rc = ip6_route_output(c->stack, &fl6, &res);
+	if (rc)
+		return cmd_rtnl_err(c, rc);
+	ipv6_addr_fmt(fl6.daddr, d, sizeof(d));
+	ipv6_addr_fmt(fl6.saddr, sa, sizeof(sa));
+	if (res.type == RTN_LOCAL)
+		ns_out_printf(c->out, "local %s from :: dev lo table local proto kernel src %s metric 0 pref medium\n",
+			      d, sa);
+	else {
+		/* the route that decided, for its protocol and metric */
+		struct fib6_info *r = fib6_lookup(c->stack->ipv6->fib_main, fl6.daddr, 0);
+
+		ns_out_printf(c->out, "%s from :: ", d);
+		if (!ipv6_addr_equal(res.nexthop, fl6.daddr))
+			ns_out_printf(c->out, "via %s ", ipv6_addr_fmt(res.nexthop, g, sizeof(g)));
+		ns_out_printf(c->out, "dev %s proto %s src %s metric %u pref medium\n", res.dev->name,
+			      rt6_proto_name(r ? r->protocol : 0), sa, r ? r->metric : 0);
+	}
+	return 0;
+}
+
 /* ---- ip -6 neigh ------------------------------------------------------------------------------ */
 struct neigh_table *cmd_nd_table(struct cmd_ctx *c)
 {

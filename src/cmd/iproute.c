@@ -568,6 +568,9 @@ static int route_get(struct cmd_ctx *c, int argc, char **argv)
 	bool have = false;
 	int oif = 0, rc;
 
+	for (int i = 0; i < argc; i++)
+		if (c->family == AF_INET6 || cmd_is_ip6_word(argv[i]))
+			return cmd_route6_get(c, argc, argv);
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 

@@ -774,6 +774,18 @@ static void slaac_update_lifetimes(struct inet6_ifaddr *ifp, uint32_t valid, uin
 		ifp->flags |= IFA_F_DEPRECATED;
 }
 
+#define IPV6_MAX_AUTOCONF_ADDRS 16	/* Linux's net.ipv6.conf.*.max_addresses */
+
+static unsigned int addrconf_slaac_count(const struct inet6_dev *idev)
+{
+	const struct inet6_ifaddr *ifp;
+	unsigned int n = 0;
+
+	list_for_each_entry(ifp, &idev->addr_list, if_list)
+		n += ifp->slaac;
+	return n;
+}
+
 void addrconf_prefix_rcv(struct net_device *dev, const uint8_t *opt, size_t len)
 {
 	struct ns_stack *stack = dev_net(dev);
@@ -805,8 +817,8 @@ void addrconf_prefix_rcv(struct net_device *dev, const uint8_t *opt, size_t len)
 		addrconf_verify(stack);
 		return;
 	}
-	if (!pi.valid_lft)
-		return;
+	if (!pi.valid_lft || addrconf_slaac_count(idev) >= IPV6_MAX_AUTOCONF_ADDRS)
+		return;	/* bounded: a flood of prefixes forms no more than that */
 	ifp = ipv6_add_addr(idev, addr, 64, 0, &err);
 	if (!ifp)
 		return;

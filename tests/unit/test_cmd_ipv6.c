@@ -113,6 +113,11 @@ static void test_route_and_neigh(void **state)
 	t = ok(f, "ip -6 route show table local");
 	assert_non_null(strstr(t, "local fd00::1 dev eth0 table local proto kernel metric 0 pref medium\n"));
 	assert_non_null(strstr(t, "multicast ff00::/8 dev eth0 table local proto kernel metric 256 pref medium\n"));
+	t = ok(f, "ip -6 route get fd00:9::5");
+	assert_string_equal(t, "fd00:9::5 from :: via fd00::fe dev eth0 proto boot src fd00::1 metric 1024 pref medium\n");
+	t = ok(f, "ip route get fd00::77");
+	assert_string_equal(t, "fd00::77 from :: dev eth0 proto kernel src fd00::1 metric 256 pref medium\n");
+	assert_int_equal(bad(f, "ip -6 route get fd00:bad::1"), -ENETUNREACH);
 	assert_int_equal(bad(f, "ip -6 route add fd00:9::/48 via fd00::fe"), -EEXIST);
 	assert_int_equal(bad(f, "ip -6 route add fd00:8::/48 via fd00:7::1"), -ENETUNREACH);
 	ok(f, "ip -6 route del fd00:9::/48");

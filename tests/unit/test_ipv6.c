@@ -261,6 +261,32 @@ static void test_slaac_two_hour_rule(void **state)
 	fx_free(&f);
 }
 
+static void test_slaac_bounded(void **state)
+{
+	struct fx f;
+	uint8_t frame[300];
+	struct inet6_dev *idev;
+
+	(void)state;
+	fx_init(&f, false);
+	idev = __in6_dev_get(f.c->dev);
+	/* 40 advertised prefixes: 16 SLAAC addresses at most */
+	for (int i = 0; i < 40; i++) {
+		struct ndp_repr ra = { .type = NDISC_ROUTER_ADVERTISEMENT };
+		struct ndp_prefix_info pi = { .prefix_len = 64, .autoconf = true,
+					      .valid_lft = 600, .preferred_lft = 600 };
+		uint8_t opts[32];
+
+		A6(pi.prefix, "fd00:100::");
+		pi.prefix[5] = (uint8_t)i;
+		ndp_opt_emit_prefix_info(&pi, opts, 32);
+		inject(&f, frame, mk_ndp(frame, (const uint8_t[]){ 0x33, 0x33, 0, 0, 0, 1 }, MAC6_PEER,
+					 f.peer_ll, in6addr_linklocal_allnodes, 255, &ra, opts, 32));
+	}
+	assert_int_equal(idev->addr_count, 1 + 16);
+	fx_free(&f);
+}
+
 static void test_ra_ignored_when_forwarding_or_bad(void **state)
 {
 	struct fx f;
@@ -913,6 +939,7 @@ int main(void)
 		cmocka_unit_test(test_stable_privacy_iid),
 		cmocka_unit_test(test_slaac_from_ra),
 		cmocka_unit_test(test_slaac_two_hour_rule),
+		cmocka_unit_test(test_slaac_bounded),
 		cmocka_unit_test(test_ra_ignored_when_forwarding_or_bad),
 		cmocka_unit_test(test_ns_gets_na),
 		cmocka_unit_test(test_ping6_resolution_and_nud),
