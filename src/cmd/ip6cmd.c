@@ -301,7 +301,7 @@ int cmd_route6_show(struct cmd_ctx *c, int argc, char **argv)
 	struct route6_show f = { .c = c, .j = &j };
 	bool main_t = true, local_t = false;
 
-	for (int i = 0; i < argc; i++) {
+	for (int i = 0; i < argc; i += 2) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!v)
@@ -322,7 +322,6 @@ int cmd_route6_show(struct cmd_ctx *c, int argc, char **argv)
 			return cmd_err(c, -EINVAL, "Error: either \"to\" is duplicate, or \"%s\" is a garbage.",
 				       argv[i]);
 		}
-		i++;
 	}
 	json_init(&j, c->out);
 	if (c->json)

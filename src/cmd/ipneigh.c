@@ -101,7 +101,7 @@ static int parse_nud(const char *s, uint8_t *state)
 /* show/flush selectors: [dev DEV] [nud STATE] */
 static int parse_select(struct cmd_ctx *c, struct neigh_walk *w, int argc, char **argv)
 {
-	for (int i = 0; i < argc; i++) {
+	for (int i = 0; i < argc; i += 2) {	/* word, value */
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		uint8_t st;
 
@@ -119,7 +119,6 @@ static int parse_select(struct cmd_ctx *c, struct neigh_walk *w, int argc, char 
 			return cmd_err(c, -EINVAL, "Error: either \"to\" is duplicate, or \"%s\" is a garbage.",
 				       argv[i]);
 		}
-		i++;
 	}
 	return 0;
 }
