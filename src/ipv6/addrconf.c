@@ -300,6 +300,52 @@ static void mld_timer_fn(struct timer_list *t)
 	mld_send(idev->dev, (const uint8_t (*)[16])groups, types, n);
 }
 
+/* RFC 3810 5.1.3: Maximum Response Code, exponential above 32768 ms */
+static uint64_t mld_max_resp_ms(const struct icmpv6_repr *r)
+{
+	uint32_t code = r->un.raw >> 16;
+
+	if (r->data_len < 20)	/* MLDv1 (RFC 2710 3.4): plain milliseconds */
+		return code;
+	if (code < 32768)
+		return code;
+	return (uint64_t)((code & 0x0fff) | 0x1000) << (((code >> 12) & 7) + 3);
+}
+
+void ipv6_mld_query_rcv(struct sk_buff *skb, const struct icmpv6_repr *r)
+{
+	struct net_device *dev = skb->dev;
+	struct inet6_dev *idev = dev ? __in6_dev_get(dev) : NULL;
+	const uint8_t *h = ipv6_hdr(skb), *group;
+	struct ns_stack *stack = skb->stack;
+	uint64_t max_ms, delay;
+	bool any = false;
+
+	/* RFC 3810 5.1.14: a link-local source and hop limit 1, else ignored */
+	if (!idev || !ipv6_addr_is_linklocal(h + 8) || h[7] != 1 || r->data_len < 16)
+		return;
+	group = r->data;
+	if (!ipv6_addr_any(group) && !ipv6_addr_is_multicast(group))
+		return;
+	for (int i = 0; i < IPV6_MC_PER_DEV; i++) {
+		struct ifmcaddr6 *m = &idev->mc[i];
+
+		/* a general query asks for all, a specific one for its group */
+		if (!m->users || !mld_reportable(m->addr) ||
+		    (!ipv6_addr_any(group) && !ipv6_addr_equal(group, m->addr)))
+			continue;
+		m->report_pending = true;
+		any = true;
+	}
+	if (!any)
+		return;
+	/* 6.2: a random delay within the Maximum Response Delay */
+	max_ms = NS_MIN(mld_max_resp_ms(r), (uint64_t)60000);
+	delay = rand_delay(stack, NS_MAX(max_ms, (uint64_t)1) * NS_PER_MS);
+	if (!timer_pending(&idev->mc_timer) || idev->mc_timer.expires > ns_now(stack) + delay)
+		mod_timer(&idev->mc_timer, ns_now(stack) + delay);
+}
+
 int ipv6_dev_mc_inc(struct net_device *dev, const uint8_t *group)
 {
 	struct inet6_dev *idev = __in6_dev_get(dev);

@@ -252,12 +252,14 @@ static int icmpv6_rcv(struct sk_buff *skb)
 	case ICMPV6_ECHO_REQUEST:
 		icmpv6_echo_reply(skb, &r);
 		break;
-	case ICMPV6_ECHO_REPLY:
 	case ICMPV6_MGM_QUERY:
+		ipv6_mld_query_rcv(skb, &r);
+		break;
+	case ICMPV6_ECHO_REPLY:
 	case ICMPV6_MGM_REPORT:
 	case ICMPV6_MGM_REDUCTION:
 	case ICMPV6_MLD2_REPORT:
-		break;	/* no ping sockets, no MLD querier: seen and counted */
+		break;	/* no ping sockets, not a querier: seen and counted */
 	case ICMPV6_DEST_UNREACH:
 	case ICMPV6_PKT_TOOBIG:
 	case ICMPV6_TIME_EXCEED:

@@ -280,6 +280,9 @@ void addrconf_ra_router(struct net_device *dev, const uint8_t *router, unsigned 
 void addrconf_ra_done(struct net_device *dev);	/* stop soliciting */
 void addrconf_verify(struct ns_stack *stack);
 void ipv6_mld_send_report(struct net_device *dev, const uint8_t *group);
+struct icmpv6_repr;
+/* An MLD query (RFC 3810 6.2, RFC 2710 4): schedule our reports. */
+void ipv6_mld_query_rcv(struct sk_buff *skb, const struct icmpv6_repr *r);
 int addrconf_forward_change(struct ns_stack *stack, int on);
 /* udp6.c */
 int udpv6_init(struct ns_stack *stack);

@@ -890,6 +890,47 @@ static void test_nf_hooks(void **state)
 	fx_free(&f);
 }
 
+/* RFC 3810 6.2: a general query gets our memberships within the delay */
+static void test_mld_query_answered(void **state)
+{
+	struct fx f;
+	uint8_t frame[300], body[20] = { 0 }, q[64], snm[16];
+	struct ipv6_repr ip;
+	struct icmpv6_repr ic;
+	const struct cap_frame *fr;
+	size_t n;
+
+	(void)state;
+	fx_init(&f, true);
+	/* MLDv2 general query: max resp 2000 ms, multicast address :: */
+	n = mk_icmp6(q, sizeof(q), ICMPV6_MGM_QUERY, 0, 2000u << 16, body, sizeof(body), f.peer_ll,
+		     in6addr_linklocal_allnodes);
+	inject(&f, frame, mk_ip6(frame, (const uint8_t[]){ 0x33, 0x33, 0, 0, 0, 1 }, MAC6_PEER, f.peer_ll,
+				 in6addr_linklocal_allnodes, IPPROTO_ICMPV6, 1, q, n));
+	assert_null(next_icmp6(f.c, ICMPV6_MLD2_REPORT, &ip, &ic));
+	test_stack_advance(f.ts, MS(2000), MS(10));
+	fr = next_icmp6(f.c, ICMPV6_MLD2_REPORT, &ip, &ic);
+	assert_non_null(fr);
+	assert_memory_equal(ip.saddr, f.ll, 16);
+	/* fe80::ff:fe00:1 and fd00::1 share one solicited-node group */
+	addrconf_addr_solict_mult(f.us, snm);
+	assert_int_equal(ic.un.raw & 0xffff, 1);
+	{
+		bool found = false;
+
+		for (uint32_t i = 0; i < (ic.un.raw & 0xffff); i++)
+			found |= memcmp(ic.data + i * 20 + 4, snm, 16) == 0;
+		assert_true(found);
+	}
+	/* a query from off-link (hop limit 64) is ignored */
+	f.c->taken = f.c->count;
+	inject(&f, frame, mk_ip6(frame, (const uint8_t[]){ 0x33, 0x33, 0, 0, 0, 1 }, MAC6_PEER, f.peer_ll,
+				 in6addr_linklocal_allnodes, IPPROTO_ICMPV6, 64, q, n));
+	test_stack_advance(f.ts, MS(3000), MS(10));
+	assert_null(next_icmp6(f.c, ICMPV6_MLD2_REPORT, &ip, &ic));
+	fx_free(&f);
+}
+
 static void test_proc_formats(void **state)
 {
 	struct fx f;
@@ -953,6 +994,7 @@ int main(void)
 		cmocka_unit_test(test_router_answers_rs_and_ra_timers),
 		cmocka_unit_test(test_pmtu_expires),
 		cmocka_unit_test(test_nf_hooks),
+		cmocka_unit_test(test_mld_query_answered),
 		cmocka_unit_test(test_proc_formats),
 	};
 
