@@ -65,6 +65,11 @@ static bool icmpv6_xrlim_allow(struct ns_stack *stack, uint8_t type, const uint8
 	return false;
 }
 
+bool icmp6_rate_allow(struct ns_stack *stack, const uint8_t *daddr)
+{
+	return icmpv6_xrlim_allow(stack, NDISC_REDIRECT, daddr, NULL);
+}
+
 /* ---- sending -------------------------------------------------------------------------- */
 static void icmp6_count_out(struct ns_stack *stack, uint8_t type)
 {

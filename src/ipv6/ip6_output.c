@@ -195,6 +195,19 @@ int ip6_xmit_dev(struct ns_stack *stack, struct sk_buff *skb, struct net_device 
 }
 
 /* ---- forwarding (RFC 8200 3, RFC 4443 3.2/3.3) ------------------------------------ */
+/* saddr is on-link on dev: link-local, or a connected route without gateway */
+static bool ip6_src_onlink(struct ns_stack *stack, const uint8_t *saddr, struct net_device *dev)
+{
+	struct flowi6 fl6 = { .oif = dev->ifindex, .flags = FLOWI6_F_ANYSRC };
+	struct ip6_route_result res;
+
+	if (ipv6_addr_is_linklocal(saddr))
+		return true;
+	memcpy(fl6.daddr, saddr, 16);
+	return ip6_route_output(stack, &fl6, &res) == 0 && res.dev == dev &&
+	       ipv6_addr_equal(res.nexthop, saddr);
+}
+
 static int ip6_forward_finish(struct ns_stack *stack, struct sk_buff *skb)
 {
 	IP6_INC_STATS(stack, OUTFORWDATAGRAMS);
@@ -219,6 +232,10 @@ int ip6_forward(struct ns_stack *stack, struct sk_buff *skb)
 		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_DOWN);
 		return NET_RX_DROP;
 	}
+	/* RFC 4861 8.2: back out the link it came in on, from a neighbour
+	 * (its source on-link there): a better first hop exists */
+	if (out == skb->dev && ip6_src_onlink(stack, skb->data + 8, out))
+		ndisc_send_redirect(skb, out, cb->nexthop);
 	/* RFC 8200 5 / RFC 4443 3.2: routers do not fragment */
 	if (skb->len > cb->mtu) {
 		IP6_INC_STATS(stack, INTOOBIGERRORS);

@@ -151,6 +151,37 @@ void ndisc_send_ra(struct net_device *dev, const uint8_t *daddr)
 	ndisc_send(dev, &r, opts, olen, src, daddr ? daddr : in6addr_linklocal_allnodes);
 }
 
+void ndisc_send_redirect(struct sk_buff *skb, struct net_device *dev, const uint8_t *target)
+{
+	struct ns_stack *stack = dev_net(dev);
+	const uint8_t *h = skb->data;	/* the IPv6 header of the forwarded packet */
+	struct ndp_repr r = { .type = NDISC_REDIRECT };
+	uint8_t opts[8 + 8 + 1280], src[16];
+	size_t olen = 0, quote;
+	struct neighbour *n;
+
+	/* 8.2: from our link-local address, to a unicast source */
+	if (ipv6_dev_get_saddr(stack, dev, in6addr_linklocal_allnodes, src) ||
+	    !ipv6_addr_is_linklocal(src) || ipv6_addr_is_multicast(h + 8) || ipv6_addr_any(h + 8))
+		return;
+	if (!icmp6_rate_allow(stack, h + 8))
+		return;
+	memcpy(r.target, target, 16);
+	memcpy(r.dest, h + 24, 16);
+	n = neigh_lookup(nd_tbl(stack), target, dev);
+	if (n && (n->nud_state & NUD_VALID) && !ndisc_noarp(dev))
+		olen += (size_t)ndp_opt_emit_lladdr(ND_OPT_TARGET_LL_ADDR, n->ha, opts, 8);
+	/* Redirected Header (4.6.3): as much of the packet as keeps the
+	 * Redirect within the minimum MTU, in 8-octet units */
+	quote = NS_MIN((size_t)skb->len, (size_t)(1280 - 40 - 40 - olen - 8)) & ~(size_t)7;
+	memset(opts + olen, 0, 8);
+	opts[olen] = ND_OPT_REDIRECT_HDR;
+	opts[olen + 1] = (uint8_t)((8 + quote) / 8);
+	memcpy(opts + olen + 8, h, quote);
+	olen += 8 + quote;
+	ndisc_send(dev, &r, opts, olen, src, h + 8);
+}
+
 /* ---- neighbour ops ------------------------------------------------------------------------ */
 static void ndisc_solicit(struct neighbour *n, struct sk_buff *skb)
 {

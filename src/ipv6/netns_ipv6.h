@@ -251,6 +251,8 @@ void icmp6_snmp_show(struct ns_stack *stack, struct seq_buf *s);
 int icmp6_xmit_raw(struct ns_stack *stack, struct sk_buff *skb, struct net_device *dev,
 		   const uint8_t *saddr, const uint8_t *daddr, uint8_t hop_limit);
 void ip6_pmtu_update(struct ns_stack *stack, const uint8_t *daddr, unsigned int mtu);
+/* The per-destination ICMPv6 token bucket (redirects use it too). */
+bool icmp6_rate_allow(struct ns_stack *stack, const uint8_t *daddr);
 /* ndisc.c */
 int ndisc_init(struct ns_stack *stack);
 void ndisc_exit(struct ns_stack *stack);
@@ -264,6 +266,9 @@ void ndisc_send_na(struct net_device *dev, const uint8_t *daddr, const uint8_t *
 		   bool router, bool solicited, bool override);
 void ndisc_send_rs(struct net_device *dev);
 void ndisc_send_ra(struct net_device *dev, const uint8_t *daddr);
+/* RFC 4861 8.2: tell the source of skb (about to be forwarded back out
+ * the link it came in on) that target is a better first hop. */
+void ndisc_send_redirect(struct sk_buff *skb, struct net_device *dev, const uint8_t *target);
 void ndisc_ifdown(struct net_device *dev);
 struct neigh_parms *ndisc_parms_alloc(struct net_device *dev);
 void ndisc_parms_release(struct net_device *dev, struct neigh_parms *p);

@@ -931,6 +931,52 @@ static void test_mld_query_answered(void **state)
 	fx_free(&f);
 }
 
+/* RFC 4861 8.2: a router forwarding back out the same link redirects */
+static void test_router_sends_redirect(void **state)
+{
+	struct fx f;
+	uint8_t frame[300], gw[16], dst[16];
+	struct ipv6_repr ip;
+	struct icmpv6_repr ic;
+	struct ndp_repr rd;
+	const struct cap_frame *fr;
+
+	(void)state;
+	fx_init(&f, true);
+	A6(gw, "fd00::3");
+	A6(dst, "fd00:99::5");
+	assert_int_equal(ns_sysctl_set(f.ts->stack, "net.ipv6.conf.all.forwarding", "1"), 0);
+	peer_static(&f);
+	assert_int_equal(neigh_add(&f.ts->stack->ipv6->nd_tbl, gw, f.c->dev,
+				   (const uint8_t[]){ 2, 0, 0, 0, 0, 3 }, NUD_PERMANENT), 0);
+	{
+		struct fib6_info r = { .plen = 48, .ifindex = f.c->dev->ifindex, .metric = 1024,
+				       .flags = RTF6_UP | RTF6_GATEWAY };
+
+		memcpy(r.dst, dst, 16);
+		memcpy(r.gateway, gw, 16);
+		assert_int_equal(fib6_add(f.ts->stack->ipv6->fib_main, &r), 0);
+	}
+	f.c->taken = f.c->count;
+	inject(&f, frame, mk_echo6(frame, MAC6_US, MAC6_PEER, f.peer, dst, 1, 1, 16, 64));
+	fr = next_icmp6(f.c, NDISC_REDIRECT, &ip, &ic);
+	assert_non_null(fr);
+	assert_memory_equal(fr->data, MAC6_PEER, 6);
+	assert_memory_equal(ip.saddr, f.ll, 16);
+	assert_memory_equal(ip.daddr, f.peer, 16);
+	assert_int_equal(ip.hop_limit, 255);
+	assert_int_equal(ndp_parse(&ic, &rd), 0);
+	assert_memory_equal(rd.target, gw, 16);
+	assert_memory_equal(rd.dest, dst, 16);
+	/* and the packet still went on to the gateway, hop limit 63 */
+	f.c->taken = 0;
+	fr = next_icmp6(f.c, ICMPV6_ECHO_REQUEST, &ip, &ic);
+	assert_non_null(fr);
+	assert_int_equal(fr->data[5], 3);
+	assert_int_equal(ip.hop_limit, 63);
+	fx_free(&f);
+}
+
 static void test_proc_formats(void **state)
 {
 	struct fx f;
@@ -995,6 +1041,7 @@ int main(void)
 		cmocka_unit_test(test_pmtu_expires),
 		cmocka_unit_test(test_nf_hooks),
 		cmocka_unit_test(test_mld_query_answered),
+		cmocka_unit_test(test_router_sends_redirect),
 		cmocka_unit_test(test_proc_formats),
 	};
 
