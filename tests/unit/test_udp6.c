@@ -215,6 +215,28 @@ static void test_v4mapped_dual_stack(void **state)
 	assert_int_equal(errno, ENETUNREACH);
 }
 
+/* to ourselves: our global address and ::1 go through lo */
+static void test_loopback(void **state)
+{
+	struct pair *p = *state;
+	int s1 = udp6_socket(p->a->stack), s2 = udp6_socket(p->a->stack);
+	uint8_t lo[16] = { [15] = 1 };
+	struct sockaddr_in6 any = sin6_of(NULL, 7000), to = sin6_of(p->aa, 7000), from;
+	socklen_t fl = sizeof(from);
+	char buf[16];
+
+	assert_int_equal(ns_bind(p->a->stack, s1, (struct sockaddr *)&any, sizeof(any)), 0);
+	assert_int_equal(ns_sendto(p->a->stack, s2, "self", 4, 0, (struct sockaddr *)&to, sizeof(to)), 4);
+	to = sin6_of(lo, 7000);
+	assert_int_equal(ns_sendto(p->a->stack, s2, "lo", 2, 0, (struct sockaddr *)&to, sizeof(to)), 2);
+	settle2(p);
+	assert_int_equal(ns_recvfrom(p->a->stack, s1, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl), 4);
+	assert_memory_equal(from.sin6_addr.s6_addr, p->aa, 16);
+	fl = sizeof(from);
+	assert_int_equal(ns_recvfrom(p->a->stack, s1, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl), 2);
+	assert_memory_equal(from.sin6_addr.s6_addr, lo, 16);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +244,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_connected_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind_errors_and_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4mapped_dual_stack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loopback, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
