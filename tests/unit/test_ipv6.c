@@ -977,6 +977,47 @@ static void test_router_sends_redirect(void **state)
 	fx_free(&f);
 }
 
+/* route types: unreachable and prohibit answer, blackhole is silent */
+static void test_reject_routes(void **state)
+{
+	struct fx f;
+	uint8_t frame[300];
+	struct ipv6_repr ip;
+	struct icmpv6_repr ic;
+	static const struct { const char *dst; uint8_t type; int code; int err; } cases[] = {
+		{ "fd00:a1::1", RTN_UNREACHABLE, ICMPV6_NOROUTE, -ENETUNREACH },
+		{ "fd00:a2::1", RTN_PROHIBIT, ICMPV6_ADM_PROHIBITED, -EACCES },
+		{ "fd00:a3::1", RTN_BLACKHOLE, -1, -EINVAL },
+	};
+
+	(void)state;
+	fx_init(&f, true);
+	peer_static(&f);
+	assert_int_equal(ns_sysctl_set(f.ts->stack, "net.ipv6.conf.all.forwarding", "1"), 0);
+	for (size_t i = 0; i < 3; i++) {
+		struct fib6_info r = { .plen = 32, .type = cases[i].type, .metric = 1024 };
+		struct flowi6 fl6 = { 0 };
+		struct ip6_route_result res;
+		uint8_t dst[16];
+
+		A6(dst, cases[i].dst);
+		memcpy(r.dst, dst, 16);
+		assert_int_equal(fib6_add(f.ts->stack->ipv6->fib_main, &r), 0);
+		memcpy(fl6.daddr, dst, 16);
+		assert_int_equal(ip6_route_output(f.ts->stack, &fl6, &res), cases[i].err);
+		f.c->taken = f.c->count;
+		inject(&f, frame, mk_echo6(frame, MAC6_US, MAC6_PEER, f.peer, dst, 1, 1, 8, 64));
+		if (cases[i].code < 0) {
+			assert_null(next_icmp6(f.c, ICMPV6_DEST_UNREACH, &ip, &ic));
+		} else {
+			assert_non_null(next_icmp6(f.c, ICMPV6_DEST_UNREACH, &ip, &ic));
+			assert_int_equal(ic.code, cases[i].code);
+		}
+	}
+	assert_int_equal(snmp6(f.ts->stack, "Ip6InNoRoutes"), 3);
+	fx_free(&f);
+}
+
 static void test_proc_formats(void **state)
 {
 	struct fx f;
@@ -1042,6 +1083,7 @@ int main(void)
 		cmocka_unit_test(test_nf_hooks),
 		cmocka_unit_test(test_mld_query_answered),
 		cmocka_unit_test(test_router_sends_redirect),
+		cmocka_unit_test(test_reject_routes),
 		cmocka_unit_test(test_proc_formats),
 	};
 
