@@ -18,8 +18,11 @@
 #define SOCK_MAX 11		/* SOCK_PACKET + 1 */
 #define NS_IPPROTO_MAX 263	/* Linux's IPPROTO_MAX */
 
-static int set_errno(int rc)
+/* The tail of every public call: drop the stack lock, then rc as a system
+ * call returns it (-1 with errno for a negative errno value). */
+int sock_net_unlock_ret(struct ns_stack *stack, int rc)
 {
+	sock_net_unlock(stack);
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
@@ -80,7 +83,8 @@ int ns_fd_install(struct ns_stack *stack, struct ns_file *f)
 	return fd;
 }
 
-static struct socket *sockfd_lookup(struct ns_stack *stack, int fd, int *err)
+struct ns_file *ns_fget_kind(struct ns_stack *stack, int fd, enum ns_file_kind kind,
+			     int wrong_kind, int *err)
 {
 	struct ns_file *f = ns_fget(stack, fd);
 
@@ -88,12 +92,17 @@ static struct socket *sockfd_lookup(struct ns_stack *stack, int fd, int *err)
 		*err = -EBADF;
 		return NULL;
 	}
-	if (f->kind != NS_FILE_SOCKET) {
+	if (f->kind != kind) {
 		ns_fput(stack, f);
-		*err = -ENOTSOCK;
+		*err = wrong_kind;
 		return NULL;
 	}
-	return (struct socket *)(void *)f;
+	return f;
+}
+
+static struct socket *sockfd_lookup(struct ns_stack *stack, int fd, int *err)
+{
+	return (struct socket *)(void *)ns_fget_kind(stack, fd, NS_FILE_SOCKET, -ENOTSOCK, err);
 }
 
 static void sockfd_put(struct ns_stack *stack, struct socket *sock)
@@ -237,12 +246,8 @@ static int do_socket(struct ns_stack *stack, int family, int type, int protocol)
 
 int ns_socket(struct ns_stack *stack, int domain, int type, int protocol)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_socket(stack, domain, type, protocol);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_socket(stack, domain, type, protocol));
 }
 
 /* ---- waiting ---------------------------------------------------------------------------- */
@@ -315,12 +320,8 @@ static int do_bind(struct ns_stack *stack, int fd, const struct sockaddr *addr, 
 
 int ns_bind(struct ns_stack *stack, int fd, const struct sockaddr *addr, socklen_t addrlen)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_bind(stack, fd, addr, addrlen);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_bind(stack, fd, addr, addrlen));
 }
 
 /* Linux's inet_autobind: an ephemeral port before the first send/connect. */
@@ -404,12 +405,8 @@ static int do_connect(struct ns_stack *stack, int fd, const struct sockaddr *add
 
 int ns_connect(struct ns_stack *stack, int fd, const struct sockaddr *addr, socklen_t addrlen)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_connect(stack, fd, addr, addrlen);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_connect(stack, fd, addr, addrlen));
 }
 
 int ns_listen(struct ns_stack *stack, int fd, int backlog)
@@ -427,8 +424,7 @@ int ns_listen(struct ns_stack *stack, int fd, int backlog)
 						: -EOPNOTSUPP;
 		sockfd_put(stack, sock);
 	}
-	sock_net_unlock(stack);
-	return set_errno(err);
+	return sock_net_unlock_ret(stack, err);
 }
 
 static int getname(struct sock *sk, struct sockaddr *addr, socklen_t *addrlen, int peer);
@@ -506,12 +502,8 @@ static int do_accept(struct ns_stack *stack, int fd, struct sockaddr *addr, sock
 int ns_accept4(struct ns_stack *stack, int fd, struct sockaddr *addr, socklen_t *addrlen,
 	       int flags)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_accept(stack, fd, addr, addrlen, flags);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_accept(stack, fd, addr, addrlen, flags));
 }
 
 /* ---- names ---------------------------------------------------------------------------------- */
@@ -570,22 +562,14 @@ static int do_getname(struct ns_stack *stack, int fd, struct sockaddr *addr, soc
 
 int ns_getsockname(struct ns_stack *stack, int fd, struct sockaddr *addr, socklen_t *addrlen)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_getname(stack, fd, addr, addrlen, 0);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_getname(stack, fd, addr, addrlen, 0));
 }
 
 int ns_getpeername(struct ns_stack *stack, int fd, struct sockaddr *addr, socklen_t *addrlen)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_getname(stack, fd, addr, addrlen, 1);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_getname(stack, fd, addr, addrlen, 1));
 }
 
 /* ---- data ------------------------------------------------------------------------------------ */
@@ -646,12 +630,8 @@ out:
 
 ssize_t ns_sendmsg(struct ns_stack *stack, int fd, const struct msghdr *msg, int flags)
 {
-	ssize_t rc;
-
 	sock_net_lock(stack);
-	rc = do_sendmsg(stack, fd, msg, flags);
-	sock_net_unlock(stack);
-	return set_errno((int)rc);
+	return sock_net_unlock_ret(stack, (int)do_sendmsg(stack, fd, msg, flags));
 }
 
 ssize_t ns_sendto(struct ns_stack *stack, int fd, const void *buf, size_t len, int flags,
@@ -730,12 +710,8 @@ out:
 
 ssize_t ns_recvmsg(struct ns_stack *stack, int fd, struct msghdr *msg, int flags)
 {
-	ssize_t rc;
-
 	sock_net_lock(stack);
-	rc = do_recvmsg(stack, fd, msg, flags);
-	sock_net_unlock(stack);
-	return set_errno((int)rc);
+	return sock_net_unlock_ret(stack, (int)do_recvmsg(stack, fd, msg, flags));
 }
 
 ssize_t ns_recvfrom(struct ns_stack *stack, int fd, void *buf, size_t len, int flags,
@@ -800,12 +776,8 @@ static int do_shutdown(struct ns_stack *stack, int fd, int how)
 
 int ns_shutdown(struct ns_stack *stack, int fd, int how)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_shutdown(stack, fd, how);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_shutdown(stack, fd, how));
 }
 
 static void file_close(struct ns_stack *stack, struct ns_file *f)
@@ -836,8 +808,7 @@ int ns_close(struct ns_stack *stack, int fd)
 		ns_fput(stack, f);
 		sock_net_kick(stack);
 	}
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, rc);
 }
 
 /* ---- options, fcntl, ioctl ----------------------------------------------------------------------- */
@@ -866,12 +837,8 @@ static int do_setsockopt(struct ns_stack *stack, int fd, int level, int optname,
 int ns_setsockopt(struct ns_stack *stack, int fd, int level, int optname, const void *optval,
 		  socklen_t optlen)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_setsockopt(stack, fd, level, optname, optval, optlen);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_setsockopt(stack, fd, level, optname, optval, optlen));
 }
 
 static int do_getsockopt(struct ns_stack *stack, int fd, int level, int optname, void *optval,
@@ -899,12 +866,8 @@ static int do_getsockopt(struct ns_stack *stack, int fd, int level, int optname,
 int ns_getsockopt(struct ns_stack *stack, int fd, int level, int optname, void *optval,
 		  socklen_t *optlen)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_getsockopt(stack, fd, level, optname, optval, optlen);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_getsockopt(stack, fd, level, optname, optval, optlen));
 }
 
 static int do_fcntl(struct ns_stack *stack, int fd, int cmd, long arg)
@@ -945,8 +908,7 @@ int ns_fcntl(struct ns_stack *stack, int fd, int cmd, ...)
 	va_end(ap);
 	sock_net_lock(stack);
 	rc = do_fcntl(stack, fd, cmd, arg);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, rc);
 }
 
 static int do_ioctl(struct ns_stack *stack, int fd, unsigned long request, void *arg)
@@ -979,12 +941,8 @@ static int do_ioctl(struct ns_stack *stack, int fd, unsigned long request, void 
 
 int ns_ioctl(struct ns_stack *stack, int fd, unsigned long request, void *arg)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_ioctl(stack, fd, request, arg);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_ioctl(stack, fd, request, arg));
 }
 
 /* ---- teardown: a late subsystem whose exit closes what the application left open ---- */
