@@ -9,28 +9,8 @@
 # /proc/net/nf_conntrack lists the flows.
 set -euo pipefail
 
-BUILD=${NSTACK_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
-NSTACK=$BUILD/nstack
-PY=/usr/bin/python3
+. "$(dirname "$0")/lib.sh"
 R=nsfwr$$ A=nsfwa$$ B=nsfwb$$
-tmp=$(mktemp -d /tmp/nstack-fw.$$.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	sleep 0.2
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-	for n in $R $A $B; do ip netns del "$n" 2>/dev/null || true; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-wait_for() {	# FILE PATTERN, bounded (10 s)
-	for _ in $(seq 100); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # A TCP server in B answering each connection with the peer's address.
 serve() {	# PORT
@@ -57,9 +37,7 @@ except OSError:
 ' "$1" "$2"
 }
 
-ip netns add $R
-ip netns add $A
-ip netns add $B
+netns_add $R $A $B
 ip -n $R tuntap add dev ta mode tap
 ip -n $R tuntap add dev tb mode tap
 SR=$tmp/r.sock

@@ -8,32 +8,11 @@
 # still answers.
 set -euo pipefail
 
-BUILD=${NSTACK_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
-SRC=${NSTACK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-NSTACK=$BUILD/nstack
-PY=/usr/bin/python3
+. "$(dirname "$0")/lib.sh"
 H=nsv4h$$ R=nsv4r$$ A=nsv4a$$ B=nsv4b$$
-tmp=$(mktemp -d /tmp/nstack-ipv4.$$.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	sleep 0.2
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-	for n in $H $R $A $B; do ip netns del "$n" 2>/dev/null || true; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-wait_for() {	# FILE PATTERN, bounded (10 s)
-	for _ in $(seq 100); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # ---- 1. a host on a TAP -----------------------------------------------------------------
-ip netns add $H
+netns_add $H
 ip -n $H link set lo up
 ip -n $H tuntap add dev tap0 mode tap
 ip -n $H addr add 198.18.0.1/24 dev tap0
@@ -82,9 +61,7 @@ assert [k for k in e if k in lin] == [k for k in lin if k in e], (list(e), list(
 EOF
 
 # ---- 2. a router between two namespaces ----------------------------------------------
-ip netns add $R
-ip netns add $A
-ip netns add $B
+netns_add $R $A $B
 ip -n $R tuntap add dev ta mode tap
 ip -n $R tuntap add dev tb mode tap
 SR=$tmp/r.sock
