@@ -63,3 +63,40 @@ wait_for() {
 must_wait_for() {
 	wait_for "$@" || fail "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
 }
+
+# tap_host NS TAP ADDR/LEN: namespace NS (deleted at exit) with lo up and a
+# TAP for nstack to attach to, holding ADDR, up.
+tap_host() {
+	netns_add "$1"
+	ip -n "$1" link set lo up
+	ip -n "$1" tuntap add dev "$2" mode tap
+	ip -n "$1" addr add "$3" dev "$2"
+	ip -n "$1" link set "$2" up
+}
+
+# router_up R SECONDS: namespaces R, then nstack in R (under timeout
+# SECONDS) routing between TAPs ta (eth0, 198.18.1.254/24) and tb (eth1,
+# 198.18.2.254/24); sets SR (its control socket) and NR (nstack -C SR).
+router_up() {
+	netns_add "$1"
+	ip -n "$1" tuntap add dev ta mode tap
+	ip -n "$1" tuntap add dev tb mode tap
+	SR=$tmp/r.sock
+	timeout "$2" ip netns exec "$1" "$NSTACK" up --tap ta --tap tb --ctl "$SR" \
+		-e 'ip link set eth0 up' -e 'ip link set eth1 up' \
+		-e 'ip addr add 198.18.1.254/24 dev eth0' -e 'ip addr add 198.18.2.254/24 dev eth1' \
+		-e 'sysctl -w net.ipv4.ip_forward=1' >"$tmp/r.out" 2>&1 &
+	pids+=($!)
+	wait_for "$tmp/r.out" '^ready$' || fail "router: no ready: $(cat "$tmp/r.out")"
+	NR=("$NSTACK" -C "$SR")
+}
+
+# tap_into R NS TAP ADDR/LEN GW: move nstack's TAP from R into namespace NS
+# (lo up there), give it ADDR, up, default route via GW.
+tap_into() {
+	ip -n "$1" link set "$3" netns "$2"
+	ip -n "$2" link set lo up
+	ip -n "$2" addr add "$4" dev "$3"
+	ip -n "$2" link set "$3" up
+	ip -n "$2" route add default via "$5"
+}

@@ -37,26 +37,10 @@ except OSError:
 ' "$1" "$2"
 }
 
-netns_add $R $A $B
-ip -n $R tuntap add dev ta mode tap
-ip -n $R tuntap add dev tb mode tap
-SR=$tmp/r.sock
-timeout 100 ip netns exec $R "$NSTACK" up --tap ta --tap tb --ctl "$SR" \
-	-e 'ip link set eth0 up' -e 'ip link set eth1 up' \
-	-e 'ip addr add 198.18.1.254/24 dev eth0' -e 'ip addr add 198.18.2.254/24 dev eth1' \
-	-e 'sysctl -w net.ipv4.ip_forward=1' >"$tmp/r.out" 2>&1 &
-pids+=($!)
-wait_for "$tmp/r.out" '^ready$' || fail "router: no ready: $(cat "$tmp/r.out")"
-NR=("$NSTACK" -C "$SR")
-ip -n $R link set ta netns $A
-ip -n $R link set tb netns $B
-for n in $A $B; do ip -n $n link set lo up; done
-ip -n $A addr add 198.18.1.1/24 dev ta
-ip -n $A link set ta up
-ip -n $A route add default via 198.18.1.254
-ip -n $B addr add 198.18.2.1/24 dev tb
-ip -n $B link set tb up
-ip -n $B route add default via 198.18.2.254
+netns_add $A $B
+router_up $R 100
+tap_into $R $A ta 198.18.1.1/24 198.18.1.254
+tap_into $R $B tb 198.18.2.1/24 198.18.2.254
 serve 22
 serve 80
 serve 8081

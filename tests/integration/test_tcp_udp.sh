@@ -32,11 +32,7 @@ head -c $IMPAIRED /dev/urandom >"$www/imp.bin"
 sum_big=$(sha256sum <"$www/big.bin" | cut -d' ' -f1)
 sum_imp=$(sha256sum <"$www/imp.bin" | cut -d' ' -f1)
 
-netns_add $H
-ip -n $H link set lo up
-ip -n $H tuntap add dev tap0 mode tap
-ip -n $H addr add 198.18.0.1/24 dev tap0
-ip -n $H link set tap0 up
+tap_host $H tap0 198.18.0.1/24
 SH=$tmp/h.sock
 timeout 230 ip netns exec $H "$NSTACK" up --tap tap0 --ctl "$SH" \
 	-e 'ip link set eth0 up' -e 'ip addr add 198.18.0.2/24 dev eth0' \
