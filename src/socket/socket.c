@@ -588,6 +588,23 @@ static int check_msg(const struct msghdr *msg, size_t *len)
 	return 0;
 }
 
+/* The socket behind fd, with msg checked and its length in *len; NULL with
+ * *err set (-EBADF, -ENOTSOCK or check_msg's answer) otherwise. */
+static struct socket *sockfd_lookup_msg(struct ns_stack *stack, int fd, const struct msghdr *msg,
+					size_t *len, int *err)
+{
+	struct socket *sock = sockfd_lookup(stack, fd, err);
+
+	if (sock) {
+		*err = check_msg(msg, len);
+		if (*err) {
+			sockfd_put(stack, sock);
+			return NULL;
+		}
+	}
+	return sock;
+}
+
 static ssize_t do_sendmsg(struct ns_stack *stack, int fd, const struct msghdr *umsg, int flags)
 {
 	struct msghdr msg;
@@ -598,12 +615,9 @@ static ssize_t do_sendmsg(struct ns_stack *stack, int fd, const struct msghdr *u
 	int64_t timeo;
 	uint64_t deadline;
 
-	sock = sockfd_lookup(stack, fd, &err);
+	sock = sockfd_lookup_msg(stack, fd, umsg, &len, &err);
 	if (!sock)
 		return err;
-	err = check_msg(umsg, &len);
-	if (err)
-		goto out;
 	msg = *umsg;
 	if (!msg.msg_namelen)
 		msg.msg_name = NULL;
@@ -669,12 +683,9 @@ static ssize_t do_recvmsg(struct ns_stack *stack, int fd, struct msghdr *msg, in
 	int64_t timeo;
 	uint64_t deadline;
 
-	sock = sockfd_lookup(stack, fd, &err);
+	sock = sockfd_lookup_msg(stack, fd, msg, &len, &err);
 	if (!sock)
 		return err;
-	err = check_msg(msg, &len);
-	if (err)
-		goto out;
 	sk = sock->sk;
 	control = msg->msg_control;
 	controllen = msg->msg_controllen;
@@ -703,7 +714,6 @@ static ssize_t do_recvmsg(struct ns_stack *stack, int fd, struct msghdr *msg, in
 	msg->msg_control = control;
 	if (err < 0)
 		msg->msg_flags = 0;
-out:
 	sockfd_put(stack, sock);
 	return err;
 }
