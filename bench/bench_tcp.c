@@ -310,50 +310,48 @@ static int l_listen(int type, uint16_t port)
 	return fd;
 }
 
-static void *srv_bulk(void *arg)
+/* A TCP service of the Linux server: its port, and what it does with one
+ * accepted connection (the caller closes it). */
+struct tcp_srv {
+	uint16_t port;
+	void (*serve)(int fd);
+};
+
+static void serve_bulk(int fd)
 {
 	static char buf[1 << 16];
-	int lfd = l_listen(SOCK_STREAM, P_BULK);
 
-	(void)arg;
-	for (;;) {
-		int fd = accept(lfd, NULL, NULL);
-
-		while (read(fd, buf, sizeof(buf)) > 0)
-			;
-		close(fd);
-	}
-	return NULL;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
 }
 
-static void *srv_rr(void *arg)
+static void serve_rr(int fd)
 {
-	int lfd = l_listen(SOCK_STREAM, P_RR), one = 1;
+	int one = 1;
+	char c;
 
-	(void)arg;
-	for (;;) {
-		int fd = accept(lfd, NULL, NULL);
-		char c;
-
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		while (read(fd, &c, 1) == 1 && write(fd, &c, 1) == 1)
-			;
-		close(fd);
-	}
-	return NULL;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	while (read(fd, &c, 1) == 1 && write(fd, &c, 1) == 1)
+		;
 }
 
-static void *srv_crr(void *arg)
+static void serve_crr(int fd)
 {
-	int lfd = l_listen(SOCK_STREAM, P_CRR);
+	char c;
 
-	(void)arg;
+	while (read(fd, &c, 1) > 0)
+		;
+}
+
+static void *srv_tcp(void *arg)
+{
+	const struct tcp_srv *srv = arg;
+	int lfd = l_listen(SOCK_STREAM, srv->port);
+
 	for (;;) {
 		int fd = accept(lfd, NULL, NULL);
-		char c;
 
-		while (read(fd, &c, 1) > 0)
-			;
+		srv->serve(fd);
 		close(fd);
 	}
 	return NULL;
@@ -402,9 +400,13 @@ static void *srv_udp_sink(void *arg)
 
 static int linux_server(void)
 {
-	void *(*fn[])(void *) = { srv_bulk, srv_rr, srv_crr, srv_udp_echo, srv_udp_sink };
+	static const struct tcp_srv tcp[] = { { P_BULK, serve_bulk }, { P_RR, serve_rr },
+					      { P_CRR, serve_crr } };
+	void *(*fn[])(void *) = { srv_udp_echo, srv_udp_sink };
 	pthread_t t;
 
+	for (size_t i = 0; i < sizeof(tcp) / sizeof(tcp[0]); i++)
+		pthread_create(&t, NULL, srv_tcp, (void *)&tcp[i]);
 	for (size_t i = 0; i < sizeof(fn) / sizeof(fn[0]); i++)
 		pthread_create(&t, NULL, fn[i], NULL);
 	printf("ready\n");
