@@ -542,6 +542,15 @@ static int getname(struct sock *sk, struct sockaddr *addr, socklen_t *addrlen, i
 	return 0;
 }
 
+/* A buffer and its value-result length handed in to be filled: -EFAULT
+ * when either is missing, -EINVAL for a negative length (Linux's order). */
+static int check_user_buf(const void *buf, const socklen_t *len)
+{
+	if (!buf || !len)
+		return -EFAULT;
+	return (int)*len < 0 ? -EINVAL : 0;
+}
+
 static int do_getname(struct ns_stack *stack, int fd, struct sockaddr *addr, socklen_t *addrlen,
 		      int peer)
 {
@@ -550,11 +559,8 @@ static int do_getname(struct ns_stack *stack, int fd, struct sockaddr *addr, soc
 
 	if (!sock)
 		return err;
-	if (!addr || !addrlen)
-		err = -EFAULT;
-	else if ((int)*addrlen < 0)
-		err = -EINVAL;
-	else
+	err = check_user_buf(addr, addrlen);
+	if (!err)
 		err = getname(sock->sk, addr, addrlen, peer);
 	sockfd_put(stack, sock);
 	return err;
@@ -851,6 +857,17 @@ int ns_setsockopt(struct ns_stack *stack, int fd, int level, int optname, const 
 	return sock_net_unlock_ret(stack, do_setsockopt(stack, fd, level, optname, optval, optlen));
 }
 
+/* The option's level: the socket layer's own, else the protocol's. */
+static int getsockopt_level(struct socket *sock, int level, int optname, void *optval,
+			    socklen_t *optlen)
+{
+	if (level == SOL_SOCKET)
+		return sock_getsockopt(sock, optname, optval, optlen);
+	if (sock->sk->sk_prot->getsockopt)
+		return sock->sk->sk_prot->getsockopt(sock->sk, level, optname, optval, optlen);
+	return -ENOPROTOOPT;
+}
+
 static int do_getsockopt(struct ns_stack *stack, int fd, int level, int optname, void *optval,
 			 socklen_t *optlen)
 {
@@ -859,16 +876,9 @@ static int do_getsockopt(struct ns_stack *stack, int fd, int level, int optname,
 
 	if (!sock)
 		return err;
-	if (!optlen || !optval)
-		err = -EFAULT;
-	else if ((int)*optlen < 0)
-		err = -EINVAL;
-	else if (level == SOL_SOCKET)
-		err = sock_getsockopt(sock, optname, optval, optlen);
-	else if (sock->sk->sk_prot->getsockopt)
-		err = sock->sk->sk_prot->getsockopt(sock->sk, level, optname, optval, optlen);
-	else
-		err = -ENOPROTOOPT;
+	err = check_user_buf(optval, optlen);
+	if (!err)
+		err = getsockopt_level(sock, level, optname, optval, optlen);
 	sockfd_put(stack, sock);
 	return err;
 }
