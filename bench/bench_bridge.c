@@ -14,38 +14,8 @@
 #include "nstack/cmd.h"
 #include "nstack/netdev.h"
 
-#define ETH_P_BENCH 0x88b5
 #define FRAME_LEN 64
 #define ROUNDS 3
-
-struct sink {
-	struct packet_type pt;
-	unsigned long n;
-};
-
-static int sink_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
-		    struct net_device *orig)
-{
-	(void)dev;
-	(void)orig;
-	container_of(pt, struct sink, pt)->n++;
-	consume_skb(skb);
-	return NET_RX_SUCCESS;
-}
-
-#define now bench_now
-
-static void must(struct ns_stack *s, const char *line)
-{
-	struct ns_out out;
-
-	ns_out_init(&out);
-	if (ns_exec(s, line, &out)) {
-		fprintf(stderr, "%s: %s\n", line, out.err);
-		exit(1);
-	}
-	ns_out_free(&out);
-}
 
 /* One timed round: n frames from gen to out (a function of its own for callgrind). */
 static __attribute__((noinline)) void bridge_round(struct ns_stack *s, struct net_device *gen,
@@ -75,7 +45,7 @@ static double bench_bridge(unsigned int rules)
 	struct ns_stack_config cfg = { .name = "br", .seed = 1 };
 	struct ns_stack *s = ns_stack_create(&cfg);
 	struct net_device *gen, *p0, *p1, *out;
-	struct sink sink = { .pt = { .type = ETH_P_BENCH, .func = sink_rcv } };
+	struct bench_sink sink = BENCH_SINK_INIT(ETH_P_BENCH);
 	const unsigned long batch = 64, n = bench_iters(3000000, batch) / batch * batch;
 	double best = 0;
 	char line[160];
@@ -85,36 +55,31 @@ static double bench_bridge(unsigned int rules)
 		fprintf(stderr, "setup failed\n");
 		exit(1);
 	}
-	must(s, "ip link add br0 type bridge");
-	must(s, "ip link set eth0 master br0");
-	must(s, "ip link set eth1 master br0");
+	bench_must(s, "ip link add br0 type bridge");
+	bench_must(s, "ip link set eth0 master br0");
+	bench_must(s, "ip link set eth1 master br0");
 	for (const char *d = "gen\0eth0\0eth1\0out\0br0\0"; *d; d += strlen(d) + 1) {
 		snprintf(line, sizeof(line), "ip link set %s up", d);
-		must(s, line);
+		bench_must(s, line);
 	}
 	snprintf(line, sizeof(line), "bridge fdb add %02x:%02x:%02x:%02x:%02x:%02x dev eth1 master static",
 		 out->dev_addr[0], out->dev_addr[1], out->dev_addr[2], out->dev_addr[3],
 		 out->dev_addr[4], out->dev_addr[5]);
-	must(s, line);
+	bench_must(s, line);
 	for (unsigned int i = 0; i < rules; i++) {
 		snprintf(line, sizeof(line), "ebtables -A FORWARD -s 02:ee:00:00:%02x:%02x -j DROP",
 			 i >> 8, i & 0xff);
-		must(s, line);
+		bench_must(s, line);
 	}
 	sink.pt.dev = out;
 	dev_add_pack(s, &sink.pt);
 	for (int r = 0; r < ROUNDS; r++) {
 		unsigned long start = sink.n;
-		double t = now();
+		double t = bench_now();
 
 		bridge_round(s, gen, out, n, batch);
-		t = now() - t;
-		if (sink.n - start != n) {
-			fprintf(stderr, "bridge: %lu of %lu frames arrived\n", sink.n - start, n);
-			exit(1);
-		}
-		if (n / t > best)
-			best = n / t;
+		t = bench_now() - t;
+		best = bench_best(best, "bridge", sink.n - start, n, t);
 	}
 	dev_remove_pack(s, &sink.pt);
 	ns_stack_destroy(s);

@@ -13,23 +13,8 @@
 #include "core/stack.h"
 #include "nstack/netdev.h"
 
-#define ETH_P_BENCH 0x88b5
 #define FRAME_LEN 64
 #define ROUNDS 5
-
-#define now bench_now
-
-static struct ns_stack *bench_stack(const char *name, uint64_t seed)
-{
-	struct ns_stack_config cfg = { .name = name, .seed = seed };
-	struct ns_stack *s = ns_stack_create(&cfg);
-
-	if (!s) {
-		perror("ns_stack_create");
-		exit(1);
-	}
-	return s;
-}
 
 static __attribute__((noinline)) double bench_skb_alloc_free(void)
 {
@@ -38,7 +23,7 @@ static __attribute__((noinline)) double bench_skb_alloc_free(void)
 	double best = 0;
 
 	for (int r = 0; r < ROUNDS; r++) {
-		double t = now();
+		double t = bench_now();
 
 		for (unsigned long i = 0; i < n; i++) {
 			struct sk_buff *skb = alloc_skb_tx(s, 256);
@@ -46,27 +31,12 @@ static __attribute__((noinline)) double bench_skb_alloc_free(void)
 			__asm__ volatile("" : : "r"(skb) : "memory");
 			kfree_skb(skb);
 		}
-		t = now() - t;
+		t = bench_now() - t;
 		if (n / t > best)
 			best = n / t;
 	}
 	ns_stack_destroy(s);
 	return best;
-}
-
-struct sink {
-	struct packet_type pt;
-	unsigned long n;
-};
-
-static int sink_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
-		    struct net_device *orig)
-{
-	(void)dev;
-	(void)orig;
-	container_of(pt, struct sink, pt)->n++;
-	consume_skb(skb);
-	return NET_RX_SUCCESS;
 }
 
 static struct sk_buff *bench_frame(struct net_device *dev, const uint8_t *dst)
@@ -104,7 +74,7 @@ static __attribute__((noinline)) double bench_pipe(void)
 {
 	struct ns_stack *a = bench_stack("a", 1), *b = bench_stack("b", 2);
 	struct net_device *da, *db;
-	struct sink sink = { .pt = { .type = ETH_P_BENCH, .func = sink_rcv } };
+	struct bench_sink sink = BENCH_SINK_INIT(ETH_P_BENCH);
 	const unsigned long batch = 64, n = bench_iters(5000000, batch) / batch * batch;
 	double best = 0;
 
@@ -117,16 +87,11 @@ static __attribute__((noinline)) double bench_pipe(void)
 	dev_add_pack(b, &sink.pt);
 	for (int r = 0; r < ROUNDS; r++) {
 		unsigned long start = sink.n;
-		double t = now();
+		double t = bench_now();
 
 		pipe_round(a, b, da, db, n, batch);
-		t = now() - t;
-		if (sink.n - start != n) {
-			fprintf(stderr, "pipe: %lu of %lu frames arrived\n", sink.n - start, n);
-			exit(1);
-		}
-		if (n / t > best)
-			best = n / t;
+		t = bench_now() - t;
+		best = bench_best(best, "pipe", sink.n - start, n, t);
 	}
 	dev_remove_pack(b, &sink.pt);
 	ns_stack_destroy(a);
@@ -148,7 +113,7 @@ static __attribute__((noinline)) double bench_dev_rx(void)
 	static const struct ns_driver_ops ops = { .xmit = null_xmit };
 	struct ns_stack *s = bench_stack("rx", 3);
 	struct net_device *dev = ns_dev_create(s, "eth0", NS_LINK_ETHER, NULL, 1500, &ops, NULL);
-	struct sink sink = { .pt = { .type = ETH_P_BENCH, .func = sink_rcv } };
+	struct bench_sink sink = BENCH_SINK_INIT(ETH_P_BENCH);
 	const unsigned long batch = 64, n = bench_iters(5000000, batch) / batch * batch;
 	uint8_t frame[FRAME_LEN];
 	double best = 0;
@@ -167,7 +132,7 @@ static __attribute__((noinline)) double bench_dev_rx(void)
 	memset(frame + 14, 0x5a, sizeof(frame) - 14);
 	for (int r = 0; r < ROUNDS; r++) {
 		unsigned long start = sink.n;
-		double t = now();
+		double t = bench_now();
 
 		for (unsigned long i = 0; i < n; i += batch) {
 			for (unsigned long k = 0; k < batch; k++)
@@ -176,13 +141,8 @@ static __attribute__((noinline)) double bench_dev_rx(void)
 		}
 		while (ns_stack_busy(s))
 			ns_stack_step(s);
-		t = now() - t;
-		if (sink.n - start != n) {
-			fprintf(stderr, "dev_rx: %lu of %lu frames arrived\n", sink.n - start, n);
-			exit(1);
-		}
-		if (n / t > best)
-			best = n / t;
+		t = bench_now() - t;
+		best = bench_best(best, "dev_rx", sink.n - start, n, t);
 	}
 	dev_remove_pack(s, &sink.pt);
 	ns_stack_destroy(s);

@@ -20,34 +20,17 @@
 #define BATCH       64u
 #define NR_PEERS    64u
 
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint32_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 16);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static unsigned random_len(void)
 {
-	unsigned x = rnd() % 100;
+	unsigned x = bench_rnd() % 100;
 
 	if (x < 60)
 		return 24;
 	if (x < 90)
-		return 16 + rnd() % 8;
+		return 16 + bench_rnd() % 8;
 	if (x < 95)
-		return 8 + rnd() % 8;
-	return 25 + rnd() % 8;
+		return 8 + bench_rnd() % 8;
+	return 25 + bench_rnd() % 8;
 }
 
 static uint32_t mask_of(unsigned len)
@@ -122,12 +105,12 @@ int main(void)
 	for (unsigned i = 0; i < NR_ROUTES; i++) {
 		unsigned len = random_len();
 
-		routes[i] = (struct fib_route){ .dst = rnd() & mask_of(len), .dst_len = (uint8_t)len,
+		routes[i] = (struct fib_route){ .dst = bench_rnd() & mask_of(len), .dst_len = (uint8_t)len,
 						.type = RTN_UNICAST, .protocol = RTPROT_BOOT,
 						.gateway = 0x0a000000u + 1 + i % NR_PEERS,
 						.oif = (int)(i % NR_PEERS % 8) + 1 };
 	}
-	t0 = now();
+	t0 = bench_now();
 	for (unsigned i = 0; i < NR_ROUTES; i++) {
 		int err = fib_table_insert(t, &routes[i], NLM_F_CREATE | NLM_F_EXCL);
 
@@ -140,30 +123,30 @@ int main(void)
 			return 1;
 		}
 	}
-	t1 = now();
+	t1 = bench_now();
 	ins = t1 - t0;
 	/* Top up to exactly NR_ROUTES with fresh /24s. */
 	while (n < NR_ROUTES) {
 		struct fib_route r = routes[0];
 
-		r.dst = rnd() & 0xffffff00u;
+		r.dst = bench_rnd() & 0xffffff00u;
 		r.dst_len = 24;
 		if (fib_table_insert(t, &r, NLM_F_CREATE | NLM_F_EXCL) == 0)
 			routes[n++] = r;
 	}
 
 	for (unsigned i = 0; i < NR_ADDRS; i++)
-		addrs[i] = rnd();
+		addrs[i] = bench_rnd();
 	passes = (int)bench_iters(PASSES, 1);
 
 	/* FIB: the next hop (gateway and device), what forwarding needs. */
-	t0 = now();
+	t0 = bench_now();
 	for (int p = 0; p < passes; p++)
 		nhsum += pass_nh(t, addrs, NR_ADDRS);
-	nh1 = (now() - t0) / ((double)passes * NR_ADDRS);
+	nh1 = (bench_now() - t0) / ((double)passes * NR_ADDRS);
 
 	/* The same in batches of 64 (a receive burst). */
-	t0 = now();
+	t0 = bench_now();
 	for (int p = 0; p < passes; p++) {
 		for (unsigned i = 0; i < NR_ADDRS; i += BATCH) {
 			const struct fib_nh *res[BATCH];
@@ -173,16 +156,16 @@ int main(void)
 				nhbsum += res[k] ? (unsigned)res[k]->oif + res[k]->gateway : 0;
 		}
 	}
-	nhb = (now() - t0) / ((double)passes * NR_ADDRS);
+	nhb = (bench_now() - t0) / ((double)passes * NR_ADDRS);
 
 	/* FIB: the caller reads the chosen route (its oif). */
-	t0 = now();
+	t0 = bench_now();
 	for (int p = 0; p < passes; p++)
 		sum += pass_route(t, addrs, NR_ADDRS);
-	lk = (now() - t0) / ((double)passes * NR_ADDRS);
+	lk = (bench_now() - t0) / ((double)passes * NR_ADDRS);
 
 	/* FIB, bulk API in batches of 64 (a receive burst), routes read. */
-	t0 = now();
+	t0 = bench_now();
 	for (int p = 0; p < passes; p++) {
 		for (unsigned i = 0; i < NR_ADDRS; i += BATCH) {
 			const struct fib_route *res[BATCH];
@@ -192,20 +175,20 @@ int main(void)
 				bsum += res[k] ? (unsigned)res[k]->oif : 0;
 		}
 	}
-	lk_bulk = (now() - t0) / ((double)passes * NR_ADDRS);
+	lk_bulk = (bench_now() - t0) / ((double)passes * NR_ADDRS);
 
 	/* FIB: lookup only, the route not touched. */
-	t0 = now();
+	t0 = bench_now();
 	for (int p = 0; p < passes; p++)
 		for (unsigned i = 0; i < NR_ADDRS; i++)
 			sum_ptr += (uintptr_t)fib_table_lookup(t, addrs[i]);
-	lk_ptr = (now() - t0) / ((double)passes * NR_ADDRS);
+	lk_ptr = (bench_now() - t0) / ((double)passes * NR_ADDRS);
 
 	for (unsigned i = 0; i < NR_ADDRS; i++)
 		miss += !fib_table_lookup(t, addrs[i]);
 
 	/* Naive: a few lookups, cross-checked against the FIB. */
-	t0 = now();
+	t0 = bench_now();
 	for (unsigned i = 0; i < NAIVE_LOOKUPS; i++) {
 		const struct fib_route *r = naive_lookup(routes, n, addrs[i]);
 		const struct fib_route *f = fib_table_lookup(t, addrs[i]);
@@ -217,7 +200,7 @@ int main(void)
 			return 1;
 		}
 	}
-	naive = (now() - t0) / NAIVE_LOOKUPS;
+	naive = (bench_now() - t0) / NAIVE_LOOKUPS;
 
 	printf("fib_lookup_nh_1M_routes: %.1f M lookups/s (the next hop forwarding needs: gateway, "
 	       "device, mtu, type; %u distinct next hops)\n", 1e-6 / nh1, NR_PEERS);
@@ -241,7 +224,7 @@ int main(void)
 	       (double)fib_table_mem(empty) / 1024);
 
 	/* Delete a tenth of the routes. */
-	t0 = now();
+	t0 = bench_now();
 	for (unsigned i = 0; i < NR_ROUTES / 10; i++) {
 		struct fib_route m = { .dst = routes[i].dst, .dst_len = routes[i].dst_len };
 
@@ -250,7 +233,7 @@ int main(void)
 			return 1;
 		}
 	}
-	del = now() - t0;
+	del = bench_now() - t0;
 	printf("fib_delete_100k_routes: %.0f ns/delete\n", del * 1e9 / (NR_ROUTES / 10));
 	if (nhsum != nhbsum) {
 		fprintf(stderr, "bulk next-hop lookup disagrees with single lookup\n");

@@ -29,26 +29,6 @@
 
 static uint64_t tx_count;
 
-static int sink_xmit(void *ctx, const void *frame, size_t len)
-{
-	(void)ctx;
-	(void)frame;
-	(void)len;
-	tx_count++;
-	return 0;
-}
-
-#define now bench_now
-
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint32_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 16);
-}
-
 static void build_frame(uint8_t *f, const uint8_t *dmac, uint32_t daddr)
 {
 	static const uint8_t smac[6] = { 2, 0, 0, 0, 0, 2 };
@@ -80,11 +60,7 @@ static __attribute__((noinline)) void forward_frames(struct ns_stack *s, struct 
 
 int main(void)
 {
-	static const uint8_t mac0[6] = { 2, 0, 0, 0, 0, 1 }, mac1[6] = { 2, 0, 0, 0, 1, 1 };
-	static const uint8_t peer1[6] = { 2, 0, 0, 0, 1, 2 };
-	static const struct ns_driver_ops sink = { .xmit = sink_xmit };
-	struct ns_stack_config cfg = { .name = "bench", .seed = 1 };
-	struct ns_stack *s = ns_stack_create(&cfg);
+	struct ns_stack *s = bench_stack("bench", 1);
 	struct net_device *in, *out;
 	struct fib_table *main_tbl;
 	static uint8_t frames[NR_FLOWS][64];
@@ -93,22 +69,12 @@ int main(void)
 	uint64_t sum = 0;
 	uint32_t nr_frames = (uint32_t)(bench_iters(NR_FRAMES, BATCH) / BATCH * BATCH);
 
-	if (!s)
-		return 1;
-	in = ns_dev_create(s, "eth0", NS_LINK_ETHER, mac0, 1500, &sink, NULL);
-	out = ns_dev_create(s, "eth1", NS_LINK_ETHER, mac1, 1500, &sink, NULL);
-	ns_dev_set_up(in, true);
-	ns_dev_set_up(out, true);
-	inet_addr_add(in, 0x0a000001u, 24, NULL);
-	inet_addr_add(out, 0x0a010001u, 24, NULL);
-	arp_neigh_add(out, 0x0a010002u, peer1, NUD_PERMANENT);
-	ns_sysctl_set(s, "net.ipv4.ip_forward", "1");
-	ns_sysctl_set(s, "net.core.netdev_max_backlog", "100000");
+	bench_fwd_setup(s, 0x0a000001u, 0x0a010001u, &tx_count, &in, &out);
 	main_tbl = fib_get_table(s, RT_TABLE_MAIN);
 	nv = calloc(NR_ROUTES, sizeof(*nv));
 	for (uint32_t i = 0; i < NR_ROUTES; i++) {
 		/* /24s in 20.0.0.0/8..100.0.0.0/8 via the peer on eth1 */
-		uint32_t dst = ((20u + rnd() % 80u) << 24) | ((rnd() & 0xffffu) << 8);
+		uint32_t dst = ((20u + bench_rnd() % 80u) << 24) | ((bench_rnd() & 0xffffu) << 8);
 		struct fib_route r = { .dst = dst, .dst_len = 24, .gateway = 0x0a010002u,
 				       .oif = out->ifindex, .protocol = RTPROT_STATIC };
 
@@ -117,17 +83,17 @@ int main(void)
 		nv[i].mask = 0xffffff00u;
 	}
 	for (uint32_t i = 0; i < NR_FLOWS; i++)
-		build_frame(frames[i], mac0, nv[rnd() % NR_ROUTES].dst | 7u);
+		build_frame(frames[i], in->dev_addr, nv[bench_rnd() % NR_ROUTES].dst | 7u);
 	ns_stack_run_once(s, 0);
 	tx_count = 0;
-	t0 = now();
+	t0 = bench_now();
 	forward_frames(s, in, frames, nr_frames);
-	t1 = now();
+	t1 = bench_now();
 	fwd_rate = (double)tx_count / (t1 - t0);
 	/* the naive table: first match scanning every route, as a list would */
-	t0 = now();
+	t0 = bench_now();
 	for (uint32_t k = 0; k < 200; k++) {
-		uint32_t a = nv[rnd() % NR_ROUTES].dst | 7u;
+		uint32_t a = nv[bench_rnd() % NR_ROUTES].dst | 7u;
 
 		for (uint32_t i = 0; i < NR_ROUTES; i++)
 			if ((a & nv[i].mask) == nv[i].dst) {
@@ -135,7 +101,7 @@ int main(void)
 				break;
 			}
 	}
-	t1 = now();
+	t1 = bench_now();
 	naive_ns = (t1 - t0) / 200 * 1e9;
 	printf("ipv4 forward, 64-byte frames, %u routes, one core:\n", NR_ROUTES);
 	printf("  DIR-16-8-8 FIB : %.2f M pps (%llu of %u frames forwarded)\n", fwd_rate / 1e6,

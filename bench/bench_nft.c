@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "core/netdevice.h"
 #include "core/proc.h"
 #include "core/stack.h"
@@ -26,23 +27,6 @@
 #define RUN_SECONDS 1.0
 
 static uint64_t tx_count;
-
-static int sink_xmit(void *ctx, const void *frame, size_t len)
-{
-	(void)ctx;
-	(void)frame;
-	(void)len;
-	tx_count++;
-	return 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void build_frame(uint8_t *f, const uint8_t *dmac, uint32_t saddr, uint16_t sport)
 {
@@ -113,13 +97,13 @@ static double run(struct ns_stack *s, struct net_device *in, uint8_t frames[][64
 	uint32_t n = 0;
 
 	tx_count = 0;
-	t0 = now();
+	t0 = bench_now();
 	do {
 		for (uint32_t k = 0; k < BATCH; k++, n++)
 			ns_dev_rx(in, frames[n % NR_FLOWS], 60);
 		while (ns_stack_step(s) > 0)
 			;
-		t1 = now();
+		t1 = bench_now();
 	} while (t1 - t0 < RUN_SECONDS);
 	if (tx_count != n)
 		fprintf(stderr, "  (%llu of %u frames forwarded)\n", (unsigned long long)tx_count, n);
@@ -128,29 +112,15 @@ static double run(struct ns_stack *s, struct net_device *in, uint8_t frames[][64
 
 int main(void)
 {
-	static const uint8_t mac0[6] = { 2, 0, 0, 0, 0, 1 }, mac1[6] = { 2, 0, 0, 0, 1, 1 };
-	static const uint8_t peer1[6] = { 2, 0, 0, 0, 1, 2 };
-	static const struct ns_driver_ops sink = { .xmit = sink_xmit };
 	static uint8_t frames[NR_FLOWS][64];
-	struct ns_stack_config cfg = { .name = "bench", .seed = 1 };
-	struct ns_stack *s = ns_stack_create(&cfg);
+	struct ns_stack *s = bench_stack("bench", 1);
 	static const unsigned int nrules[] = { 0, 1000, 10000 };
 	struct net_device *in, *out;
 	char *t;
 
-	if (!s)
-		return 1;
-	in = ns_dev_create(s, "eth0", NS_LINK_ETHER, mac0, 1500, &sink, NULL);
-	out = ns_dev_create(s, "eth1", NS_LINK_ETHER, mac1, 1500, &sink, NULL);
-	ns_dev_set_up(in, true);
-	ns_dev_set_up(out, true);
-	inet_addr_add(in, 0xc6120001u, 24, NULL);
-	inet_addr_add(out, 0xc6130001u, 24, NULL);
-	arp_neigh_add(out, 0xc6130002u, peer1, NUD_PERMANENT);
-	ns_sysctl_set(s, "net.ipv4.ip_forward", "1");
-	ns_sysctl_set(s, "net.core.netdev_max_backlog", "100000");
+	bench_fwd_setup(s, 0xc6120001u, 0xc6130001u, &tx_count, &in, &out);
 	for (uint32_t i = 0; i < NR_FLOWS; i++)
-		build_frame(frames[i], mac0, 0xc6120002u + (i & 63), (uint16_t)(10000 + i));
+		build_frame(frames[i], in->dev_addr, 0xc6120002u + (i & 63), (uint16_t)(10000 + i));
 	ns_stack_run_once(s, 0);
 	printf("nft forward filter, 64-byte UDP frames, one core:\n");
 	for (size_t i = 0; i < sizeof(nrules) / sizeof(nrules[0]); i++) {

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "core/netdevice.h"
 #include "ipv4/devinet.h"
 #include "ipv4/tcp.h"
@@ -54,14 +55,6 @@ static const char *const wname[W_MAX] = { "tcp_throughput_pipe", "tcp_rr_1byte",
 					  "tcp_mem_per_idle_conn", "udp_echo_rr", "udp_oneway" };
 static const char *const wunit[W_MAX] = { "Gbit/s", "trans/s", "conn/s", "bytes", "trans/s",
 					  "dgram/s" };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* ======================================================================== nstack */
 struct pair {
@@ -118,7 +111,7 @@ static double ns_tput(struct pair *p)
 	static uint8_t buf[1 << 16];
 	int lfd = ns_listen_on(p->b, SOCK_STREAM, P_BULK), sfd, cfd = ns_connect_pair(p, lfd, P_BULK, &sfd);
 	uint64_t sent = 0, rcvd = 0;
-	double t0 = now_s();
+	double t0 = bench_now();
 
 	while (rcvd < BULK_BYTES) {
 		ssize_t k;
@@ -131,7 +124,7 @@ static double ns_tput(struct pair *p)
 			rcvd += (uint64_t)k;
 		step2(p);
 	}
-	t0 = now_s() - t0;
+	t0 = bench_now() - t0;
 	ns_close(p->a, cfd);
 	ns_close(p->b, sfd);
 	ns_close(p->b, lfd);
@@ -157,7 +150,7 @@ static double ns_rr(struct pair *p, int type, uint16_t port)
 		cfd = ns_socket(p->a, AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 		ns_connect(p->a, cfd, (struct sockaddr *)&b, sizeof(b));
 	}
-	t0 = now_s();
+	t0 = bench_now();
 	do {
 		for (int i = 0; i < 256; i++, n++) {
 			struct sockaddr_in from;
@@ -173,7 +166,7 @@ static double ns_rr(struct pair *p, int type, uint16_t port)
 			while (ns_recv(p->a, cfd, &c, 1, 0) != 1)
 				step2(p);
 		}
-		t = now_s() - t0;
+		t = bench_now() - t0;
 	} while (t < RR_SECONDS);
 	ns_close(p->a, cfd);
 	if (type == SOCK_STREAM)
@@ -185,7 +178,7 @@ static double ns_rr(struct pair *p, int type, uint16_t port)
 static double ns_crr(struct pair *p)
 {
 	int lfd = ns_listen_on(p->b, SOCK_STREAM, P_CRR);
-	double t0 = now_s(), t = 1e-9;
+	double t0 = bench_now(), t = 1e-9;
 	int n = 0;
 
 	do {
@@ -202,7 +195,7 @@ static double ns_crr(struct pair *p)
 		step2(p);
 		step2(p);
 		n++;
-		t = now_s() - t0;
+		t = bench_now() - t0;
 	} while (n < CRR_MAX && t < 2.0);
 	ns_close(p->b, lfd);
 	return (double)n / t;
@@ -258,7 +251,7 @@ static double ns_udp_oneway(struct pair *p)
 	double t0;
 
 	ns_connect(p->a, cfd, (struct sockaddr *)&b, sizeof(b));
-	t0 = now_s();
+	t0 = bench_now();
 	while (sent < UDP_ONEWAY) {
 		int burst = 0;
 
@@ -273,7 +266,7 @@ static double ns_udp_oneway(struct pair *p)
 		while (ns_recv(p->b, sfd, buf, sizeof(buf), 0) > 0)
 			rcvd++;
 	}
-	t0 = now_s() - t0;
+	t0 = bench_now() - t0;
 	ns_close(p->a, cfd);
 	ns_close(p->b, sfd);
 	return (double)rcvd / t0;
@@ -317,50 +310,48 @@ static int l_listen(int type, uint16_t port)
 	return fd;
 }
 
-static void *srv_bulk(void *arg)
+/* A TCP service of the Linux server: its port, and what it does with one
+ * accepted connection (the caller closes it). */
+struct tcp_srv {
+	uint16_t port;
+	void (*serve)(int fd);
+};
+
+static void serve_bulk(int fd)
 {
 	static char buf[1 << 16];
-	int lfd = l_listen(SOCK_STREAM, P_BULK);
 
-	(void)arg;
-	for (;;) {
-		int fd = accept(lfd, NULL, NULL);
-
-		while (read(fd, buf, sizeof(buf)) > 0)
-			;
-		close(fd);
-	}
-	return NULL;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
 }
 
-static void *srv_rr(void *arg)
+static void serve_rr(int fd)
 {
-	int lfd = l_listen(SOCK_STREAM, P_RR), one = 1;
+	int one = 1;
+	char c;
 
-	(void)arg;
-	for (;;) {
-		int fd = accept(lfd, NULL, NULL);
-		char c;
-
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		while (read(fd, &c, 1) == 1 && write(fd, &c, 1) == 1)
-			;
-		close(fd);
-	}
-	return NULL;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	while (read(fd, &c, 1) == 1 && write(fd, &c, 1) == 1)
+		;
 }
 
-static void *srv_crr(void *arg)
+static void serve_crr(int fd)
 {
-	int lfd = l_listen(SOCK_STREAM, P_CRR);
+	char c;
 
-	(void)arg;
+	while (read(fd, &c, 1) > 0)
+		;
+}
+
+static void *srv_tcp(void *arg)
+{
+	const struct tcp_srv *srv = arg;
+	int lfd = l_listen(SOCK_STREAM, srv->port);
+
 	for (;;) {
 		int fd = accept(lfd, NULL, NULL);
-		char c;
 
-		while (read(fd, &c, 1) > 0)
-			;
+		srv->serve(fd);
 		close(fd);
 	}
 	return NULL;
@@ -409,9 +400,13 @@ static void *srv_udp_sink(void *arg)
 
 static int linux_server(void)
 {
-	void *(*fn[])(void *) = { srv_bulk, srv_rr, srv_crr, srv_udp_echo, srv_udp_sink };
+	static const struct tcp_srv tcp[] = { { P_BULK, serve_bulk }, { P_RR, serve_rr },
+					      { P_CRR, serve_crr } };
+	void *(*fn[])(void *) = { srv_udp_echo, srv_udp_sink };
 	pthread_t t;
 
+	for (size_t i = 0; i < sizeof(tcp) / sizeof(tcp[0]); i++)
+		pthread_create(&t, NULL, srv_tcp, (void *)&tcp[i]);
 	for (size_t i = 0; i < sizeof(fn) / sizeof(fn[0]); i++)
 		pthread_create(&t, NULL, fn[i], NULL);
 	printf("ready\n");
@@ -469,7 +464,7 @@ static int linux_client(void)
 
 	/* throughput */
 	fd = l_connect(SOCK_STREAM, P_BULK);
-	t0 = now_s();
+	t0 = bench_now();
 	while (sent < BULK_BYTES) {
 		ssize_t k = write(fd, buf, NS_MIN(sizeof(buf), (size_t)(BULK_BYTES - sent)));
 
@@ -480,41 +475,41 @@ static int linux_client(void)
 	shutdown(fd, SHUT_WR);
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
-	r[W_TPUT] = (double)BULK_BYTES * 8 / (now_s() - t0) / 1e9;
+	r[W_TPUT] = (double)BULK_BYTES * 8 / (bench_now() - t0) / 1e9;
 	close(fd);
 	/* request/response */
 	fd = l_connect(SOCK_STREAM, P_RR);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	t0 = now_s();
+	t0 = bench_now();
 	do {
 		for (int i = 0; i < 256; i++, n++)
 			if (write(fd, &c, 1) != 1 || read(fd, &c, 1) != 1)
 				return 1;
-		t = now_s() - t0;
+		t = bench_now() - t0;
 	} while (t < RR_SECONDS);
 	r[W_RR] = (double)n / t;
 	close(fd);
 	/* connect/close */
 	n = 0;
-	t0 = now_s();
+	t0 = bench_now();
 	do {
 		fd = l_connect(SOCK_STREAM, P_CRR);
 		if (fd < 0)
 			break;
 		close(fd);
 		n++;
-		t = now_s() - t0;
+		t = bench_now() - t0;
 	} while (n < CRR_MAX && t < 2.0);
 	r[W_CRR] = (double)n / t;
 	/* UDP echo */
 	fd = l_connect(SOCK_DGRAM, P_UDP_ECHO);
 	n = 0;
-	t0 = now_s();
+	t0 = bench_now();
 	do {
 		for (int i = 0; i < 256; i++, n++)
 			if (write(fd, &c, 1) != 1 || read(fd, &c, 1) != 1)
 				return 1;
-		t = now_s() - t0;
+		t = bench_now() - t0;
 	} while (t < RR_SECONDS);
 	r[W_UDP_RR] = (double)n / t;
 	close(fd);
@@ -525,11 +520,11 @@ static int linux_client(void)
 
 		fd = l_connect(SOCK_DGRAM, P_UDP_SINK);
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		t0 = now_s();
+		t0 = bench_now();
 		for (long i = 0; i < UDP_ONEWAY; i++)
 			if (write(fd, buf, 64) != 64)
 				i--;
-		t = now_s() - t0;
+		t = bench_now() - t0;
 		usleep(100000);
 		if (write(fd, &c, 1) == 1 && read(fd, &got, sizeof(got)) == sizeof(got))
 			r[W_UDP_1W] = (double)got / t;

@@ -8,67 +8,17 @@
  * prints "skipped" otherwise or when built without AF_XDP. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <linux/if_packet.h>
-#include <net/ethernet.h>
-#include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "core/netdevice.h"
-#include "nstack/netdev.h"
-#include "nstack/nstack.h"
+#include "bench_net.h"
 
-#define ETH_P_BENCH 0x88b5
-#define FRAME_LEN 64
-#define BATCH 64
 #define FRAMES 1000000UL
 
-struct sink {
-	struct packet_type pt;
-	unsigned long n;
-};
-
 enum kind { K_XDP_NATIVE, K_XDP_GENERIC, K_PACKET, K_TAP };
-
-static int sink_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
-		    struct net_device *orig)
-{
-	(void)dev;
-	(void)orig;
-	container_of(pt, struct sink, pt)->n++;
-	consume_skb(skb);
-	return NET_RX_SUCCESS;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int link_up(const char *ifname)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	int rc;
-
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ifname);
-	rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	if (rc == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return rc;
-}
 
 static struct net_device *open_kind(struct ns_stack *s, enum kind k)
 {
@@ -97,41 +47,9 @@ static struct net_device *open_kind(struct ns_stack *s, enum kind k)
 	}
 }
 
-/* Send FRAMES frames on `out` (kernel side), drain nstack as we go. */
-static unsigned long blast(struct ns_stack *s, struct sink *sink, int fd, const uint8_t *mac)
-{
-	uint8_t frame[FRAME_LEN];
-	struct mmsghdr msgs[BATCH];
-	struct iovec iov = { .iov_base = frame, .iov_len = sizeof(frame) };
-	unsigned long sent = 0;
-
-	memcpy(frame, mac, 6);
-	memset(frame + 6, 0x02, 6);
-	frame[12] = ETH_P_BENCH >> 8;
-	frame[13] = ETH_P_BENCH & 0xff;
-	memset(frame + 14, 0x5a, sizeof(frame) - 14);
-	memset(msgs, 0, sizeof(msgs));
-	for (int i = 0; i < BATCH; i++) {
-		msgs[i].msg_hdr.msg_iov = &iov;
-		msgs[i].msg_hdr.msg_iovlen = 1;
-	}
-	while (sent < FRAMES) {
-		int k = sendmmsg(fd, msgs, BATCH, 0);
-
-		if (k > 0)
-			sent += (unsigned long)k;
-		for (int i = 0; i < 4; i++)
-			ns_stack_run_once(s, 0);
-	}
-	for (int i = 0; i < 1000 && sink->n < sent; i++)
-		ns_stack_run_once(s, 1);
-	return sent;
-}
-
 static void run_case(enum kind k, const char *label)
 {
-	struct sink sink = { .pt = { .type = ETH_P_BENCH, .func = sink_rcv } };
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	struct bench_sink sink = BENCH_SINK_INIT(ETH_P_BENCH);
 	const char *out = k == K_TAP ? "nsbench0" : "nxb0";
 	struct ns_stack *s = ns_stack_create(NULL);
 	struct net_device *dev = s ? open_kind(s, k) : NULL;
@@ -139,7 +57,7 @@ static void run_case(enum kind k, const char *label)
 	double t;
 	int fd;
 
-	if (!dev || link_up(k == K_TAP ? "nsbench0" : "nxb1") || ns_dev_set_up(dev, true)) {
+	if (!dev || bench_link_up(k == K_TAP ? "nsbench0" : "nxb1") || ns_dev_set_up(dev, true)) {
 		printf("%s: skipped (%s)\n", label, errno == EOPNOTSUPP ?
 		       "built without AF_XDP" : strerror(errno));
 		if (s)
@@ -147,14 +65,13 @@ static void run_case(enum kind k, const char *label)
 		return;
 	}
 	dev_add_pack(s, &sink.pt);
-	fd = socket(AF_PACKET, SOCK_RAW, 0);
-	sll.sll_ifindex = (int)if_nametoindex(out);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+	fd = bench_packet_socket(out);
+	if (fd < 0) {
 		printf("%s: skipped (AF_PACKET: %s)\n", label, strerror(errno));
 	} else {
-		t = now();
-		sent = blast(s, &sink, fd, dev->dev_addr);
-		t = now() - t;
+		t = bench_now();
+		sent = bench_blast(s, &sink, fd, dev->dev_addr, FRAMES);
+		t = bench_now() - t;
 		printf("%-16s %.2f M frames/s (%lu of %lu arrived)\n", label,
 		       (double)sink.n / t / 1e6, sink.n, sent);
 	}
@@ -170,7 +87,7 @@ int main(void)
 		printf("xdp_rx: skipped (needs root for a private network namespace)\n");
 		return 0;
 	}
-	if (system("ip link add nxb0 type veth peer name nxb1") != 0 || link_up("nxb0")) {
+	if (system("ip link add nxb0 type veth peer name nxb1") != 0 || bench_link_up("nxb0")) {
 		printf("xdp_rx: skipped (cannot create a veth pair)\n");
 		return 0;
 	}

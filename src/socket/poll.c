@@ -123,18 +123,7 @@ void ep_free(struct ns_eventpoll *ep)
 
 static struct ns_eventpoll *ep_get(struct ns_stack *stack, int epfd, int *err)
 {
-	struct ns_file *f = ns_fget(stack, epfd);
-
-	if (!f) {
-		*err = -EBADF;
-		return NULL;
-	}
-	if (f->kind != NS_FILE_EPOLL) {
-		ns_fput(stack, f);
-		*err = -EINVAL;
-		return NULL;
-	}
-	return (struct ns_eventpoll *)(void *)f;
+	return (struct ns_eventpoll *)(void *)ns_fget_kind(stack, epfd, NS_FILE_EPOLL, -EINVAL, err);
 }
 
 /* ---- create ------------------------------------------------------------------------ */
@@ -163,23 +152,10 @@ static int do_epoll_create(struct ns_stack *stack, int flags)
 	return fd;
 }
 
-static int ret(int rc)
-{
-	if (rc < 0) {
-		errno = -rc;
-		return -1;
-	}
-	return rc;
-}
-
 int ns_epoll_create1(struct ns_stack *stack, int flags)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_epoll_create(stack, flags);
-	sock_net_unlock(stack);
-	return ret(rc);
+	return sock_net_unlock_ret(stack, do_epoll_create(stack, flags));
 }
 
 int ns_epoll_create(struct ns_stack *stack, int size)
@@ -202,8 +178,7 @@ int ns_epoll_event_fd(struct ns_stack *stack, int epfd)
 		err = ep->efd;
 		ns_fput(stack, &ep->file);
 	}
-	sock_net_unlock(stack);
-	return ret(err);
+	return sock_net_unlock_ret(stack, err);
 }
 
 /* ---- ctl ----------------------------------------------------------------------------- */
@@ -304,12 +279,8 @@ static int do_epoll_ctl(struct ns_stack *stack, int epfd, int op, int fd,
 
 int ns_epoll_ctl(struct ns_stack *stack, int epfd, int op, int fd, struct epoll_event *event)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_epoll_ctl(stack, epfd, op, fd, event);
-	sock_net_unlock(stack);
-	return ret(rc);
+	return sock_net_unlock_ret(stack, do_epoll_ctl(stack, epfd, op, fd, event));
 }
 
 /* ---- wait ------------------------------------------------------------------------------ */
@@ -386,12 +357,8 @@ static int do_epoll_wait(struct ns_stack *stack, int epfd, struct epoll_event *e
 int ns_epoll_wait(struct ns_stack *stack, int epfd, struct epoll_event *events, int maxevents,
 		  int timeout_ms)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_epoll_wait(stack, epfd, events, maxevents, timeout_ms);
-	sock_net_unlock(stack);
-	return ret(rc);
+	return sock_net_unlock_ret(stack, do_epoll_wait(stack, epfd, events, maxevents, timeout_ms));
 }
 
 /* ---- poll ---------------------------------------------------------------------------------- */
@@ -437,10 +404,6 @@ static int do_poll(struct ns_stack *stack, struct pollfd *fds, nfds_t nfds, int 
 
 int ns_poll(struct ns_stack *stack, struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_poll(stack, fds, nfds, timeout_ms);
-	sock_net_unlock(stack);
-	return ret(rc);
+	return sock_net_unlock_ret(stack, do_poll(stack, fds, nfds, timeout_ms));
 }

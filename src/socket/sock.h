@@ -343,6 +343,11 @@ void ep_free(struct ns_eventpoll *ep);
 /* descriptor table (socket.c) */
 struct ns_file *ns_fget(struct ns_stack *stack, int fd);
 void ns_fput(struct ns_stack *stack, struct ns_file *f);
+/* ns_fget, then -EBADF (no such fd) or wrong_kind (not a file of `kind`) in *err. */
+struct ns_file *ns_fget_kind(struct ns_stack *stack, int fd, enum ns_file_kind kind,
+			     int wrong_kind, int *err);
+/* sock_net_unlock, then rc as a system call returns it (-1 and errno). */
+int sock_net_unlock_ret(struct ns_stack *stack, int rc);
 int ns_fd_install(struct ns_stack *stack, struct ns_file *f);
 
 int sock_subsys_init(struct ns_stack *stack);

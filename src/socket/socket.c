@@ -18,8 +18,11 @@
 #define SOCK_MAX 11		/* SOCK_PACKET + 1 */
 #define NS_IPPROTO_MAX 263	/* Linux's IPPROTO_MAX */
 
-static int set_errno(int rc)
+/* The tail of every public call: drop the stack lock, then rc as a system
+ * call returns it (-1 with errno for a negative errno value). */
+int sock_net_unlock_ret(struct ns_stack *stack, int rc)
 {
+	sock_net_unlock(stack);
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
@@ -80,7 +83,8 @@ int ns_fd_install(struct ns_stack *stack, struct ns_file *f)
 	return fd;
 }
 
-static struct socket *sockfd_lookup(struct ns_stack *stack, int fd, int *err)
+struct ns_file *ns_fget_kind(struct ns_stack *stack, int fd, enum ns_file_kind kind,
+			     int wrong_kind, int *err)
 {
 	struct ns_file *f = ns_fget(stack, fd);
 
@@ -88,12 +92,17 @@ static struct socket *sockfd_lookup(struct ns_stack *stack, int fd, int *err)
 		*err = -EBADF;
 		return NULL;
 	}
-	if (f->kind != NS_FILE_SOCKET) {
+	if (f->kind != kind) {
 		ns_fput(stack, f);
-		*err = -ENOTSOCK;
+		*err = wrong_kind;
 		return NULL;
 	}
-	return (struct socket *)(void *)f;
+	return f;
+}
+
+static struct socket *sockfd_lookup(struct ns_stack *stack, int fd, int *err)
+{
+	return (struct socket *)(void *)ns_fget_kind(stack, fd, NS_FILE_SOCKET, -ENOTSOCK, err);
 }
 
 static void sockfd_put(struct ns_stack *stack, struct socket *sock)
@@ -237,12 +246,8 @@ static int do_socket(struct ns_stack *stack, int family, int type, int protocol)
 
 int ns_socket(struct ns_stack *stack, int domain, int type, int protocol)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_socket(stack, domain, type, protocol);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_socket(stack, domain, type, protocol));
 }
 
 /* ---- waiting ---------------------------------------------------------------------------- */
@@ -315,12 +320,8 @@ static int do_bind(struct ns_stack *stack, int fd, const struct sockaddr *addr, 
 
 int ns_bind(struct ns_stack *stack, int fd, const struct sockaddr *addr, socklen_t addrlen)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_bind(stack, fd, addr, addrlen);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_bind(stack, fd, addr, addrlen));
 }
 
 /* Linux's inet_autobind: an ephemeral port before the first send/connect. */
@@ -404,12 +405,8 @@ static int do_connect(struct ns_stack *stack, int fd, const struct sockaddr *add
 
 int ns_connect(struct ns_stack *stack, int fd, const struct sockaddr *addr, socklen_t addrlen)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_connect(stack, fd, addr, addrlen);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_connect(stack, fd, addr, addrlen));
 }
 
 int ns_listen(struct ns_stack *stack, int fd, int backlog)
@@ -427,8 +424,7 @@ int ns_listen(struct ns_stack *stack, int fd, int backlog)
 						: -EOPNOTSUPP;
 		sockfd_put(stack, sock);
 	}
-	sock_net_unlock(stack);
-	return set_errno(err);
+	return sock_net_unlock_ret(stack, err);
 }
 
 static int getname(struct sock *sk, struct sockaddr *addr, socklen_t *addrlen, int peer);
@@ -506,12 +502,8 @@ static int do_accept(struct ns_stack *stack, int fd, struct sockaddr *addr, sock
 int ns_accept4(struct ns_stack *stack, int fd, struct sockaddr *addr, socklen_t *addrlen,
 	       int flags)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_accept(stack, fd, addr, addrlen, flags);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_accept(stack, fd, addr, addrlen, flags));
 }
 
 /* ---- names ---------------------------------------------------------------------------------- */
@@ -550,6 +542,15 @@ static int getname(struct sock *sk, struct sockaddr *addr, socklen_t *addrlen, i
 	return 0;
 }
 
+/* A buffer and its value-result length handed in to be filled: -EFAULT
+ * when either is missing, -EINVAL for a negative length (Linux's order). */
+static int check_user_buf(const void *buf, const socklen_t *len)
+{
+	if (!buf || !len)
+		return -EFAULT;
+	return (int)*len < 0 ? -EINVAL : 0;
+}
+
 static int do_getname(struct ns_stack *stack, int fd, struct sockaddr *addr, socklen_t *addrlen,
 		      int peer)
 {
@@ -558,11 +559,8 @@ static int do_getname(struct ns_stack *stack, int fd, struct sockaddr *addr, soc
 
 	if (!sock)
 		return err;
-	if (!addr || !addrlen)
-		err = -EFAULT;
-	else if ((int)*addrlen < 0)
-		err = -EINVAL;
-	else
+	err = check_user_buf(addr, addrlen);
+	if (!err)
 		err = getname(sock->sk, addr, addrlen, peer);
 	sockfd_put(stack, sock);
 	return err;
@@ -570,22 +568,14 @@ static int do_getname(struct ns_stack *stack, int fd, struct sockaddr *addr, soc
 
 int ns_getsockname(struct ns_stack *stack, int fd, struct sockaddr *addr, socklen_t *addrlen)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_getname(stack, fd, addr, addrlen, 0);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_getname(stack, fd, addr, addrlen, 0));
 }
 
 int ns_getpeername(struct ns_stack *stack, int fd, struct sockaddr *addr, socklen_t *addrlen)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_getname(stack, fd, addr, addrlen, 1);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_getname(stack, fd, addr, addrlen, 1));
 }
 
 /* ---- data ------------------------------------------------------------------------------------ */
@@ -604,6 +594,23 @@ static int check_msg(const struct msghdr *msg, size_t *len)
 	return 0;
 }
 
+/* The socket behind fd, with msg checked and its length in *len; NULL with
+ * *err set (-EBADF, -ENOTSOCK or check_msg's answer) otherwise. */
+static struct socket *sockfd_lookup_msg(struct ns_stack *stack, int fd, const struct msghdr *msg,
+					size_t *len, int *err)
+{
+	struct socket *sock = sockfd_lookup(stack, fd, err);
+
+	if (sock) {
+		*err = check_msg(msg, len);
+		if (*err) {
+			sockfd_put(stack, sock);
+			return NULL;
+		}
+	}
+	return sock;
+}
+
 static ssize_t do_sendmsg(struct ns_stack *stack, int fd, const struct msghdr *umsg, int flags)
 {
 	struct msghdr msg;
@@ -614,12 +621,9 @@ static ssize_t do_sendmsg(struct ns_stack *stack, int fd, const struct msghdr *u
 	int64_t timeo;
 	uint64_t deadline;
 
-	sock = sockfd_lookup(stack, fd, &err);
+	sock = sockfd_lookup_msg(stack, fd, umsg, &len, &err);
 	if (!sock)
 		return err;
-	err = check_msg(umsg, &len);
-	if (err)
-		goto out;
 	msg = *umsg;
 	if (!msg.msg_namelen)
 		msg.msg_name = NULL;
@@ -646,12 +650,8 @@ out:
 
 ssize_t ns_sendmsg(struct ns_stack *stack, int fd, const struct msghdr *msg, int flags)
 {
-	ssize_t rc;
-
 	sock_net_lock(stack);
-	rc = do_sendmsg(stack, fd, msg, flags);
-	sock_net_unlock(stack);
-	return set_errno((int)rc);
+	return sock_net_unlock_ret(stack, (int)do_sendmsg(stack, fd, msg, flags));
 }
 
 ssize_t ns_sendto(struct ns_stack *stack, int fd, const void *buf, size_t len, int flags,
@@ -689,12 +689,9 @@ static ssize_t do_recvmsg(struct ns_stack *stack, int fd, struct msghdr *msg, in
 	int64_t timeo;
 	uint64_t deadline;
 
-	sock = sockfd_lookup(stack, fd, &err);
+	sock = sockfd_lookup_msg(stack, fd, msg, &len, &err);
 	if (!sock)
 		return err;
-	err = check_msg(msg, &len);
-	if (err)
-		goto out;
 	sk = sock->sk;
 	control = msg->msg_control;
 	controllen = msg->msg_controllen;
@@ -723,19 +720,14 @@ static ssize_t do_recvmsg(struct ns_stack *stack, int fd, struct msghdr *msg, in
 	msg->msg_control = control;
 	if (err < 0)
 		msg->msg_flags = 0;
-out:
 	sockfd_put(stack, sock);
 	return err;
 }
 
 ssize_t ns_recvmsg(struct ns_stack *stack, int fd, struct msghdr *msg, int flags)
 {
-	ssize_t rc;
-
 	sock_net_lock(stack);
-	rc = do_recvmsg(stack, fd, msg, flags);
-	sock_net_unlock(stack);
-	return set_errno((int)rc);
+	return sock_net_unlock_ret(stack, (int)do_recvmsg(stack, fd, msg, flags));
 }
 
 ssize_t ns_recvfrom(struct ns_stack *stack, int fd, void *buf, size_t len, int flags,
@@ -800,12 +792,8 @@ static int do_shutdown(struct ns_stack *stack, int fd, int how)
 
 int ns_shutdown(struct ns_stack *stack, int fd, int how)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_shutdown(stack, fd, how);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_shutdown(stack, fd, how));
 }
 
 static void file_close(struct ns_stack *stack, struct ns_file *f)
@@ -836,8 +824,7 @@ int ns_close(struct ns_stack *stack, int fd)
 		ns_fput(stack, f);
 		sock_net_kick(stack);
 	}
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, rc);
 }
 
 /* ---- options, fcntl, ioctl ----------------------------------------------------------------------- */
@@ -866,12 +853,19 @@ static int do_setsockopt(struct ns_stack *stack, int fd, int level, int optname,
 int ns_setsockopt(struct ns_stack *stack, int fd, int level, int optname, const void *optval,
 		  socklen_t optlen)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_setsockopt(stack, fd, level, optname, optval, optlen);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_setsockopt(stack, fd, level, optname, optval, optlen));
+}
+
+/* The option's level: the socket layer's own, else the protocol's. */
+static int getsockopt_level(struct socket *sock, int level, int optname, void *optval,
+			    socklen_t *optlen)
+{
+	if (level == SOL_SOCKET)
+		return sock_getsockopt(sock, optname, optval, optlen);
+	if (sock->sk->sk_prot->getsockopt)
+		return sock->sk->sk_prot->getsockopt(sock->sk, level, optname, optval, optlen);
+	return -ENOPROTOOPT;
 }
 
 static int do_getsockopt(struct ns_stack *stack, int fd, int level, int optname, void *optval,
@@ -882,16 +876,9 @@ static int do_getsockopt(struct ns_stack *stack, int fd, int level, int optname,
 
 	if (!sock)
 		return err;
-	if (!optlen || !optval)
-		err = -EFAULT;
-	else if ((int)*optlen < 0)
-		err = -EINVAL;
-	else if (level == SOL_SOCKET)
-		err = sock_getsockopt(sock, optname, optval, optlen);
-	else if (sock->sk->sk_prot->getsockopt)
-		err = sock->sk->sk_prot->getsockopt(sock->sk, level, optname, optval, optlen);
-	else
-		err = -ENOPROTOOPT;
+	err = check_user_buf(optval, optlen);
+	if (!err)
+		err = getsockopt_level(sock, level, optname, optval, optlen);
 	sockfd_put(stack, sock);
 	return err;
 }
@@ -899,12 +886,8 @@ static int do_getsockopt(struct ns_stack *stack, int fd, int level, int optname,
 int ns_getsockopt(struct ns_stack *stack, int fd, int level, int optname, void *optval,
 		  socklen_t *optlen)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_getsockopt(stack, fd, level, optname, optval, optlen);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_getsockopt(stack, fd, level, optname, optval, optlen));
 }
 
 static int do_fcntl(struct ns_stack *stack, int fd, int cmd, long arg)
@@ -945,8 +928,7 @@ int ns_fcntl(struct ns_stack *stack, int fd, int cmd, ...)
 	va_end(ap);
 	sock_net_lock(stack);
 	rc = do_fcntl(stack, fd, cmd, arg);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, rc);
 }
 
 static int do_ioctl(struct ns_stack *stack, int fd, unsigned long request, void *arg)
@@ -979,12 +961,8 @@ static int do_ioctl(struct ns_stack *stack, int fd, unsigned long request, void 
 
 int ns_ioctl(struct ns_stack *stack, int fd, unsigned long request, void *arg)
 {
-	int rc;
-
 	sock_net_lock(stack);
-	rc = do_ioctl(stack, fd, request, arg);
-	sock_net_unlock(stack);
-	return set_errno(rc);
+	return sock_net_unlock_ret(stack, do_ioctl(stack, fd, request, arg));
 }
 
 /* ---- teardown: a late subsystem whose exit closes what the application left open ---- */

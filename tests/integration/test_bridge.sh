@@ -8,25 +8,13 @@
 # cross only within their VLAN.
 set -euo pipefail
 
-B=${NSTACK_BUILD:-build}
-NSTACK=$B/nstack
+. "$(dirname "$0")/lib.sh"
 R=nbr_r$$ NA=nbr_a$$ NB=nbr_b$$
-tmp=$(mktemp -d /tmp/nst_br.XXXXXX)
 CTL=$tmp/ctl.sock
-pid=
 
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-	for n in $R $NA $NB; do ip netns del "$n" 2>/dev/null || true; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
 nsc() { timeout 5 "$NSTACK" -C "$CTL" "$@"; }
 
-for n in $R $NA $NB; do ip netns add "$n"; done
+netns_add $R $NA $NB
 ip -n $R tuntap add dev tapa mode tap
 ip -n $R tuntap add dev tapb mode tap
 
@@ -36,8 +24,7 @@ timeout 60 ip netns exec $R "$NSTACK" up --tap tapa --tap tapb --ctl "$CTL" \
 	-e 'ip link set eth0 up' -e 'ip link set eth1 up' -e 'ip link set br0 up' \
 	>"$tmp/out" 2>"$tmp/err" &
 pid=$!
-for _ in $(seq 100); do grep -q '^ready$' "$tmp/out" 2>/dev/null && break; sleep 0.05; done
-grep -q '^ready$' "$tmp/out" || fail "nstack up: $(cat "$tmp/err")"
+wait_for "$tmp/out" '^ready$' 5 || fail "nstack up: $(cat "$tmp/err")"
 
 # each TAP into its own namespace; the file descriptors stay with nstack
 ip -n $R link set tapa netns $NA

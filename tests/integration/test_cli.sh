@@ -4,27 +4,7 @@
 # round trip, a failing command), a bad startup command, SIGTERM shutdown.
 set -euo pipefail
 
-BUILD=${NSTACK_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
-NSTACK=$BUILD/nstack
-PY=/usr/bin/python3
-tmp=$(mktemp -d /tmp/nstack-cli.$$.XXXXXX)
-pid=
-cleanup() {
-	if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# wait_for FILE PATTERN: bounded (10 s)
-wait_for() {
-	for _ in $(seq 100); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+. "$(dirname "$0")/lib.sh"
 
 # ---- start ------------------------------------------------------------------------
 "$NSTACK" --help | grep -q "nstack up" || fail "--help"

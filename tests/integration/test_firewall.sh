@@ -9,28 +9,8 @@
 # /proc/net/nf_conntrack lists the flows.
 set -euo pipefail
 
-BUILD=${NSTACK_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
-NSTACK=$BUILD/nstack
-PY=/usr/bin/python3
+. "$(dirname "$0")/lib.sh"
 R=nsfwr$$ A=nsfwa$$ B=nsfwb$$
-tmp=$(mktemp -d /tmp/nstack-fw.$$.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	sleep 0.2
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-	for n in $R $A $B; do ip netns del "$n" 2>/dev/null || true; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-wait_for() {	# FILE PATTERN, bounded (10 s)
-	for _ in $(seq 100); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # A TCP server in B answering each connection with the peer's address.
 serve() {	# PORT
@@ -57,28 +37,10 @@ except OSError:
 ' "$1" "$2"
 }
 
-ip netns add $R
-ip netns add $A
-ip netns add $B
-ip -n $R tuntap add dev ta mode tap
-ip -n $R tuntap add dev tb mode tap
-SR=$tmp/r.sock
-timeout 100 ip netns exec $R "$NSTACK" up --tap ta --tap tb --ctl "$SR" \
-	-e 'ip link set eth0 up' -e 'ip link set eth1 up' \
-	-e 'ip addr add 198.18.1.254/24 dev eth0' -e 'ip addr add 198.18.2.254/24 dev eth1' \
-	-e 'sysctl -w net.ipv4.ip_forward=1' >"$tmp/r.out" 2>&1 &
-pids+=($!)
-wait_for "$tmp/r.out" '^ready$' || fail "router: no ready: $(cat "$tmp/r.out")"
-NR=("$NSTACK" -C "$SR")
-ip -n $R link set ta netns $A
-ip -n $R link set tb netns $B
-for n in $A $B; do ip -n $n link set lo up; done
-ip -n $A addr add 198.18.1.1/24 dev ta
-ip -n $A link set ta up
-ip -n $A route add default via 198.18.1.254
-ip -n $B addr add 198.18.2.1/24 dev tb
-ip -n $B link set tb up
-ip -n $B route add default via 198.18.2.254
+netns_add $A $B
+router_up $R 100
+tap_into $R $A ta 198.18.1.1/24 198.18.1.254
+tap_into $R $B tb 198.18.2.1/24 198.18.2.254
 serve 22
 serve 80
 serve 8081

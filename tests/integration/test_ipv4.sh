@@ -8,36 +8,11 @@
 # still answers.
 set -euo pipefail
 
-BUILD=${NSTACK_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
-SRC=${NSTACK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-NSTACK=$BUILD/nstack
-PY=/usr/bin/python3
+. "$(dirname "$0")/lib.sh"
 H=nsv4h$$ R=nsv4r$$ A=nsv4a$$ B=nsv4b$$
-tmp=$(mktemp -d /tmp/nstack-ipv4.$$.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	sleep 0.2
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-	for n in $H $R $A $B; do ip netns del "$n" 2>/dev/null || true; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-wait_for() {	# FILE PATTERN, bounded (10 s)
-	for _ in $(seq 100); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # ---- 1. a host on a TAP -----------------------------------------------------------------
-ip netns add $H
-ip -n $H link set lo up
-ip -n $H tuntap add dev tap0 mode tap
-ip -n $H addr add 198.18.0.1/24 dev tap0
-ip -n $H link set tap0 up
+tap_host $H tap0 198.18.0.1/24
 SH=$tmp/h.sock
 timeout 80 ip netns exec $H "$NSTACK" up --tap tap0 --ctl "$SH" -e 'ip link set eth0 up' \
 	-e 'ip addr add 198.18.0.2/24 dev eth0' >"$tmp/h.out" 2>&1 &
@@ -82,29 +57,10 @@ assert [k for k in e if k in lin] == [k for k in lin if k in e], (list(e), list(
 EOF
 
 # ---- 2. a router between two namespaces ----------------------------------------------
-ip netns add $R
-ip netns add $A
-ip netns add $B
-ip -n $R tuntap add dev ta mode tap
-ip -n $R tuntap add dev tb mode tap
-SR=$tmp/r.sock
-timeout 80 ip netns exec $R "$NSTACK" up --tap ta --tap tb --ctl "$SR" \
-	-e 'ip link set eth0 up' -e 'ip link set eth1 up' \
-	-e 'ip addr add 198.18.1.254/24 dev eth0' -e 'ip addr add 198.18.2.254/24 dev eth1' \
-	-e 'sysctl -w net.ipv4.ip_forward=1' >"$tmp/r.out" 2>&1 &
-pids+=($!)
-wait_for "$tmp/r.out" '^ready$' || fail "router: no ready: $(cat "$tmp/r.out")"
-NR=("$NSTACK" -C "$SR")
-ip -n $R link set ta netns $A
-ip -n $R link set tb netns $B
-ip -n $A link set lo up
-ip -n $A addr add 198.18.1.1/24 dev ta
-ip -n $A link set ta up
-ip -n $A route add default via 198.18.1.254
-ip -n $B link set lo up
-ip -n $B addr add 198.18.2.1/24 dev tb
-ip -n $B link set tb up
-ip -n $B route add default via 198.18.2.254
+netns_add $A $B
+router_up $R 80
+tap_into $R $A ta 198.18.1.1/24 198.18.1.254
+tap_into $R $B tb 198.18.2.1/24 198.18.2.254
 out=$(timeout 10 ip netns exec $A ping -c 3 -i 0.2 -W 2 198.18.2.1) || fail "A->B: $out"
 grep -q "ttl=63" <<<"$out" || fail "A->B ttl: $out"
 out=$(timeout 20 ip netns exec $A tracepath -n -m 5 198.18.2.1) || fail "tracepath: $out"

@@ -9,34 +9,17 @@
 # own.) The pcap tapctl wrote must open in tshark without warnings.
 set -euo pipefail
 
-B=${NSTACK_BUILD:-build}
-S=${NSTACK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-TAPCTL=$B/tests/tools/tapctl
-PKTIO="/usr/bin/python3 $S/tests/integration/pktio.py"
+. "$(dirname "$0")/lib.sh"
+TAPCTL=$BUILD/tests/tools/tapctl
+PKTIO="$PY $SRC/tests/integration/pktio.py"
 NSTACK_TX=5
 LINUX_TX=7
 ns=nst$$
-tmp=$(mktemp -d /tmp/nst_tap.XXXXXX)
-pids=()
 
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	ip netns del "$ns" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
 nsx() { ip netns exec "$ns" "$@"; }
 kstat() { nsx cat "/sys/class/net/$1/statistics/$2"; }
 # field of /proc/net/dev for device $2 in file $1: 3 = rx_packets, 11 = tx_packets
 nstat() { sed 's/:/ /' "$1" | awk -v d="$2" -v f="$3" '$1 == d { print $f }'; }
-
-wait_for() {	# wait_for FILE WORD: bounded wait for WORD in FILE
-	for _ in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-	fail "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
-}
 
 # run_case NAME MODE LINUX_IF NSTACK_ATTACH_IF READER_CMD
 run_case() {
@@ -45,12 +28,12 @@ run_case() {
 	timeout 30 ip netns exec "$ns" $PKTIO "$rcmd" "$lif" 4 >"$ctl.recv" 2>"$ctl.recv.err" &
 	pids+=($!)
 	local reader=$!
-	wait_for "$ctl.recv.err" ready
+	must_wait_for "$ctl.recv.err" ready 5
 	timeout 30 ip netns exec "$ns" "$TAPCTL" "--$mode" "$aif" --count $NSTACK_TX --seconds 2 \
 		--pcap "$ctl.pcap" >"$ctl.out" 2>"$ctl.err" &
 	pids+=($!)
 	local tapctl=$!
-	wait_for "$ctl.err" ready
+	must_wait_for "$ctl.err" ready 5
 	sleep 0.2
 	if [ "$mode" = tun ]; then
 		nsx ping -q -c $LINUX_TX -i 0.05 -w 3 198.18.0.2 >/dev/null || true
@@ -81,7 +64,7 @@ run_case() {
 	fi
 }
 
-ip netns add "$ns"
+netns_add "$ns"
 ip -n "$ns" link set lo up
 
 # TAP: Ethernet frames through /dev/net/tun

@@ -15,30 +15,9 @@
 # Then `ss` and `serve` outputs are checked for the connections' traces.
 set -euo pipefail
 
-BUILD=${NSTACK_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
-SRC=${NSTACK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-NSTACK=$BUILD/nstack
-PY=/usr/bin/python3
+. "$(dirname "$0")/lib.sh"
 HELP="$PY $SRC/tests/integration/tcpudp.py"
 H=nstu$$
-tmp=$(mktemp -d /tmp/nstack-tcpudp.$$.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	sleep 0.2
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-	ip netns del $H 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-wait_for() {	# FILE PATTERN, bounded (10 s)
-	for _ in $(seq 100); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 hx() { ip netns exec $H "$@"; }
 
 if [ "${NSTACK_SANITIZED:-0}" = 1 ] || [ "${NSTACK_SANITIZED:-}" = ON ]; then
@@ -53,11 +32,7 @@ head -c $IMPAIRED /dev/urandom >"$www/imp.bin"
 sum_big=$(sha256sum <"$www/big.bin" | cut -d' ' -f1)
 sum_imp=$(sha256sum <"$www/imp.bin" | cut -d' ' -f1)
 
-ip netns add $H
-ip -n $H link set lo up
-ip -n $H tuntap add dev tap0 mode tap
-ip -n $H addr add 198.18.0.1/24 dev tap0
-ip -n $H link set tap0 up
+tap_host $H tap0 198.18.0.1/24
 SH=$tmp/h.sock
 timeout 230 ip netns exec $H "$NSTACK" up --tap tap0 --ctl "$SH" \
 	-e 'ip link set eth0 up' -e 'ip addr add 198.18.0.2/24 dev eth0' \

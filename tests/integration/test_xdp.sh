@@ -17,28 +17,11 @@
 # unasked and the counters compare exactly.
 set -euo pipefail
 
-B=${NSTACK_BUILD:-build}
-NSTACK=$B/nstack
+. "$(dirname "$0")/lib.sh"
 ns=nsxdp$$
-tmp=$(mktemp -d /tmp/nst_xdp.XXXXXX)
-pid=
 
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-	ip netns del "$ns" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
 nsx() { ip netns exec "$ns" "$@"; }
 kstat() { nsx cat "/sys/class/net/xb/statistics/$1"; }
-
-wait_for() {	# wait_for FILE WORD: bounded wait for WORD in FILE
-	for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-	fail "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
-}
 
 # nstat CTL RX|TX FIELD: a counter of eth0 from `nstack ip -s link`
 # (FIELD 1 bytes, 2 packets, 3 errors, 4 dropped, 5 missed)
@@ -48,7 +31,7 @@ nstat() {
 }
 
 setup() {
-	ip netns add "$ns"
+	netns_add "$ns"
 	nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 	nsx ip link add xa type veth peer name xb
 	nsx ethtool -K xb tx off tso off gso off >/dev/null
@@ -121,7 +104,7 @@ run_mode() {
 		grep -q 'Device or resource busy' "$out" || break
 		sleep 0.2
 	done
-	wait_for "$out" '^ready$'
+	must_wait_for "$out" '^ready$'
 	grep 'AF_XDP on xa' "$out"
 	if [ "$mode" = native ]; then
 		nsx ip link show xa | grep -q '> mtu [0-9]* xdp ' || fail "native: no driver-mode program on xa"

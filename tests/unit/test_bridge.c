@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "testlib.h"
+#include "pktcount.h"
 #include "nstack/cmd.h"
 #include "bridge/br_private.h"
 #include "8021q/if_vlan.h"
@@ -313,25 +314,6 @@ static void test_vlan_passthrough_without_filtering(void **state)
 	fix_free(f);
 }
 
-struct counter {
-	struct packet_type pt;
-	unsigned int n;
-	uint8_t pkt_type;
-};
-
-static int count_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
-		     struct net_device *orig)
-{
-	struct counter *c = container_of(pt, struct counter, pt);
-
-	(void)dev;
-	(void)orig;
-	c->n++;
-	c->pkt_type = skb->pkt_type;
-	consume_skb(skb);
-	return NET_RX_SUCCESS;
-}
-
 static struct sk_buff *test_skb(struct net_device *dev, const uint8_t *dst)
 {
 	struct sk_buff *skb = alloc_skb_tx(dev_net(dev), 46);
@@ -345,7 +327,7 @@ static struct sk_buff *test_skb(struct net_device *dev, const uint8_t *dst)
 static void test_local_delivery(void **state)
 {
 	struct fix *f = fix_new("");
-	struct counter *c = calloc(1, sizeof(*c));
+	struct pkt_counter *c = calloc(1, sizeof(*c));
 	struct net_device *brdev = f->br->dev;
 	struct cap_frame *fr;
 
@@ -355,7 +337,7 @@ static void test_local_delivery(void **state)
 	assert_true(br_fdb_find(f->br, brdev->dev_addr, 0)->flags & BR_FDB_LOCAL);
 	c->pt.type = ETH_P_TEST;
 	c->pt.dev = brdev;
-	c->pt.func = count_rcv;
+	c->pt.func = pkt_count_rcv;
 	dev_add_pack(f->ts->stack, &c->pt);
 	/* to the bridge's MAC: up through br0, not forwarded */
 	inject(f, 1, brdev->dev_addr, MAC_B, -1);
@@ -396,8 +378,8 @@ static void test_vlan_device_over_pipe(void **state)
 {
 	struct test_stack *a = test_stack_new("a", 1), *b = test_stack_new("b", 2);
 	struct net_device *da, *db, *va, *vb, *vb20;
-	struct counter *c10 = calloc(1, sizeof(*c10)), *c20 = calloc(1, sizeof(*c20));
-	struct counter *craw = calloc(1, sizeof(*craw));
+	struct pkt_counter *c10 = calloc(1, sizeof(*c10)), *c20 = calloc(1, sizeof(*c20));
+	struct pkt_counter *craw = calloc(1, sizeof(*craw));
 	int err = 0;
 
 	(void)state;
@@ -418,7 +400,7 @@ static void test_vlan_device_over_pipe(void **state)
 	assert_int_equal(ns_dev_set_up(vb, true), 0);
 	assert_int_equal(ns_dev_set_up(vb20, true), 0);
 	c10->pt.type = c20->pt.type = craw->pt.type = ETH_P_TEST;
-	c10->pt.func = c20->pt.func = craw->pt.func = count_rcv;
+	c10->pt.func = c20->pt.func = craw->pt.func = pkt_count_rcv;
 	c10->pt.dev = vb;
 	c20->pt.dev = vb20;
 	craw->pt.dev = db;

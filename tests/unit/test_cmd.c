@@ -8,53 +8,25 @@
 #include <unistd.h>
 
 #include "testlib.h"
-#include "nstack/cmd.h"
+#include "cmdfix.h"
 #include "sched/sch_generic.h"
 
 #define CMD_TEST_LINE 5000	/* longer than the engine accepts (4096) */
 
-static const uint8_t mac0[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-static const uint8_t mac1[6] = { 0x02, 0, 0, 0, 0, 0x02 };
-
-struct fixture {
-	struct test_stack *ts;
-	struct capdev *eth0, *eth1;
-	struct ns_out out;
-};
-
+/* eth0 up, eth1 down */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct cmd_fixture *f = cmd_fixture_new("cmd", 7, 2);
 
-	f->ts = test_stack_new("cmd", 7);
-	f->eth0 = capdev_new(f->ts, "eth%d", mac0);
-	f->eth1 = capdev_new(f->ts, "eth%d", mac1);
 	ns_dev_set_up(f->eth1->dev, false);
-	ns_out_init(&f->out);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	ns_out_free(&f->out);
-	test_stack_free(f->ts);
-	free(f);
+	cmd_fixture_free(*state);
 	return 0;
-}
-
-/* Run a line that must succeed; returns its output. */
-static const char *ok(struct fixture *f, const char *line)
-{
-	int rc;
-
-	ns_out_reset(&f->out);
-	rc = ns_exec(f->ts->stack, line, &f->out);
-	if (rc)
-		fail_msg("\"%s\" failed: %d %s", line, rc, f->out.err);
-	return ns_out_text(&f->out);
 }
 
 /* ---- a snapshot of everything commands can change --------------------------------- */
@@ -62,7 +34,7 @@ struct snap {
 	char text[4096];
 };
 
-static void snapshot(struct fixture *f, struct snap *s)
+static void snapshot(struct cmd_fixture *f, struct snap *s)
 {
 	struct net_device *dev;
 	size_t off = 0;
@@ -80,7 +52,7 @@ static void snapshot(struct fixture *f, struct snap *s)
 
 /* Run a line that must fail with err and a message containing want, and
  * change nothing. */
-static void bad(struct fixture *f, const char *line, int err, const char *want)
+static void bad(struct cmd_fixture *f, const char *line, int err, const char *want)
 {
 	struct snap before, after;
 	int rc;
@@ -194,45 +166,45 @@ static void test_json_validator(void **state)
 /* ---- ip link ---------------------------------------------------------------------- */
 static void test_link_show_text(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 
-	assert_string_equal(ok(f, "ip link show eth0"),
+	assert_string_equal(cmd_ok(f, "ip link show eth0"),
 		"2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP "
 		"mode DEFAULT group default qlen 1000\n"
 		"    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n");
-	assert_string_equal(ok(f, "ip l sh dev eth1"),
+	assert_string_equal(cmd_ok(f, "ip l sh dev eth1"),
 		"3: eth1: <BROADCAST,MULTICAST> mtu 1500 qdisc pfifo_fast state DOWN "
 		"mode DEFAULT group default qlen 1000\n"
 		"    link/ether 02:00:00:00:00:02 brd ff:ff:ff:ff:ff:ff\n");
-	assert_non_null(strstr(ok(f, "ip link"), "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc "));
-	assert_non_null(strstr(ok(f, "ip link"), "state UNKNOWN"));
-	assert_null(strstr(ok(f, "ip link show up"), "eth1"));
-	assert_string_equal(ok(f, "ip -br link show eth0"),
+	assert_non_null(strstr(cmd_ok(f, "ip link"), "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc "));
+	assert_non_null(strstr(cmd_ok(f, "ip link"), "state UNKNOWN"));
+	assert_null(strstr(cmd_ok(f, "ip link show up"), "eth1"));
+	assert_string_equal(cmd_ok(f, "ip -br link show eth0"),
 		"eth0             UP             02:00:00:00:00:01 <BROADCAST,MULTICAST,UP,LOWER_UP> \n");
 	/* no carrier: Linux shows NO-CARRIER and state DOWN */
 	netif_carrier_off(f->eth0->dev);
-	assert_non_null(strstr(ok(f, "ip link show eth0"),
+	assert_non_null(strstr(cmd_ok(f, "ip link show eth0"),
 				"<NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc pfifo_fast state DOWN"));
 }
 
 static void test_link_show_stats(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	struct net_device_stats *st = &f->eth0->dev->stats;
-	size_t head = strlen(ok(f, "ip link show eth0"));
+	size_t head = strlen(cmd_ok(f, "ip link show eth0"));
 
 	st->rx_bytes = 3267;
 	st->rx_packets = 29;
 	st->tx_bytes = 12345678901ULL;	/* 11 digits: the first column widens */
 	st->tx_packets = 7;
 	st->rx_crc_errors = 2;
-	assert_string_equal(ok(f, "ip -s link show eth0") + head,
+	assert_string_equal(cmd_ok(f, "ip -s link show eth0") + head,
 		"    RX:   bytes packets errors dropped  missed   mcast           \n"
 		"           3267      29      0       0       0       0 \n"
 		"    TX:   bytes packets errors dropped carrier collsns           \n"
 		"    12345678901       7      0       0       0       0 \n");
 	st->tx_bytes = 3267;
-	assert_string_equal(ok(f, "ip -s -s link show eth0") + head,
+	assert_string_equal(cmd_ok(f, "ip -s -s link show eth0") + head,
 		"    RX:  bytes packets errors dropped  missed   mcast           \n"
 		"          3267      29      0       0       0       0 \n"
 		"    RX errors:  length    crc   frame    fifo overrun\n"
@@ -245,61 +217,61 @@ static void test_link_show_stats(void **state)
 
 static void test_link_json(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	const char *j;
 
 	f->eth0->dev->stats.rx_packets = 5;
-	j = ok(f, "ip -j link");
+	j = cmd_ok(f, "ip -j link");
 	assert_true(json_valid(j));
 	assert_non_null(strstr(j, "{\"ifindex\":2,\"ifname\":\"eth0\",\"flags\":[\"BROADCAST\","
 				  "\"MULTICAST\",\"UP\",\"LOWER_UP\"],\"mtu\":1500,\"qdisc\":\"pfifo_fast\","
 				  "\"operstate\":\"UP\",\"linkmode\":\"DEFAULT\",\"group\":\"default\","
 				  "\"txqlen\":1000,\"link_type\":\"ether\",\"address\":\"02:00:00:00:00:01\","
 				  "\"broadcast\":\"ff:ff:ff:ff:ff:ff\"}"));
-	j = ok(f, "ip -s -j link show eth0");
+	j = cmd_ok(f, "ip -s -j link show eth0");
 	assert_true(json_valid(j));
 	assert_non_null(strstr(j, "\"stats64\":{\"rx\":{\"bytes\":0,\"packets\":5,\"errors\":0,"
 				  "\"dropped\":0,\"over_errors\":0,\"multicast\":0},\"tx\":{\"bytes\":0,"
 				  "\"packets\":0,\"errors\":0,\"dropped\":0,\"carrier_errors\":0,"
 				  "\"collisions\":0}}"));
-	j = ok(f, "ip -s -s -j -d link");
+	j = cmd_ok(f, "ip -s -s -j -d link");
 	assert_true(json_valid(j));
 	assert_non_null(strstr(j, "\"missed_errors\":0"));
 	assert_non_null(strstr(j, "\"min_mtu\":68"));
 	/* names that need escaping stay valid JSON */
-	ok(f, "ip link set eth1 name a\\\"b");
-	assert_true(json_valid(ok(f, "ip -j link")));
+	cmd_ok(f, "ip link set eth1 name a\\\"b");
+	assert_true(json_valid(cmd_ok(f, "ip -j link")));
 }
 
 static void test_link_set(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	struct net_device *d = f->eth1->dev;
 
-	ok(f, "ip link set eth1 up");
+	cmd_ok(f, "ip link set eth1 up");
 	assert_true(d->flags & IFF_UP);
-	ok(f, "ip link set eth1 down");
-	ok(f, "ip link set dev eth1 mtu 9000 txqueuelen 50 address 02:aa:bb:cc:dd:ee name wan0");
+	cmd_ok(f, "ip link set eth1 down");
+	cmd_ok(f, "ip link set dev eth1 mtu 9000 txqueuelen 50 address 02:aa:bb:cc:dd:ee name wan0");
 	assert_false(d->flags & IFF_UP);
 	assert_int_equal(d->mtu, 9000);
 	assert_int_equal(d->tx_queue_len, 50);
 	assert_int_equal(d->qdisc->limit, 50);
 	assert_int_equal(d->dev_addr[1], 0xaa);
 	assert_string_equal(d->name, "wan0");
-	ok(f, "ip link set wan0 promisc on");
+	cmd_ok(f, "ip link set wan0 promisc on");
 	assert_true(d->flags & IFF_PROMISC);
-	ok(f, "ip link set wan0 promisc on");
+	cmd_ok(f, "ip link set wan0 promisc on");
 	assert_int_equal(d->promiscuity, 1);
-	ok(f, "ip link set wan0 promisc off");
+	cmd_ok(f, "ip link set wan0 promisc off");
 	assert_false(d->flags & IFF_PROMISC);
-	ok(f, "ip link set lo mtu 1500");
+	cmd_ok(f, "ip link set lo mtu 1500");
 	assert_int_equal(f->ts->stack->loopback_dev->mtu, 1500);
-	assert_string_equal(ok(f, "ip link set wan0 up"), "");
+	assert_string_equal(cmd_ok(f, "ip link set wan0 up"), "");
 }
 
 static void test_link_errors(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 
 	bad(f, "ip link set eth9 up", -ENODEV, "ip link set: Cannot find device \"eth9\"");
 	bad(f, "ip link show eth9", -ENODEV, "Device \"eth9\" does not exist");
@@ -325,14 +297,14 @@ static void test_link_errors(void **state)
 
 static void test_link_add_del(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 
-	ok(f, "ip link add v0 type veth peer name v1");
+	cmd_ok(f, "ip link add v0 type veth peer name v1");
 	assert_non_null(dev_get_by_name(f->ts->stack, "v0"));
 	assert_non_null(dev_get_by_name(f->ts->stack, "v1"));
-	ok(f, "ip link add name d0 type dummy");
-	ok(f, "ip link set d0 up");
-	assert_non_null(strstr(ok(f, "ip link show d0"), "state UP"));
+	cmd_ok(f, "ip link add name d0 type dummy");
+	cmd_ok(f, "ip link set d0 up");
+	assert_non_null(strstr(cmd_ok(f, "ip link show d0"), "state UP"));
 	bad(f, "ip link add eth0.5 type vlan id 5", -EINVAL, "'link' must be specified");
 	bad(f, "ip link add br0 type bridge stp_state 2", -EINVAL, "must be 0 or 1");
 	bad(f, "ip link add x type frob", -EINVAL, "Unknown device type \"frob\"");
@@ -342,17 +314,17 @@ static void test_link_add_del(void **state)
 	bad(f, "ip link add type dummy", -EINVAL, "usage");
 	bad(f, "ip link del lo", -EOPNOTSUPP, "loopback");
 	bad(f, "ip link del nope", -ENODEV, "Cannot find device \"nope\"");
-	ok(f, "ip link del dev v0");
+	cmd_ok(f, "ip link del dev v0");
 	assert_null(dev_get_by_name(f->ts->stack, "v0"));
-	assert_non_null(strstr(ok(f, "ip link show v1"), "v1: <BROADCAST,MULTICAST>"));
-	ok(f, "ip link delete d0");
-	ok(f, "ip link delete v1");
+	assert_non_null(strstr(cmd_ok(f, "ip link show v1"), "v1: <BROADCAST,MULTICAST>"));
+	cmd_ok(f, "ip link delete d0");
+	cmd_ok(f, "ip link delete v1");
 }
 
 /* ---- dispatch and layers not built ----------------------------------------------- */
 static void test_unknown_and_missing_layers(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 
 	bad(f, "frobnicate now", -ENOENT, "frobnicate: unknown command");
 	bad(f, "ip frob", -EINVAL, "Object \"frob\" is unknown");
@@ -371,21 +343,21 @@ static void test_unknown_and_missing_layers(void **state)
 
 static void test_lexer(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 
-	assert_string_equal(ok(f, ""), "");
-	assert_string_equal(ok(f, "   \t "), "");
-	assert_string_equal(ok(f, "# ip link set eth0 down"), "");
+	assert_string_equal(cmd_ok(f, ""), "");
+	assert_string_equal(cmd_ok(f, "   \t "), "");
+	assert_string_equal(cmd_ok(f, "# ip link set eth0 down"), "");
 	assert_true(f->eth0->dev->flags & IFF_UP);
-	ok(f, "ip link set 'eth1' name \"a#b\"  # rename");
+	cmd_ok(f, "ip link set 'eth1' name \"a#b\"  # rename");
 	assert_non_null(dev_get_by_name(f->ts->stack, "a#b"));
-	ok(f, "ip link set a\\#b name it\\'s");
+	cmd_ok(f, "ip link set a\\#b name it\\'s");
 	assert_non_null(dev_get_by_name(f->ts->stack, "it's"));
-	ok(f, "ip link set \"it's\" name 'q\"q'");
+	cmd_ok(f, "ip link set \"it's\" name 'q\"q'");
 	assert_non_null(dev_get_by_name(f->ts->stack, "q\"q"));
-	ok(f, "ip link set q\\\"q name \"e\\\\f\"");
+	cmd_ok(f, "ip link set q\\\"q name \"e\\\\f\"");
 	assert_non_null(dev_get_by_name(f->ts->stack, "e\\f"));
-	ok(f, "ip link set 'e\\f' name 'x'y\"z\"\t");
+	cmd_ok(f, "ip link set 'e\\f' name 'x'y\"z\"\t");
 	assert_non_null(dev_get_by_name(f->ts->stack, "xyz"));
 	bad(f, "ip link set 'eth0 up", -EINVAL, "unterminated ' quote");
 	bad(f, "ip link set \"eth0 up", -EINVAL, "unterminated \" quote");
@@ -394,20 +366,20 @@ static void test_lexer(void **state)
 /* ---- sysctl ------------------------------------------------------------------------ */
 static void test_sysctl(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 
-	assert_string_equal(ok(f, "sysctl net.core.rmem_default"), "net.core.rmem_default = 212992\n");
-	assert_string_equal(ok(f, "sysctl -n net.core.somaxconn"), "4096\n");
-	assert_string_equal(ok(f, "sysctl -w net.core.rmem_default=4096"),
+	assert_string_equal(cmd_ok(f, "sysctl net.core.rmem_default"), "net.core.rmem_default = 212992\n");
+	assert_string_equal(cmd_ok(f, "sysctl -n net.core.somaxconn"), "4096\n");
+	assert_string_equal(cmd_ok(f, "sysctl -w net.core.rmem_default=4096"),
 			    "net.core.rmem_default = 4096\n");
-	assert_string_equal(ok(f, "sysctl net.core.rmem_default = 8192"),
+	assert_string_equal(cmd_ok(f, "sysctl net.core.rmem_default = 8192"),
 			    "net.core.rmem_default = 8192\n");
-	assert_string_equal(ok(f, "sysctl net.core.wmem_default=9000 net.core.somaxconn=128"),
+	assert_string_equal(cmd_ok(f, "sysctl net.core.wmem_default=9000 net.core.somaxconn=128"),
 			    "net.core.wmem_default = 9000\nnet.core.somaxconn = 128\n");
 	assert_int_equal(f->ts->stack->core.somaxconn, 128);
-	assert_string_equal(ok(f, "sysctl -a net.core.rmem"),
+	assert_string_equal(cmd_ok(f, "sysctl -a net.core.rmem"),
 			    "net.core.rmem_default = 8192\nnet.core.rmem_max = 212992\n");
-	assert_non_null(strstr(ok(f, "sysctl -a"), "net.core.netdev_max_backlog = 1000\n"));
+	assert_non_null(strstr(cmd_ok(f, "sysctl -a"), "net.core.netdev_max_backlog = 1000\n"));
 	bad(f, "sysctl net.core.nope", -ENOENT,
 	    "sysctl: cannot stat /proc/sys/net/core/nope: No such file or directory");
 	bad(f, "sysctl -w net.core.rmem_default=abc", -EINVAL,
@@ -431,19 +403,19 @@ static void test_sysctl(void **state)
 /* ---- tc qdisc ---------------------------------------------------------------------- */
 static void test_tc_show(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	const char *j;
 
-	assert_string_equal(ok(f, "tc qdisc show dev eth0"),
+	assert_string_equal(cmd_ok(f, "tc qdisc show dev eth0"),
 		"qdisc pfifo_fast 0: root refcnt 2 bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1\n");
 	f->eth0->dev->qdisc->bstats.bytes = 40514;
 	f->eth0->dev->qdisc->bstats.packets = 447;
-	assert_string_equal(ok(f, "tc -s qdisc show dev eth0"),
+	assert_string_equal(cmd_ok(f, "tc -s qdisc show dev eth0"),
 		"qdisc pfifo_fast 0: root refcnt 2 bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1\n"
 		" Sent 40514 bytes 447 pkt (dropped 0, overlimits 0 requeues 0) \n"
 		" backlog 0b 0p requeues 0\n");
-	assert_non_null(strstr(ok(f, "tc qdisc"), "qdisc pfifo_fast 0: dev eth1 root refcnt 2 "));
-	j = ok(f, "tc -s -j qdisc show");
+	assert_non_null(strstr(cmd_ok(f, "tc qdisc"), "qdisc pfifo_fast 0: dev eth1 root refcnt 2 "));
+	j = cmd_ok(f, "tc -s -j qdisc show");
 	assert_true(json_valid(j));
 	assert_non_null(strstr(j, "{\"kind\":\"pfifo_fast\",\"handle\":\"0:\",\"dev\":\"eth0\","
 				  "\"root\":true,\"refcnt\":2,\"options\":{\"bands\":3,\"priomap\":"
@@ -455,23 +427,23 @@ static void test_tc_show(void **state)
 
 static void test_tc_modify(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	struct net_device *d = f->eth0->dev;
 
-	ok(f, "tc qdisc add dev eth0 root pfifo limit 10");
-	assert_string_equal(ok(f, "tc qdisc show dev eth0"), "qdisc pfifo 8001: root refcnt 2 limit 10p\n");
-	assert_true(json_valid(ok(f, "tc -j qdisc show dev eth0")));
-	assert_non_null(strstr(ok(f, "tc -j qdisc show dev eth0"), "\"options\":{\"limit\":10}"));
+	cmd_ok(f, "tc qdisc add dev eth0 root pfifo limit 10");
+	assert_string_equal(cmd_ok(f, "tc qdisc show dev eth0"), "qdisc pfifo 8001: root refcnt 2 limit 10p\n");
+	assert_true(json_valid(cmd_ok(f, "tc -j qdisc show dev eth0")));
+	assert_non_null(strstr(cmd_ok(f, "tc -j qdisc show dev eth0"), "\"options\":{\"limit\":10}"));
 	bad(f, "tc qdisc add dev eth0 root pfifo", -EEXIST, "Exclusivity flag on");
-	ok(f, "tc qdisc add dev eth1 root handle 1: pfifo");
+	cmd_ok(f, "tc qdisc add dev eth1 root handle 1: pfifo");
 	assert_int_equal(f->eth1->dev->qdisc->handle, 0x10000);
-	ok(f, "tc qdisc change dev eth0 root pfifo limit 20");
+	cmd_ok(f, "tc qdisc change dev eth0 root pfifo limit 20");
 	assert_int_equal(d->qdisc->limit, 20);
 	assert_int_equal(d->qdisc->handle, 0x80010000);
 	bad(f, "tc qdisc change dev eth0 root pfifo limit 0", -EINVAL, "tc qdisc change: pfifo: bad limit");
 	bad(f, "tc qdisc change dev eth0 root pfifo_fast", -EINVAL, "root qdisc is pfifo, not pfifo_fast");
 	bad(f, "tc qdisc change dev eth0 root pfifo limit 30 bogus", -EINVAL, "unknown option");
-	ok(f, "tc qdisc replace dev eth0 root pfifo limit 5");
+	cmd_ok(f, "tc qdisc replace dev eth0 root pfifo limit 5");
 	assert_int_equal(d->qdisc->limit, 5);
 	assert_int_equal(d->qdisc->handle, 0x80010000);
 	bad(f, "tc qdisc replace dev eth0 root pfifo_fast bands 3", -EINVAL, "takes no options");
@@ -484,7 +456,7 @@ static void test_tc_modify(void **state)
 	bad(f, "tc qdisc add dev eth7 root pfifo", -ENODEV, "Cannot find device \"eth7\"");
 	bad(f, "tc qdisc frob dev eth0", -EINVAL, "Command \"frob\" is unknown");
 	bad(f, "tc qdisc del dev eth0 root pfifo_fast", -EINVAL, "not pfifo_fast");
-	ok(f, "tc qdisc del dev eth0 root");
+	cmd_ok(f, "tc qdisc del dev eth0 root");
 	assert_ptr_equal(d->qdisc->ops, &pfifo_fast_ops);
 	assert_int_equal(d->qdisc->handle, 0);
 	bad(f, "tc qdisc del dev eth0 root", -ENOENT, "handle of zero");
@@ -496,14 +468,14 @@ static void test_tc_modify(void **state)
 /* ---- cat, ls, exec_file -------------------------------------------------------------- */
 static void test_cat(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	char *want = ns_proc_read(f->ts->stack, "/proc/net/dev", NULL);
 
-	assert_string_equal(ok(f, "cat /proc/net/dev"), want);
+	assert_string_equal(cmd_ok(f, "cat /proc/net/dev"), want);
 	free(want);
-	assert_string_equal(ok(f, "cat /proc/sys/net/core/somaxconn /proc/sys/net/core/dev_weight"),
+	assert_string_equal(cmd_ok(f, "cat /proc/sys/net/core/somaxconn /proc/sys/net/core/dev_weight"),
 			    "4096\n64\n");
-	assert_non_null(strstr(ok(f, "ls /proc/net/"), "/proc/net/dev\n"));
+	assert_non_null(strstr(cmd_ok(f, "ls /proc/net/"), "/proc/net/dev\n"));
 	bad(f, "cat /proc/sys/net/core/somaxconn /proc/nope", -ENOENT, "cat: /proc/nope: No such file");
 	bad(f, "cat", -EINVAL, "usage");
 	bad(f, "ls /nope", -ENOENT, "/nope");
@@ -511,7 +483,7 @@ static void test_cat(void **state)
 
 static void test_exec_file(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	char path[] = "/tmp/nstack-test-cmd-XXXXXX";
 	int fd = mkstemp(path);
 	FILE *fp;
@@ -539,17 +511,17 @@ static void test_exec_file(void **state)
 
 static void test_long_output_and_line(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	char *line = malloc(CMD_TEST_LINE);
 
 	for (int i = 0; i < 40; i++) {
 		char cmdline[64];
 
 		snprintf(cmdline, sizeof(cmdline), "ip link add d%d type dummy", i);
-		ok(f, cmdline);
+		cmd_ok(f, cmdline);
 	}
-	assert_true(strlen(ok(f, "ip -s -s link")) > 8192);
-	assert_true(json_valid(ok(f, "ip -s -s -j -d link")));
+	assert_true(strlen(cmd_ok(f, "ip -s -s link")) > 8192);
+	assert_true(json_valid(cmd_ok(f, "ip -s -s -j -d link")));
 	memset(line, 'x', CMD_TEST_LINE - 1);
 	line[CMD_TEST_LINE - 1] = 0;
 	bad(f, line, -E2BIG, "line too long");

@@ -9,94 +9,61 @@
 #include <unistd.h>
 
 #include "testlib.h"
-#include "nstack/cmd.h"
+#include "cmdfix.h"
 #include "core/neighbour.h"
 #include "ethernet/arp.h"
 #include "ipv4/ip.h"
 
-static const uint8_t mac0[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-
-struct fixture {
-	struct test_stack *ts;
-	struct capdev *eth0;
-	struct ns_out out;
-	char snap[8192];
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	f->ts = test_stack_new("cmd4", 11);
-	f->eth0 = capdev_new(f->ts, "eth%d", mac0);
-	ns_out_init(&f->out);
-	*state = f;
+	*state = cmd_fixture_new("cmd4", 11, 1);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 
-	ns_out_free(&f->out);
 	test_stack_settle(f->ts);
-	test_stack_free(f->ts);
-	free(f);
+	cmd_fixture_free(f);
 	return 0;
 }
 
-static const char *ok(struct fixture *f, const char *line)
-{
-	int rc;
-
-	ns_out_reset(&f->out);
-	rc = ns_exec(f->ts->stack, line, &f->out);
-	if (rc)
-		fail_msg("\"%s\" failed: %d %s", line, rc, f->out.err);
-	return ns_out_text(&f->out);
-}
-
 /* Everything these commands change, as text. */
-static void snapshot(struct fixture *f, char *buf, size_t len)
+static void snapshot(struct cmd_fixture *f, char *buf, size_t len)
 {
 	size_t off = 0;
 	const char *cmds[] = { "ip addr", "ip route show table all", "ip neigh" };
 
 	for (size_t i = 0; i < 3; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s", ok(f, cmds[i]));
+		off += (size_t)snprintf(buf + off, len - off, "%s", cmd_ok(f, cmds[i]));
 }
 
 /* A line that must fail with err and a message containing msg, changing nothing. */
-static void bad(struct fixture *f, const char *line, int err, const char *msg)
+static void bad(struct cmd_fixture *f, const char *line, int err, const char *msg)
 {
-	char after[8192];
+	char before[8192], after[8192];
 	int rc;
 
-	snapshot(f, f->snap, sizeof(f->snap));
+	snapshot(f, before, sizeof(before));
 	ns_out_reset(&f->out);
 	rc = ns_exec(f->ts->stack, line, &f->out);
 	if (rc != err || !strstr(f->out.err, msg))
 		fail_msg("\"%s\": rc %d, want %d (%s), want \"%s\"", line, rc, err, f->out.err, msg);
 	snapshot(f, after, sizeof(after));
-	assert_string_equal(f->snap, after);
-}
-
-static void contains(const char *text, const char *want)
-{
-	if (!strstr(text, want))
-		fail_msg("\"%s\" not in:\n%s", want, text);
+	assert_string_equal(before, after);
 }
 
 /* ---- ip addr ---------------------------------------------------------------------------- */
 static void test_addr_show(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	const char *t;
 
-	ok(f, "ip addr add 198.18.0.2/24 brd + dev eth0");
-	ok(f, "ip addr add 198.18.5.2/16 dev eth0 label eth0:1");
-	ok(f, "ip addr add 198.18.0.9/24 dev eth0");
-	t = ok(f, "ip addr show dev eth0");
+	cmd_ok(f, "ip addr add 198.18.0.2/24 brd + dev eth0");
+	cmd_ok(f, "ip addr add 198.18.5.2/16 dev eth0 label eth0:1");
+	cmd_ok(f, "ip addr add 198.18.0.9/24 dev eth0");
+	t = cmd_ok(f, "ip addr show dev eth0");
 	assert_string_equal(t,
 		"2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP group default qlen 1000\n"
 		"    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n"
@@ -106,13 +73,13 @@ static void test_addr_show(void **state)
 		"       valid_lft forever preferred_lft forever\n"
 		"    inet 198.18.0.9/24 scope global secondary eth0\n"
 		"       valid_lft forever preferred_lft forever\n");
-	t = ok(f, "ip -4 addr");
-	contains(t, "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536");
-	contains(t, "    inet 127.0.0.1/8 scope host lo\n");
+	t = cmd_ok(f, "ip -4 addr");
+	text_contains(t, "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536");
+	text_contains(t, "    inet 127.0.0.1/8 scope host lo\n");
 	assert_null(strstr(t, "link/ether"));
-	t = ok(f, "ip -br addr");
-	contains(t, "eth0             UP             198.18.0.2/24 198.18.5.2/16 198.18.0.9/24 \n");
-	t = ok(f, "ip -j addr show eth0");
+	t = cmd_ok(f, "ip -br addr");
+	text_contains(t, "eth0             UP             198.18.0.2/24 198.18.5.2/16 198.18.0.9/24 \n");
+	t = cmd_ok(f, "ip -j addr show eth0");
 	assert_string_equal(t,
 		"[{\"ifindex\":2,\"ifname\":\"eth0\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"],"
 		"\"mtu\":1500,\"qdisc\":\"pfifo_fast\",\"operstate\":\"UP\",\"group\":\"default\",\"txqlen\":1000,"
@@ -123,16 +90,16 @@ static void test_addr_show(void **state)
 		"\"valid_life_time\":4294967295,\"preferred_life_time\":4294967295},"
 		"{\"family\":\"inet\",\"local\":\"198.18.0.9\",\"prefixlen\":24,\"scope\":\"global\",\"secondary\":true,"
 		"\"label\":\"eth0\",\"valid_life_time\":4294967295,\"preferred_life_time\":4294967295}]}]\n");
-	ok(f, "ip addr add 198.18.7.7/32 scope link dev eth0");
-	contains(ok(f, "ip a s eth0"), "inet 198.18.7.7/32 scope link eth0\n");
+	cmd_ok(f, "ip addr add 198.18.7.7/32 scope link dev eth0");
+	text_contains(cmd_ok(f, "ip a s eth0"), "inet 198.18.7.7/32 scope link eth0\n");
 }
 
 static void test_addr_modify(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 
-	ok(f, "ip addr add 198.18.0.2/24 dev eth0");
-	contains(ok(f, "ip route"), "198.18.0.0/24 dev eth0 proto kernel scope link src 198.18.0.2 \n");
+	cmd_ok(f, "ip addr add 198.18.0.2/24 dev eth0");
+	text_contains(cmd_ok(f, "ip route"), "198.18.0.0/24 dev eth0 proto kernel scope link src 198.18.0.2 \n");
 	bad(f, "ip addr add 198.18.0.2/24 dev eth0", -EEXIST, "Error: ipv4: Address already assigned.");
 	bad(f, "ip addr add 1.2.3.4/33 dev eth0", -EINVAL,
 	    "Error: any valid prefix is expected rather than \"1.2.3.4/33\".");
@@ -150,30 +117,30 @@ static void test_addr_modify(void **state)
 	bad(f, "ip addr show dev eth9", -ENODEV, "Device \"eth9\" does not exist.");
 	bad(f, "ip addr flush", -EINVAL, "Flush requires arguments.");
 	bad(f, "ip addr flush dev eth9", -ENODEV, "does not exist");
-	ok(f, "ip addr del 198.18.0.2 dev eth0");	/* no length: any */
-	assert_null(strstr(ok(f, "ip addr show eth0"), "inet "));
-	assert_null(strstr(ok(f, "ip route"), "198.18.0.0/24"));
-	ok(f, "ip addr add 198.18.0.2/24 dev eth0");
-	ok(f, "ip addr add 198.18.1.2/24 dev eth0");
-	ok(f, "ip addr flush dev eth0");
-	assert_null(strstr(ok(f, "ip addr show eth0"), "inet "));
+	cmd_ok(f, "ip addr del 198.18.0.2 dev eth0");	/* no length: any */
+	assert_null(strstr(cmd_ok(f, "ip addr show eth0"), "inet "));
+	assert_null(strstr(cmd_ok(f, "ip route"), "198.18.0.0/24"));
+	cmd_ok(f, "ip addr add 198.18.0.2/24 dev eth0");
+	cmd_ok(f, "ip addr add 198.18.1.2/24 dev eth0");
+	cmd_ok(f, "ip addr flush dev eth0");
+	assert_null(strstr(cmd_ok(f, "ip addr show eth0"), "inet "));
 }
 
 /* ---- ip route --------------------------------------------------------------------------- */
 static void test_route(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	const char *t;
 
-	ok(f, "ip addr add 198.18.0.2/24 dev eth0");
-	ok(f, "ip route add 198.18.9.0/24 via 198.18.0.1 metric 5");
-	ok(f, "ip route add blackhole 198.19.0.0/16");
-	ok(f, "ip route add default via 198.18.0.1");
-	ok(f, "ip route add 198.18.50.0/24 dev eth0 src 198.18.0.2 mtu 1400 proto static");
-	ok(f, "ip route add unreachable 198.18.60.0/24");
-	ok(f, "ip route add prohibit 198.18.61.0/24");
-	ok(f, "ip route add 198.18.77.0/24 via 198.18.99.1");	/* via the default route */
-	t = ok(f, "ip route");
+	cmd_ok(f, "ip addr add 198.18.0.2/24 dev eth0");
+	cmd_ok(f, "ip route add 198.18.9.0/24 via 198.18.0.1 metric 5");
+	cmd_ok(f, "ip route add blackhole 198.19.0.0/16");
+	cmd_ok(f, "ip route add default via 198.18.0.1");
+	cmd_ok(f, "ip route add 198.18.50.0/24 dev eth0 src 198.18.0.2 mtu 1400 proto static");
+	cmd_ok(f, "ip route add unreachable 198.18.60.0/24");
+	cmd_ok(f, "ip route add prohibit 198.18.61.0/24");
+	cmd_ok(f, "ip route add 198.18.77.0/24 via 198.18.99.1");	/* via the default route */
+	t = cmd_ok(f, "ip route");
 	assert_string_equal(t,
 		"default via 198.18.0.1 dev eth0 \n"
 		"198.18.0.0/24 dev eth0 proto kernel scope link src 198.18.0.2 \n"
@@ -183,7 +150,7 @@ static void test_route(void **state)
 		"prohibit 198.18.61.0/24 \n"
 		"198.18.77.0/24 via 198.18.99.1 dev eth0 \n"
 		"blackhole 198.19.0.0/16 \n");
-	t = ok(f, "ip -j route");
+	t = cmd_ok(f, "ip -j route");
 	assert_string_equal(t,
 		"[{\"dst\":\"default\",\"gateway\":\"198.18.0.1\",\"dev\":\"eth0\",\"flags\":[]},"
 		"{\"dst\":\"198.18.0.0/24\",\"dev\":\"eth0\",\"protocol\":\"kernel\",\"scope\":\"link\",\"prefsrc\":\"198.18.0.2\",\"flags\":[]},"
@@ -193,15 +160,15 @@ static void test_route(void **state)
 		"{\"type\":\"prohibit\",\"dst\":\"198.18.61.0/24\",\"flags\":[]},"
 		"{\"dst\":\"198.18.77.0/24\",\"gateway\":\"198.18.99.1\",\"dev\":\"eth0\",\"flags\":[]},"
 		"{\"type\":\"blackhole\",\"dst\":\"198.19.0.0/16\",\"flags\":[]}]\n");
-	t = ok(f, "ip route show table local");
-	contains(t, "local 198.18.0.2 dev eth0 proto kernel scope host src 198.18.0.2 \n");
-	contains(ok(f, "ip route show table all"),
+	t = cmd_ok(f, "ip route show table local");
+	text_contains(t, "local 198.18.0.2 dev eth0 proto kernel scope host src 198.18.0.2 \n");
+	text_contains(cmd_ok(f, "ip route show table all"),
 		 "local 198.18.0.2 dev eth0 table local proto kernel scope host src 198.18.0.2 \n");
-	assert_string_equal(ok(f, "ip route get 198.18.9.1"),
+	assert_string_equal(cmd_ok(f, "ip route get 198.18.9.1"),
 			    "198.18.9.1 via 198.18.0.1 dev eth0 src 198.18.0.2 uid 0 \n    cache \n");
-	assert_string_equal(ok(f, "ip -j route get 198.18.9.1"),
+	assert_string_equal(cmd_ok(f, "ip -j route get 198.18.9.1"),
 			    "[{\"dst\":\"198.18.9.1\",\"gateway\":\"198.18.0.1\",\"dev\":\"eth0\",\"prefsrc\":\"198.18.0.2\",\"flags\":[],\"uid\":0,\"cache\":[]}]\n");
-	assert_string_equal(ok(f, "ip route get 198.18.0.2"),
+	assert_string_equal(cmd_ok(f, "ip route get 198.18.0.2"),
 			    "local 198.18.0.2 dev lo src 198.18.0.2 uid 0 \n    cache <local> \n");
 	bad(f, "ip route get 198.18.60.1", -EHOSTUNREACH, "RTNETLINK answers: No route to host");
 	bad(f, "ip route add 198.18.9.0/24 via 198.18.0.1 metric 5", -EEXIST, "RTNETLINK answers: File exists");
@@ -218,35 +185,35 @@ static void test_route(void **state)
 	bad(f, "ip route show table 7", -ENOENT, "FIB table does not exist");
 	bad(f, "ip route flush", -EINVAL, "requires arguments");
 	bad(f, "ip route get", -EINVAL, "need at least a destination");
-	ok(f, "ip route replace 198.18.9.0/24 via 198.18.0.3 metric 5");
-	contains(ok(f, "ip route"), "198.18.9.0/24 via 198.18.0.3 dev eth0 metric 5 \n");
-	ok(f, "ip route append 198.18.9.0/24 via 198.18.0.4 metric 5");
-	contains(ok(f, "ip route"), "198.18.9.0/24 via 198.18.0.4 dev eth0 metric 5 \n");
-	ok(f, "ip route del 198.18.9.0/24 via 198.18.0.4");
-	assert_null(strstr(ok(f, "ip route"), "198.18.0.4"));
-	ok(f, "ip route del default");
-	ok(f, "ip route del blackhole 198.19.0.0/16");
-	ok(f, "ip route flush proto static");
-	assert_null(strstr(ok(f, "ip route"), "198.18.50.0"));
-	ok(f, "ip route flush dev eth0");
-	assert_null(strstr(ok(f, "ip route"), "dev eth0"));
-	ok(f, "ip link set eth0 down");
+	cmd_ok(f, "ip route replace 198.18.9.0/24 via 198.18.0.3 metric 5");
+	text_contains(cmd_ok(f, "ip route"), "198.18.9.0/24 via 198.18.0.3 dev eth0 metric 5 \n");
+	cmd_ok(f, "ip route append 198.18.9.0/24 via 198.18.0.4 metric 5");
+	text_contains(cmd_ok(f, "ip route"), "198.18.9.0/24 via 198.18.0.4 dev eth0 metric 5 \n");
+	cmd_ok(f, "ip route del 198.18.9.0/24 via 198.18.0.4");
+	assert_null(strstr(cmd_ok(f, "ip route"), "198.18.0.4"));
+	cmd_ok(f, "ip route del default");
+	cmd_ok(f, "ip route del blackhole 198.19.0.0/16");
+	cmd_ok(f, "ip route flush proto static");
+	assert_null(strstr(cmd_ok(f, "ip route"), "198.18.50.0"));
+	cmd_ok(f, "ip route flush dev eth0");
+	assert_null(strstr(cmd_ok(f, "ip route"), "dev eth0"));
+	cmd_ok(f, "ip link set eth0 down");
 	bad(f, "ip route add 198.18.1.0/24 dev eth0", -ENETDOWN, "Nexthop device is not up");
 }
 
 /* ---- ip neigh --------------------------------------------------------------------------- */
 static void test_neigh(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 
-	ok(f, "ip addr add 198.18.0.2/24 dev eth0");
-	ok(f, "ip neigh add 198.18.0.7 lladdr 02:00:00:00:00:07 dev eth0");
-	ok(f, "ip neigh add 198.18.0.8 lladdr 02:00:00:00:00:08 dev eth0 nud reachable");
-	contains(ok(f, "ip neigh"), "198.18.0.7 dev eth0 lladdr 02:00:00:00:00:07 PERMANENT \n");
-	contains(ok(f, "ip neigh show dev eth0"), "198.18.0.8 dev eth0 lladdr 02:00:00:00:00:08 REACHABLE \n");
-	contains(ok(f, "ip -j neigh"),
+	cmd_ok(f, "ip addr add 198.18.0.2/24 dev eth0");
+	cmd_ok(f, "ip neigh add 198.18.0.7 lladdr 02:00:00:00:00:07 dev eth0");
+	cmd_ok(f, "ip neigh add 198.18.0.8 lladdr 02:00:00:00:00:08 dev eth0 nud reachable");
+	text_contains(cmd_ok(f, "ip neigh"), "198.18.0.7 dev eth0 lladdr 02:00:00:00:00:07 PERMANENT \n");
+	text_contains(cmd_ok(f, "ip neigh show dev eth0"), "198.18.0.8 dev eth0 lladdr 02:00:00:00:00:08 REACHABLE \n");
+	text_contains(cmd_ok(f, "ip -j neigh"),
 		 "{\"dst\":\"198.18.0.7\",\"dev\":\"eth0\",\"lladdr\":\"02:00:00:00:00:07\",\"state\":[\"PERMANENT\"]}");
-	assert_string_equal(ok(f, "ip neigh show nud permanent"),
+	assert_string_equal(cmd_ok(f, "ip neigh show nud permanent"),
 			    "198.18.0.7 dev eth0 lladdr 02:00:00:00:00:07 PERMANENT \n");
 	bad(f, "ip neigh add 198.18.0.7 lladdr 02:00:00:00:00:07 dev eth0", -EEXIST,
 	    "RTNETLINK answers: File exists");
@@ -260,13 +227,13 @@ static void test_neigh(void **state)
 	bad(f, "ip neigh add 198.18.0.9 lladdr 02:00:00:00:00:09 dev eth0 nud bogus", -EINVAL, "unknown");
 	bad(f, "ip neigh change 198.18.0.9 lladdr 02:00:00:00:00:09 dev eth0", -ENOENT, "No such file");
 	bad(f, "ip neigh flush", -EINVAL, "Flush requires arguments.");
-	ok(f, "ip neigh replace 198.18.0.7 lladdr 02:00:00:00:00:17 dev eth0 nud stale");
-	contains(ok(f, "ip neigh"), "198.18.0.7 dev eth0 lladdr 02:00:00:00:00:17 STALE \n");
-	ok(f, "ip neigh replace 198.18.0.9 lladdr 02:00:00:00:00:09 dev eth0");
-	ok(f, "ip neigh flush dev eth0");	/* permanent entries stay */
-	assert_string_equal(ok(f, "ip neigh"), "198.18.0.9 dev eth0 lladdr 02:00:00:00:00:09 PERMANENT \n");
-	ok(f, "ip neigh del 198.18.0.9 dev eth0");
-	assert_string_equal(ok(f, "ip neigh"), "");
+	cmd_ok(f, "ip neigh replace 198.18.0.7 lladdr 02:00:00:00:00:17 dev eth0 nud stale");
+	text_contains(cmd_ok(f, "ip neigh"), "198.18.0.7 dev eth0 lladdr 02:00:00:00:00:17 STALE \n");
+	cmd_ok(f, "ip neigh replace 198.18.0.9 lladdr 02:00:00:00:00:09 dev eth0");
+	cmd_ok(f, "ip neigh flush dev eth0");	/* permanent entries stay */
+	assert_string_equal(cmd_ok(f, "ip neigh"), "198.18.0.9 dev eth0 lladdr 02:00:00:00:00:09 PERMANENT \n");
+	cmd_ok(f, "ip neigh del 198.18.0.9 dev eth0");
+	assert_string_equal(cmd_ok(f, "ip neigh"), "");
 }
 
 /* ---- ping: two stacks over a pipe, virtual time ---------------------------------------- */
@@ -346,21 +313,21 @@ static void test_ping_pipe(void **state)
 	ns_out_reset(&o);
 	rc = run_ping(&p, "ping -q -c 2 -s 8000 -i 0.2 -t 5 198.18.0.2", &o, 1000000);
 	assert_int_equal(rc, 0);
-	contains(ns_out_text(&o), "PING 198.18.0.2 (198.18.0.2) 8000(8028) bytes of data.\n");
-	contains(ns_out_text(&o), "2 packets transmitted, 2 received, 0% packet loss, time 202ms\n");
+	text_contains(ns_out_text(&o), "PING 198.18.0.2 (198.18.0.2) 8000(8028) bytes of data.\n");
+	text_contains(ns_out_text(&o), "2 packets transmitted, 2 received, 0% packet loss, time 202ms\n");
 	assert_null(strstr(ns_out_text(&o), "bytes from"));
 	/* DF and too big for the link: a local error, no reply */
 	ns_out_reset(&o);
 	rc = run_ping(&p, "ping -c 1 -M do -s 1600 -W 1 198.18.0.2", &o, 1000000);
 	assert_int_equal(rc, -ETIMEDOUT);
-	contains(ns_out_text(&o), "ping: local error: message too long, mtu=1500\n");
-	contains(ns_out_text(&o), "1 packets transmitted, 0 received, +1 errors, 100% packet loss");
-	contains(o.err, "no reply from 198.18.0.2");
+	text_contains(ns_out_text(&o), "ping: local error: message too long, mtu=1500\n");
+	text_contains(ns_out_text(&o), "1 packets transmitted, 0 received, +1 errors, 100% packet loss");
+	text_contains(o.err, "no reply from 198.18.0.2");
 	/* nobody there: the wait after the last request runs out */
 	ns_out_reset(&o);
 	rc = run_ping(&p, "ping -c 2 -i 0.5 -W 1 198.18.0.9", &o, 10000000);
 	assert_int_equal(rc, -ETIMEDOUT);
-	contains(ns_out_text(&o), "2 packets transmitted, 0 received, 100% packet loss, time 1500ms\n");
+	text_contains(ns_out_text(&o), "2 packets transmitted, 0 received, 100% packet loss, time 1500ms\n");
 	ns_out_free(&o);
 	pair_free(&p);
 }
@@ -375,9 +342,9 @@ static void test_ping_errors(void **state)
 	pair_init(&p);
 	ns_out_init(&o);
 	assert_int_equal(ns_exec(p.a->stack, "ping", &o), -EINVAL);
-	contains(o.err, "Destination address required");
+	text_contains(o.err, "Destination address required");
 	assert_int_equal(ns_exec(p.a->stack, "ping 198.18.0.x", &o), -EINVAL);
-	contains(o.err, "198.18.0.x: Name or service not known");
+	text_contains(o.err, "198.18.0.x: Name or service not known");
 	assert_int_equal(ns_exec(p.a->stack, "ping -c 0 198.18.0.2", &o), -EINVAL);
 	assert_int_equal(ns_exec(p.a->stack, "ping -s 70000 198.18.0.2", &o), -EINVAL);
 	assert_int_equal(ns_exec(p.a->stack, "ping -t 0 198.18.0.2", &o), -EINVAL);
@@ -386,7 +353,7 @@ static void test_ping_errors(void **state)
 	assert_int_equal(ns_exec(p.a->stack, "ping -c", &o), -EINVAL);
 	assert_int_equal(ns_exec(p.a->stack, "ping -x 1 198.18.0.2", &o), -EINVAL);
 	assert_int_equal(ns_exec(p.a->stack, "ping 203.0.113.1", &o), -ENETUNREACH);
-	contains(o.err, "connect: Network is unreachable");
+	text_contains(o.err, "connect: Network is unreachable");
 	assert_null(o.job);
 	/* a file cannot wait for a job */
 	{
@@ -397,7 +364,7 @@ static void test_ping_errors(void **state)
 		assert_true(write(fd, "ping -c 1 198.18.0.2\n", 21) == 21);
 		close(fd);
 		assert_int_equal(ns_exec_file(p.a->stack, path, &o), -EINVAL);
-		contains(o.err, "runs in the background");
+		text_contains(o.err, "runs in the background");
 		unlink(path);
 	}
 	/* bounded: 16 jobs at most; cancelling frees the slot */
@@ -422,8 +389,8 @@ static void test_ping_errors(void **state)
 	ns_out_reset(&o);
 	rc = run_ping(&p, "ping -c 1 -t 1 -W 1 198.18.8.1", &o, 1000000);
 	assert_int_equal(rc, -ETIMEDOUT);
-	contains(ns_out_text(&o), "From 198.18.0.2 icmp_seq=1 Time to live exceeded\n");
-	contains(ns_out_text(&o), "1 packets transmitted, 0 received, +1 errors, 100% packet loss");
+	text_contains(ns_out_text(&o), "From 198.18.0.2 icmp_seq=1 Time to live exceeded\n");
+	text_contains(ns_out_text(&o), "1 packets transmitted, 0 received, +1 errors, 100% packet loss");
 	ns_out_free(&o);
 	pair_free(&p);
 }

@@ -6,37 +6,17 @@
 #include <stdlib.h>
 
 #include "testlib.h"
+#include "pktcount.h"
 #include "ethernet/eth.h"
 #include "sched/sch_generic.h"
 
 #define ETH_P_TEST 0x88b5	/* IEEE local experimental ethertype */
 
-struct counter {
-	struct packet_type pt;
-	unsigned int n;
-	unsigned int bytes;
-	uint8_t last[64];
-};
-
-static int count_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
-		     struct net_device *orig)
-{
-	struct counter *c = container_of(pt, struct counter, pt);
-
-	(void)dev;
-	(void)orig;
-	c->n++;
-	c->bytes += skb->len;
-	memcpy(c->last, skb->data, skb->len < 64 ? skb->len : 64);
-	consume_skb(skb);
-	return NET_RX_SUCCESS;
-}
-
-static void counter_add(struct ns_stack *s, struct counter *c, uint16_t type)
+static void counter_add(struct ns_stack *s, struct pkt_counter *c, uint16_t type)
 {
 	memset(c, 0, sizeof(*c));
 	c->pt.type = type;
-	c->pt.func = count_rcv;
+	c->pt.func = pkt_count_rcv;
 	dev_add_pack(s, &c->pt);
 }
 
@@ -86,7 +66,7 @@ static void test_dispatch_by_ethertype_and_nohandler(void **state)
 {
 	struct test_stack *ts = test_stack_new("t", 1);
 	struct capdev *c = capdev_new(ts, "eth0", NULL);
-	struct counter cnt;
+	struct pkt_counter cnt;
 	uint8_t f[100];
 	static const uint8_t src[6] = { 2, 0, 0, 0, 0, 9 };
 
@@ -113,7 +93,7 @@ static void test_backlog_limit_counts_drops(void **state)
 {
 	struct test_stack *ts = test_stack_new("t", 1);
 	struct capdev *c = capdev_new(ts, "eth0", NULL);
-	struct counter cnt;
+	struct pkt_counter cnt;
 	uint8_t f[60];
 	char *ss;
 	unsigned int processed, dropped;
@@ -140,7 +120,7 @@ static void test_napi_budget_squeezes(void **state)
 {
 	struct test_stack *ts = test_stack_new("t", 1);
 	struct capdev *c = capdev_new(ts, "eth0", NULL);
-	struct counter cnt;
+	struct pkt_counter cnt;
 	uint8_t f[60];
 
 	(void)state;
@@ -209,7 +189,7 @@ static void test_pipe_between_two_stacks(void **state)
 	struct test_stack *a = test_stack_new("a", 1);
 	struct test_stack *b = test_stack_new("b", 2);
 	struct net_device *da, *db;
-	struct counter cnt;
+	struct pkt_counter cnt;
 	char *procdev;
 
 	(void)state;
@@ -296,7 +276,7 @@ static void test_dev_rx_on_any_device(void **state)
 {
 	struct test_stack *a = test_stack_new("a", 1), *b = test_stack_new("b", 2);
 	struct net_device *da, *db;
-	struct counter cnt;
+	struct pkt_counter cnt;
 	uint8_t f[60];
 
 	(void)state;

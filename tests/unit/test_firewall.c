@@ -4,6 +4,7 @@
  * protocol) on every stack and record what arrives, checksums verified
  * with the src/wire parsers; the real handlers are put back at teardown. */
 #include "ipv4_testutil.h"
+#include "net3.h"
 #include "core/proc.h"
 #include "ipv4/netns_ipv4.h"
 #include "netfilter/nf_conntrack.h"
@@ -90,62 +91,23 @@ static void test_err(struct ns_stack *stack, const struct icmp_err_info *err)
 static const struct net_protocol tcp_proto = { .handler = tcp_rx, .err_handler = test_err };
 static const struct net_protocol udp_proto = { .handler = udp_rx, .err_handler = test_err };
 
-struct net3 {
-	struct test_stack *a, *r, *b;
-	struct net_device *a0, *r0, *r1, *b0;
-	const struct net_protocol *saved[3][2];	/* the real TCP and UDP */
-};
-
-static void add_default(struct ns_stack *s, struct net_device *dev, uint32_t gw)
-{
-	struct fib_route d = { .gateway = gw, .oif = dev->ifindex, .protocol = RTPROT_BOOT };
-
-	assert_int_equal(fib_table_insert(fib_get_table(s, RT_TABLE_MAIN), &d,
-					  NLM_F_CREATE | NLM_F_EXCL), 0);
-}
-
-static void run_all(struct net3 *n)
-{
-	for (int i = 0; i < 100000; i++) {
-		int w = ns_stack_step(n->a->stack) + ns_stack_step(n->r->stack) +
-			ns_stack_step(n->b->stack);
-
-		if (!w && !ns_stack_busy(n->a->stack) && !ns_stack_busy(n->r->stack) &&
-		    !ns_stack_busy(n->b->stack))
-			return;
-	}
-	fail_msg("stacks did not settle");
-}
+/* the real TCP and UDP handlers of A, B and R, put back at teardown */
+static const struct net_protocol *saved[3][2];
 
 static int setup(void **state)
 {
 	struct net3 *n = calloc(1, sizeof(*n));
 
-	n->a = test_stack_new("A", 1);
-	n->r = test_stack_new("R", 2);
-	n->b = test_stack_new("B", 3);
-	assert_int_equal(ns_pipe_create(n->a->stack, "eth0", n->r->stack, "eth0", 0, &n->a0, &n->r0), 0);
-	assert_int_equal(ns_pipe_create(n->r->stack, "eth1", n->b->stack, "eth0", 0, &n->r1, &n->b0), 0);
-	assert_int_equal(ns_dev_set_up(n->a0, true), 0);
-	assert_int_equal(ns_dev_set_up(n->r0, true), 0);
-	assert_int_equal(ns_dev_set_up(n->r1, true), 0);
-	assert_int_equal(ns_dev_set_up(n->b0, true), 0);
-	assert_int_equal(inet_addr_add(n->a0, A_IP, 24, NULL), 0);
-	assert_int_equal(inet_addr_add(n->r0, R_IP0, 24, NULL), 0);
-	assert_int_equal(inet_addr_add(n->r1, R_IP1, 24, NULL), 0);
-	assert_int_equal(inet_addr_add(n->b0, B_IP, 24, NULL), 0);
-	add_default(n->a->stack, n->a0, R_IP0);
-	add_default(n->b->stack, n->b0, R_IP1);
-	assert_int_equal(ns_sysctl_set(n->r->stack, "net.ipv4.ip_forward", "1"), 0);
+	net3_init(n, A_IP, R_IP0, R_IP1, B_IP);
 	struct ns_stack *ends[3] = { n->a->stack, n->b->stack, n->r->stack };
 
 	for (int i = 0; i < 3; i++) {
-		n->saved[i][0] = ends[i]->ipv4->protos[IPPROTO_TCP];
-		n->saved[i][1] = ends[i]->ipv4->protos[IPPROTO_UDP];
+		saved[i][0] = ends[i]->ipv4->protos[IPPROTO_TCP];
+		saved[i][1] = ends[i]->ipv4->protos[IPPROTO_UDP];
 		ends[i]->ipv4->protos[IPPROTO_TCP] = &tcp_proto;
 		ends[i]->ipv4->protos[IPPROTO_UDP] = &udp_proto;
 	}
-	run_all(n);
+	net3_run_all(n);
 	nrx = 0;
 	nerr = 0;
 	*state = n;
@@ -157,14 +119,12 @@ static int teardown(void **state)
 	struct net3 *n = *state;
 	struct ns_stack *ends[3] = { n->a->stack, n->b->stack, n->r->stack };
 
-	run_all(n);
+	net3_run_all(n);
 	for (int i = 0; i < 3; i++) {
-		ends[i]->ipv4->protos[IPPROTO_TCP] = n->saved[i][0];
-		ends[i]->ipv4->protos[IPPROTO_UDP] = n->saved[i][1];
+		ends[i]->ipv4->protos[IPPROTO_TCP] = saved[i][0];
+		ends[i]->ipv4->protos[IPPROTO_UDP] = saved[i][1];
 	}
-	test_stack_free(n->a);
-	test_stack_free(n->r);
-	test_stack_free(n->b);
+	net3_free(n);
 	free(n);
 	return 0;
 }
@@ -260,47 +220,47 @@ static void test_forward_filter(void **state)
 	nft_ok(n->r->stack, fw_rules);
 	/* allowed: SYN to B:22, SYN-ACK back (established), ACK */
 	send_tcp(n->a->stack, A_IP, B_IP, 40000, 22, TCP_FLAG_SYN, 1000, 0);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->b->stack);
 	assert_non_null(r);
 	assert_int_equal(r->dport, 22);
 	assert_true(r->csum_ok);
 	send_tcp(n->b->stack, B_IP, A_IP, 22, 40000, TCP_FLAG_SYN | TCP_FLAG_ACK, 5000, 1001);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->a->stack);
 	assert_non_null(r);
 	assert_int_equal(r->flags, TCP_FLAG_SYN | TCP_FLAG_ACK);
 	send_tcp(n->a->stack, A_IP, B_IP, 40000, 22, TCP_FLAG_ACK, 1001, 5001);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->b->stack), 2);
 	/* dropped: port 80 to another host, port 8080 */
 	send_tcp(n->a->stack, A_IP, B_IP, 40001, 8080, TCP_FLAG_SYN, 1, 0);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->b->stack), 2);
 	assert_int_equal(count_rx(n->a->stack), 1);
 	/* B cannot open connections toward A (policy drop, not established) */
 	send_udp(n->b->stack, B_IP, A_IP, 5000, 53);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->a->stack), 1);
 	/* but A's DNS query gets its answer */
 	send_udp(n->a->stack, A_IP, B_IP, 3333, 53);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->b->stack), 3);
 	send_udp(n->b->stack, B_IP, A_IP, 53, 3333);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->a->stack);
 	assert_int_equal(count_rx(n->a->stack), 2);
 	assert_int_equal(r->sport, 53);
 	/* fragments: R gathers them to track the datagram, then sends it on
 	 * in fragments again; both ends reassemble */
 	send_udp_big(n->a->stack, A_IP, B_IP, 3334, 53, 4000);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->b->stack);
 	assert_int_equal(count_rx(n->b->stack), 4);
 	assert_int_equal(r->sport, 3334);
 	assert_true(r->csum_ok);
 	send_udp_big(n->b->stack, B_IP, A_IP, 53, 3334, 3000);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->a->stack), 3);
 	assert_true(last_rx(n->a->stack)->csum_ok);
 	assert_int_equal(IPSTAT(n->r->stack, "ReasmOKs"), 2);
@@ -347,11 +307,11 @@ static void test_icmp_echo_tracking(void **state)
 	       "  ct state established,related accept\n"
 	       "  iifname \"eth0\" icmp type echo-request accept } }\n");
 	send_echo(n->a->stack, B_IP, 99, 1);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(ICMPSTAT(n->a->stack, "InEchoReps"), 1);
 	/* B's own echo toward A is new from the wrong side: dropped */
 	send_echo(n->b->stack, A_IP, 98, 1);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(ICMPSTAT(n->a->stack, "InEchos"), 0);
 	ct = ns_proc_read(n->r->stack, "/proc/net/nf_conntrack", NULL);
 	assert_non_null(strstr(ct, "ipv4     2 icmp     1 30 src=198.18.0.1 dst=198.19.0.1 type=8 code=0 id=99 src=198.19.0.1 dst=198.18.0.1 type=0 code=0 id=99 mark=0 zone=0 use=2\n"));
@@ -366,7 +326,7 @@ static void test_reject(void **state)
 	nft_ok(n->r->stack, fw_rules);
 	/* tcp reset: from B's address, acking the SYN, checksum right */
 	send_tcp(n->a->stack, A_IP, B_IP, 40002, 23, TCP_FLAG_SYN, 777, 0);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->b->stack), 0);
 	r = last_rx(n->a->stack);
 	assert_non_null(r);
@@ -379,7 +339,7 @@ static void test_reject(void **state)
 	/* a segment with ACK: the reset takes its sequence from the ACK
 	 * (the refused SYN left no connection behind: this is a new one) */
 	send_tcp(n->a->stack, A_IP, B_IP, 40002, 23, TCP_FLAG_ACK, 800, 4242);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->a->stack);
 	assert_int_equal(r->flags, TCP_FLAG_RST);
 	assert_int_equal(r->seq, 4242);
@@ -387,11 +347,11 @@ static void test_reject(void **state)
 	unsigned int before = count_rx(n->a->stack);
 
 	send_tcp(n->a->stack, A_IP, B_IP, 40002, 23, TCP_FLAG_RST, 800, 0);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->a->stack), before);
 	/* icmp admin-prohibited: A's TCP learns it through its err_handler */
 	send_tcp(n->a->stack, A_IP, B_IP, 40003, 25, TCP_FLAG_SYN, 1, 0);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(nerr, 1);
 	assert_ptr_equal(last_err_stack, n->a->stack);
 	assert_int_equal(last_err.type, ICMP_DEST_UNREACH);
@@ -410,14 +370,14 @@ static void test_reject(void **state)
 	       "table ip out { chain output { type filter hook output priority 0; policy drop;\n"
 	       "  ct state related counter accept } }\n");
 	send_tcp(n->a->stack, A_IP, B_IP, 40004, 26, TCP_FLAG_SYN, 1, 0);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->b->stack);
 	assert_non_null(r);
 	assert_int_equal(r->saddr, R_IP1);
 	send_tcp(n->b->stack, B_IP, R_IP1, 26, r->sport, TCP_FLAG_SYN | TCP_FLAG_ACK, 50, 2);
-	run_all(n);
+	net3_run_all(n);
 	send_tcp(n->a->stack, A_IP, B_IP, 40004, 26, TCP_FLAG_ACK, 2, 51);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(nerr, 2);
 	assert_int_equal(last_err.code, ICMP_PKT_FILTERED);
 	assert_int_equal(last_err.saddr, A_IP);
@@ -436,22 +396,22 @@ static void test_input_policy_drop_with_conntrack(void **state)
 	       "}\n");
 	/* A cannot reach R */
 	send_udp(n->a->stack, A_IP, R_IP0, 1000, 7);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->r->stack), 0);
 	/* R's own query to A is answered: the reply is established */
 	send_udp(n->r->stack, R_IP0, A_IP, 2000, 53);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->a->stack), 1);
 	send_udp(n->a->stack, A_IP, R_IP0, 53, 2000);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->r->stack), 1);
 	/* R opens TCP toward B from its other address */
 	send_tcp(n->r->stack, R_IP1, B_IP, 2001, 9, TCP_FLAG_SYN, 1, 0);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->b->stack), 1);
 	/* B answers with a reset: established reply, let in */
 	send_tcp(n->b->stack, B_IP, R_IP1, 9, 2001, TCP_FLAG_RST | TCP_FLAG_ACK, 0, 2);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->r->stack), 2);
 }
 
@@ -467,9 +427,9 @@ static void test_conntrack_flood(void **state)
 	for (int i = 0; i < 400; i++) {
 		send_udp(n->a->stack, A_IP, B_IP, (uint16_t)(10000 + i), 53);
 		if (i % 50 == 49)
-			run_all(n);
+			net3_run_all(n);
 	}
-	run_all(n);
+	net3_run_all(n);
 	v = ns_sysctl_get(n->r->stack, "net.netfilter.nf_conntrack_count");
 	assert_string_equal(v, "100\n");
 	free(v);
@@ -484,7 +444,7 @@ static void test_conntrack_flood(void **state)
 	uint64_t drops = cn->stat.drop;
 
 	send_udp(n->a->stack, A_IP, B_IP, 30000, 53);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(cn->stat.drop, drops + 1);
 	assert_int_equal(cn->count, 100);
 	v = ns_proc_read(n->r->stack, "/proc/net/stat/nf_conntrack", NULL);
@@ -497,23 +457,23 @@ static void test_conntrack_flood(void **state)
 	nf_ct_flush(n->r->stack);
 	for (int i = 0; i < 50; i++)
 		send_udp(n->a->stack, A_IP, B_IP, (uint16_t)(20000 + i), 53);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(cn->count, 50);
 	n->r->clock.now += 1100000000ull;
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(cn->count, 0);
 	nft_ok(n->r->stack, "flush ruleset\n"
 	       "table ip fw { chain forward { type filter hook forward priority 0; policy accept;\n"
 	       "  ct state new accept } }\n");
 	for (int i = 0; i < 100; i++)
 		send_udp(n->a->stack, A_IP, B_IP, (uint16_t)(21000 + i), 53);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(cn->count, 100);
 	/* entries expire: 30 s unreplied */
 	n->a->clock.now += 31000000000ull;
 	n->r->clock.now += 31000000000ull;
 	n->b->clock.now += 31000000000ull;
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(cn->count, 0);
 }
 
@@ -530,14 +490,14 @@ static void test_masquerade_and_icmp_translation(void **state)
 	       "  }\n"
 	       "}\n");
 	send_udp(n->a->stack, A_IP, B_IP, 4444, 53);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->b->stack);
 	assert_non_null(r);
 	assert_int_equal(r->saddr, R_IP1);
 	assert_true(r->csum_ok);
 	port = r->sport;
 	send_udp(n->b->stack, B_IP, R_IP1, 53, port);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->a->stack);
 	assert_non_null(r);
 	assert_int_equal(r->saddr, B_IP);
@@ -548,16 +508,16 @@ static void test_masquerade_and_icmp_translation(void **state)
 	/* R's own flow from R_IP1:4444 to B:53 would answer to the same
 	 * tuple: its source port moves (Linux's null binding) */
 	send_udp(n->r->stack, R_IP1, B_IP, 4444, 53);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->b->stack);
 	assert_int_equal(r->saddr, R_IP1);
 	assert_true(r->sport != 4444);
 	assert_true(r->csum_ok);
 	/* R's own flow holds R_IP1:5000 -> B:53; A's 5000 must move */
 	send_udp(n->r->stack, R_IP1, B_IP, 5000, 53);
-	run_all(n);
+	net3_run_all(n);
 	send_udp(n->a->stack, A_IP, B_IP, 5000, 53);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->b->stack);
 	assert_int_equal(r->saddr, R_IP1);
 	assert_true(r->sport != 5000);
@@ -572,7 +532,7 @@ static void test_masquerade_and_icmp_translation(void **state)
 
 		assert_int_equal(udp_emit_ipv4_nocsum(&u, skb_put(skb, 12), 12), 12);
 		assert_int_equal(ip_send_skb4(n->a->stack, skb, &fl4), 0);
-		run_all(n);
+		net3_run_all(n);
 		r = last_rx(n->b->stack);
 		assert_int_equal(r->sport, 4545);
 		assert_int_equal(r->saddr, R_IP1);
@@ -580,11 +540,11 @@ static void test_masquerade_and_icmp_translation(void **state)
 	}
 	/* ICMP echo through masquerade: the reply finds its way back */
 	send_echo(n->a->stack, B_IP, 4242, 1);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(ICMPSTAT(n->a->stack, "InEchoReps"), 1);
 	/* TCP through masquerade, checksum verified at B */
 	send_tcp(n->a->stack, A_IP, B_IP, 5555, 80, TCP_FLAG_SYN, 9, 0);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->b->stack);
 	assert_int_equal(r->saddr, R_IP1);
 	assert_true(r->csum_ok);
@@ -598,7 +558,7 @@ static void test_masquerade_and_icmp_translation(void **state)
 	assert_int_equal(inet_add_protocol(n->a->stack, &test_proto, PROTO_TEST), 0);
 	skb_put_data(skb, payload, sizeof(payload));
 	assert_int_equal(ip_send_skb4(n->a->stack, skb, &fl4), 0);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(nerr, 1);
 	assert_ptr_equal(last_err_stack, n->a->stack);
 	assert_int_equal(last_err.code, ICMP_PROT_UNREACH);
@@ -618,7 +578,7 @@ static void test_dnat_port_forward(void **state)
 	       "  }\n"
 	       "}\n");
 	send_tcp(n->a->stack, A_IP, R_IP0, 41000, 8080, TCP_FLAG_SYN, 100, 0);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->b->stack);
 	assert_non_null(r);
 	assert_int_equal(r->saddr, A_IP);
@@ -626,7 +586,7 @@ static void test_dnat_port_forward(void **state)
 	assert_int_equal(r->dport, 80);
 	assert_true(r->csum_ok);
 	send_tcp(n->b->stack, B_IP, A_IP, 80, 41000, TCP_FLAG_SYN | TCP_FLAG_ACK, 700, 101);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->a->stack);
 	assert_non_null(r);
 	assert_int_equal(r->saddr, R_IP0);
@@ -667,13 +627,13 @@ static void test_sysctls_and_timeouts(void **state)
 	nft_ok(r, "table ip fw { chain forward { type filter hook forward priority 0; policy accept;\n"
 		  "  ct state new accept } }\n");
 	send_udp(n->a->stack, A_IP, B_IP, 7000, 53);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(r->ct->count, 1);
 	n->r->clock.now += 4000000000ull;
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(r->ct->count, 1);
 	n->r->clock.now += 2000000000ull;
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(r->ct->count, 0);
 	/* the ruleset without ct or nat unhooks conntrack */
 	nft_ok(r, "flush ruleset");
@@ -693,7 +653,7 @@ static void test_output_dnat_reroutes(void **state)
 	       "}\n");
 	/* sent toward A's link, redirected to B on the other link */
 	send_udp(n->r->stack, R_IP0, IP4(198, 18, 0, 77), 6000, 5353);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->b->stack);
 	assert_non_null(r);
 	assert_int_equal(r->daddr, B_IP);
@@ -702,7 +662,7 @@ static void test_output_dnat_reroutes(void **state)
 	assert_int_equal(count_rx(n->a->stack), 0);
 	/* B's answer comes back as from the address R asked */
 	send_udp(n->b->stack, B_IP, R_IP0, 53, 6000);
-	run_all(n);
+	net3_run_all(n);
 	r = last_rx(n->r->stack);
 	assert_non_null(r);
 	assert_int_equal(r->saddr, IP4(198, 18, 0, 77));
@@ -720,42 +680,42 @@ static void test_tcp_states_and_window(void **state)
 	       "table ip fw { chain forward { type filter hook forward priority 0; policy accept;\n"
 	       "  ct state invalid counter drop } }\n");
 	send_tcp(n->a->stack, A_IP, B_IP, 1234, 80, TCP_FLAG_SYN, 1000, 0);
-	run_all(n);
+	net3_run_all(n);
 	ct = list_first_entry(&cn->all, struct nf_conn, list);
 	assert_int_equal(ct->tcp_state, TCP_CONNTRACK_SYN_SENT);
 	send_tcp(n->b->stack, B_IP, A_IP, 80, 1234, TCP_FLAG_SYN | TCP_FLAG_ACK, 9000, 1001);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(ct->tcp_state, TCP_CONNTRACK_SYN_RECV);
 	send_tcp(n->a->stack, A_IP, B_IP, 1234, 80, TCP_FLAG_ACK, 1001, 9001);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(ct->tcp_state, TCP_CONNTRACK_ESTABLISHED);
 	assert_true(ct->status & IPS_ASSURED);
 	/* far outside the window: invalid, dropped by the rule */
 	unsigned int b_rx = count_rx(n->b->stack);
 
 	send_tcp(n->a->stack, A_IP, B_IP, 1234, 80, TCP_FLAG_ACK, 1001 + 3000000, 9001);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->b->stack), b_rx);
 	assert_true(cn->stat.invalid >= 1);
 	/* orderly close: FIN, ACK, FIN, ACK */
 	send_tcp(n->a->stack, A_IP, B_IP, 1234, 80, TCP_FLAG_FIN | TCP_FLAG_ACK, 1001, 9001);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(ct->tcp_state, TCP_CONNTRACK_FIN_WAIT);
 	send_tcp(n->b->stack, B_IP, A_IP, 80, 1234, TCP_FLAG_ACK, 9001, 1002);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(ct->tcp_state, TCP_CONNTRACK_CLOSE_WAIT);
 	send_tcp(n->b->stack, B_IP, A_IP, 80, 1234, TCP_FLAG_FIN | TCP_FLAG_ACK, 9001, 1002);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(ct->tcp_state, TCP_CONNTRACK_LAST_ACK);
 	send_tcp(n->a->stack, A_IP, B_IP, 1234, 80, TCP_FLAG_ACK, 1002, 9002);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(ct->tcp_state, TCP_CONNTRACK_TIME_WAIT);
 	assert_true(ct->timeout - ns_now(n->r->stack) <= 120000000000ull);
 	/* a stray SYN-ACK with no connection is invalid */
 	unsigned int a_rx = count_rx(n->a->stack);
 
 	send_tcp(n->b->stack, B_IP, A_IP, 81, 1235, TCP_FLAG_SYN | TCP_FLAG_ACK, 1, 1);
-	run_all(n);
+	net3_run_all(n);
 	assert_int_equal(count_rx(n->a->stack), a_rx);
 }
 

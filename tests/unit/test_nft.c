@@ -14,7 +14,7 @@
 #include "core/proc.h"
 #include "core/skbuff.h"
 #include "netfilter/nf_tables.h"
-#include "nstack/cmd.h"
+#include "cmdfix.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
@@ -22,39 +22,20 @@
 
 #define A(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 
-struct fixture {
-	struct test_stack *ts;
-	struct capdev *eth0, *eth1;
-	struct ns_out out;
-};
-
-static const uint8_t mac0[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-static const uint8_t mac1[6] = { 0x02, 0, 0, 0, 0, 0x02 };
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	f->ts = test_stack_new("nft", 11);
-	f->eth0 = capdev_new(f->ts, "eth%d", mac0);
-	f->eth1 = capdev_new(f->ts, "eth%d", mac1);
-	ns_out_init(&f->out);
-	*state = f;
+	*state = cmd_fixture_new("nft", 11, 2);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	ns_out_free(&f->out);
-	test_stack_free(f->ts);
-	free(f);
+	cmd_fixture_free(*state);
 	return 0;
 }
 
 /* ---- helpers --------------------------------------------------------------------- */
-static int nft(struct fixture *f, const char *text)
+static int nft(struct cmd_fixture *f, const char *text)
 {
 	struct seq_buf out = { 0 };
 	char err[512];
@@ -67,7 +48,7 @@ static int nft(struct fixture *f, const char *text)
 }
 
 /* Run text that must fail; returns the error message (static). */
-static const char *nft_err(struct fixture *f, const char *text, int want_rc)
+static const char *nft_err(struct cmd_fixture *f, const char *text, int want_rc)
 {
 	static char err[512];
 	struct seq_buf out = { 0 };
@@ -78,7 +59,7 @@ static const char *nft_err(struct fixture *f, const char *text, int want_rc)
 	return err;
 }
 
-static char *list(struct fixture *f)
+static char *list(struct cmd_fixture *f)
 {
 	struct seq_buf out = { 0 };
 	char err[512];
@@ -97,7 +78,7 @@ struct pkt_spec {
 	uint16_t frag_off;
 };
 
-static struct sk_buff *mkpkt(struct fixture *f, const struct pkt_spec *ps)
+static struct sk_buff *mkpkt(struct cmd_fixture *f, const struct pkt_spec *ps)
 {
 	static uint8_t zeros[1500];
 	struct sk_buff *skb = alloc_skb_tx(f->ts->stack, 1600);
@@ -135,7 +116,7 @@ static struct sk_buff *mkpkt(struct fixture *f, const struct pkt_spec *ps)
 }
 
 /* Evaluate the base chain `c` of table `t` (family ip) on a packet. */
-static unsigned int eval_on(struct fixture *f, const char *t, const char *c,
+static unsigned int eval_on(struct cmd_fixture *f, const char *t, const char *c,
 			    const struct pkt_spec *ps, uint32_t ct_state, struct nft_result *res)
 {
 	struct nft_table *tab = nft_table_find(f->ts->stack->nft->rs, NFT_FAMILY_IP, t);
@@ -156,7 +137,7 @@ static unsigned int eval_on(struct fixture *f, const char *t, const char *c,
 
 /* Load one rule `rule drop` in a fresh accept-policy chain; true when the
  * packet is dropped (the rule matched). */
-static bool matches(struct fixture *f, const char *rule, const struct pkt_spec *ps, uint32_t ct)
+static bool matches(struct cmd_fixture *f, const char *rule, const struct pkt_spec *ps, uint32_t ct)
 {
 	char text[1024];
 
@@ -234,7 +215,7 @@ static const char *const sample =
 
 static void test_list_round_trip(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	char *a, *b, *text;
 
 	assert_int_equal(nft(f, sample), 0);
@@ -253,7 +234,7 @@ static void test_list_round_trip(void **state)
 
 static void test_error_names_line_and_keeps_ruleset(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	const char *e;
 	char *before, *after;
 
@@ -321,7 +302,7 @@ static void test_error_names_line_and_keeps_ruleset(void **state)
 
 static void test_commands(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	struct nft_chain *c;
 	struct nft_table *t;
 	char *s;
@@ -366,7 +347,7 @@ static void test_commands(void **state)
 
 static void test_cmd_engine(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	char path[] = "/tmp/nstack-nft-XXXXXX";
 	int fd = mkstemp(path);
 	FILE *fp;
@@ -424,7 +405,7 @@ static void test_cmd_engine(void **state)
 /* ---- matches ----------------------------------------------------------------------------- */
 static void test_match_addresses(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 
 	assert_true(matches(f, "ip saddr 198.18.0.1", &tcp_syn, 0));
 	assert_false(matches(f, "ip saddr 198.18.0.2", &tcp_syn, 0));
@@ -447,7 +428,7 @@ static void test_match_addresses(void **state)
 
 static void test_match_ports(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 
 	assert_true(matches(f, "tcp dport 22", &tcp_syn, 0));
 	assert_true(matches(f, "tcp dport ssh", &tcp_syn, 0));
@@ -472,7 +453,7 @@ static void test_match_ports(void **state)
 
 static void test_match_icmp_flags_state_len_if(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	struct pkt_spec synack = tcp_syn, unreach = ping;
 
 	synack.tcp_flags = TCP_FLAG_SYN | TCP_FLAG_ACK;
@@ -512,7 +493,7 @@ static void test_match_icmp_flags_state_len_if(void **state)
 /* ---- verdicts, chains, counters --------------------------------------------------------------- */
 static void test_verdicts_and_jumps(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	struct nft_result res;
 
 	assert_int_equal(nft(f,
@@ -559,7 +540,7 @@ static void test_verdicts_and_jumps(void **state)
 
 static void test_jump_depth_bound(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	char text[8192];
 	size_t n;
 	const char *e;
@@ -598,7 +579,7 @@ static void test_jump_depth_bound(void **state)
 
 static void test_counters_and_log(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	char *s;
 
 	assert_int_equal(nft(f,
@@ -676,7 +657,7 @@ static char *big_set_text(const char *flags, unsigned int n, bool prefixes)
 
 static void test_sets_100k(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	struct nft_set *s;
 	double small, big;
 	char *text;
@@ -734,7 +715,7 @@ static void test_sets_100k(void **state)
  * always a ruleset that lists and loads back. */
 static void test_parser_mutations(void **state)
 {
-	struct fixture *f = *state;
+	struct cmd_fixture *f = *state;
 	static const char alphabet[] = "{};,:!=<>&|()\"\n #@/-.*abcdefghijklmnopqrstuvwxyz0123456789";
 	static const char flush[] = "flush ruleset\n";
 	size_t len = strlen(sample), fl = sizeof(flush) - 1;

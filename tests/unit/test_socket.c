@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "testlib.h"
+#include "socktest.h"
 #include "tproto.h"
 #include "nstack/socket.h"
 
@@ -47,26 +48,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define CHECK_ERR(call, e)                                   \
-	do {                                                 \
-		errno = 0;                                   \
-		assert_int_equal((call), -1);                \
-		assert_int_equal(errno, (e));                \
-	} while (0)
-
 static int tsock(struct fx *f)
 {
 	int fd = ns_socket(f->s, AF_INET, SOCK_DGRAM, TPROTO);
 
 	assert_true(fd >= 0);
 	return fd;
-}
-
-static struct sockaddr_in sin_of(uint32_t addr, uint16_t port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
-				   .sin_addr.s_addr = htonl(addr) };
-	return sin;
 }
 
 static int tsock_bound(struct fx *f, uint16_t port)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "testlib.h"
+#include "socktest.h"
 #include "ipv4/devinet.h"
 #include "nstack/socket.h"
 #include "ipv4/udp.h"
@@ -84,20 +85,6 @@ static int teardown(void **state)
 	test_stack_free(p->b);
 	free(p);
 	return 0;
-}
-
-#define CHECK_ERR(call, e)                    \
-	do {                                  \
-		errno = 0;                    \
-		assert_int_equal((call), -1); \
-		assert_int_equal(errno, (e)); \
-	} while (0)
-
-static struct sockaddr_in sin_of(uint32_t addr, uint16_t port)
-{
-	struct sockaddr_in s = { .sin_family = AF_INET, .sin_port = htons(port),
-				 .sin_addr.s_addr = htonl(addr) };
-	return s;
 }
 
 static int udp_sock(struct ns_stack *s, uint32_t addr, uint16_t port)
