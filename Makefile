@@ -59,7 +59,7 @@ bench:
 fuzz:
 	@scripts/deps.sh test
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNSTACK_SANITIZE=ON -DNSTACK_FUZZ=ON >/dev/null
-	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_frame
 	mkdir -p fuzz/corpus
 	$(FUZZ_BUILD)/fuzz/fuzz_frame -max_total_time=$(FUZZ_SECONDS) -max_len=4096 fuzz/corpus fuzz/seeds
 

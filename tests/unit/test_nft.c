@@ -619,24 +619,6 @@ static void test_counters_and_log(void **state)
 }
 
 /* ---- big sets ------------------------------------------------------------------------------------- */
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double lookup_cost(const struct nft_set *s, uint32_t base, uint32_t span)
-{
-	volatile unsigned int hits = 0;
-	double t0 = now_s();
-
-	for (uint32_t i = 0; i < 400000; i++)
-		hits += nft_set_lookup(s, base + (i * 2654435761u) % span);
-	return (now_s() - t0) / 400000;
-}
-
 static char *big_set_text(const char *flags, unsigned int n, bool prefixes)
 {
 	size_t cap = (size_t)n * 24 + 512, len;
@@ -659,7 +641,6 @@ static void test_sets_100k(void **state)
 {
 	struct cmd_fixture *f = *state;
 	struct nft_set *s;
-	double small, big;
 	char *text;
 
 	/* hash set of 100 000 addresses */
@@ -678,16 +659,8 @@ static void test_sets_100k(void **state)
 	assert_int_equal(eval_on(f, "f", "c", &p, 0, NULL), NFT_DROP);
 	p.saddr++;
 	assert_int_equal(eval_on(f, "f", "c", &p, 0, NULL), NFT_ACCEPT);
-	big = lookup_cost(s, A(198, 18, 0, 0), 200000);
-	text = big_set_text("", 10, false);
-	assert_int_equal(nft(f, text), 0);
-	free(text);
-	s = nft_set_find(nft_table_find(f->ts->stack->nft->rs, NFT_FAMILY_IP, "f"), "bl");
-	small = lookup_cost(s, A(198, 18, 0, 0), 20);
-	print_message("hash set lookup: %.1f ns (10 entries) %.1f ns (100000 entries)\n",
-		      small * 1e9, big * 1e9);
-	/* flat: no linear growth (a linear scan would be 10 000x) */
-	assert_true(big < small * 50 + 100e-9);
+	/* the cost of a lookup in a 100 000-entry set is measured by
+	 * bench_nft (make bench), not asserted here */
 
 	/* interval set of 100 000 prefixes */
 	text = big_set_text("  flags interval\n", 100000, true);
@@ -699,15 +672,6 @@ static void test_sets_100k(void **state)
 	assert_true(nft_set_lookup(s, A(10, 0, 0, 0) + (99999u << 8) + 255));
 	assert_false(nft_set_lookup(s, A(10, 0, 0, 0) + (100000u << 8)));
 	assert_false(nft_set_lookup(s, A(9, 255, 255, 255)));
-	big = lookup_cost(s, A(10, 0, 0, 0), 100000u << 8);
-	text = big_set_text("  flags interval\n", 10, true);
-	assert_int_equal(nft(f, text), 0);
-	free(text);
-	s = nft_set_find(nft_table_find(f->ts->stack->nft->rs, NFT_FAMILY_IP, "f"), "bl");
-	small = lookup_cost(s, A(10, 0, 0, 0), 10u << 8);
-	print_message("interval set lookup: %.1f ns (10 entries) %.1f ns (100000 entries)\n",
-		      small * 1e9, big * 1e9);
-	assert_true(big < small * 50 + 100e-9);
 }
 
 /* Mutated and truncated rulesets: every one is either loaded or refused
