@@ -25,11 +25,13 @@ static void net2_init(struct net2 *n)
 	assert_int_equal(inet_addr_add(n->db, B_IP, 24, NULL), 0);
 }
 
-static void netem_loss(struct net_device *dev, const char *pct)
+/* netem on dev: "loss <pct> [delay 2ms reorder 5% 50%]", seeded */
+static void netem_loss(struct net_device *dev, const char *pct, bool reorder)
 {
 	char err[128];
-	char *argv[] = { "loss", (char *)pct, "seed", "42" };
-	struct Qdisc *q = qdisc_create(dev, qdisc_lookup_ops("netem"), 4, argv, err, sizeof(err));
+	char *argv[] = { "loss", (char *)pct, "seed", "42", "delay", "2ms", "reorder", "5%", "50%" };
+	struct Qdisc *q = qdisc_create(dev, qdisc_lookup_ops("netem"), reorder ? 9 : 4, argv, err,
+				       sizeof(err));
 
 	assert_non_null(q);
 	qdisc_graft_root(dev, q);
@@ -82,10 +84,10 @@ static int connect_a(struct net2 *n, uint16_t port)
 	return fd;
 }
 
-static void bulk(const char *loss, uint64_t *vtime, unsigned int *retrans)
+static void bulk(const char *loss, bool reorder, size_t total, uint64_t *vtime,
+		 unsigned int *retrans)
 {
 	struct net2 n;
-	const size_t total = 10u << 20;
 	static uint8_t buf[65536], sbuf[65536];
 	size_t filled = (size_t)-1;
 	uint64_t hs = 0xcbf29ce484222325ULL, hr = hs, t0;
@@ -95,8 +97,8 @@ static void bulk(const char *loss, uint64_t *vtime, unsigned int *retrans)
 
 	net2_init(&n);
 	if (loss) {
-		netem_loss(n.da, loss);
-		netem_loss(n.db, loss);
+		netem_loss(n.da, loss, reorder);
+		netem_loss(n.db, loss, reorder);
 	}
 	lfd = listen_b(&n, 5001, 8);
 	cfd = connect_a(&n, 5001);
@@ -170,7 +172,7 @@ static void test_bulk_clean(void **state)
 	unsigned int r;
 
 	(void)state;
-	bulk(NULL, &t, &r);
+	bulk(NULL, false, 10u << 20, &t, &r);
 	assert_int_equal(r, 0);
 	print_message("10 MiB clean: %.3f s virtual, %u retransmissions\n", (double)t / SEC, r);
 }
@@ -181,9 +183,34 @@ static void test_bulk_loss(void **state)
 	unsigned int r;
 
 	(void)state;
-	bulk("1%", &t, &r);
+	bulk("1%", false, 10u << 20, &t, &r);
 	assert_true(r > 0);
 	print_message("10 MiB, netem loss 1%%: %.3f s virtual, %u retransmissions\n", (double)t / SEC, r);
+}
+
+/* Heavy loss with reordering (2 ms one-way delay, 5% of packets jump the
+ * queue): SACK recovery (RFC 6675) and RACK (RFC 8985) carry it. */
+static void heavy(const char *loss)
+{
+	uint64_t t;
+	unsigned int r;
+
+	bulk(loss, true, 2u << 20, &t, &r);
+	assert_true(r > 0);
+	print_message("2 MiB, netem loss %s delay 2ms reorder 5%%: %.3f s virtual, %u retransmissions\n",
+		      loss, (double)t / SEC, r);
+}
+
+static void test_bulk_loss5_reorder(void **state)
+{
+	(void)state;
+	heavy("5%");
+}
+
+static void test_bulk_loss10_reorder(void **state)
+{
+	(void)state;
+	heavy("10%");
 }
 
 /* RFC 9293 3.10.7.2: 100 connections through one listener's SYN and
@@ -259,6 +286,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bulk_clean),
 		cmocka_unit_test(test_bulk_loss),
+		cmocka_unit_test(test_bulk_loss5_reorder),
+		cmocka_unit_test(test_bulk_loss10_reorder),
 		cmocka_unit_test(test_parallel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
