@@ -145,6 +145,7 @@ void tcp_init_sock_fields(struct tcp_sock *tp)
 	tp->mss_cache = TCP_MSS_DEFAULT;
 	tp->rcv_mss = TCP_MSS_DEFAULT;
 	tp->pmtu = 576;
+	tp->reordering = TCP_FASTRETRANS_THRESH;
 	if (!tp->ca_ops)
 		tp->ca_ops = &tcp_reno;
 	list_add_tail(&tp->all_node, &tn->all);
@@ -247,6 +248,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	tp->rx_opt.rcv_wscale = req->rcv_wscale;
 	tp->rx_opt.snd_wscale = req->snd_wscale;
 	tp->rx_opt.wscale_ok = req->wscale_ok;
+	tp->rx_opt.sack_ok = req->sack_ok;
 	tp->rx_opt.tstamp_ok = req->tstamp_ok;
 	tp->rx_opt.ts_recent = req->ts_recent;
 	tp->rx_opt.ts_recent_stamp = req->tstamp_ok ? ns_now(stack) : 0;
@@ -846,6 +848,9 @@ void tcp_get_info(struct tcp_sock *tp, struct tcp_info *info)
 	info->tcpi_backoff = tp->backoff;
 	if (tp->rx_opt.tstamp_ok)
 		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	if (tp->rx_opt.sack_ok)
+		info->tcpi_options |= TCPI_OPT_SACK;
+	info->tcpi_reordering = tp->reordering;
 	if (tp->rx_opt.wscale_ok) {
 		info->tcpi_options |= TCPI_OPT_WSCALE;
 		info->tcpi_snd_wscale = tp->rx_opt.snd_wscale;
@@ -1093,7 +1098,10 @@ static void tcp_sysctl_defaults(struct netns_tcp *tn)
 	tn->keepalive_probes = TCP_KEEPALIVE_PROBES;
 	tn->timestamps = 1;
 	tn->window_scaling = 1;
-	tn->sack = 0;
+	tn->sack = 1;
+	tn->syncookies = 1;
+	tn->invalid_ratelimit_ms = 500;
+	tn->challenge_ack_limit = 1000;
 	tn->rfc1337 = 0;
 	tn->abort_on_overflow = 0;
 	tn->base_mss = 1024;
@@ -1120,6 +1128,10 @@ static int tcp_sysctls(struct ns_stack *stack, struct netns_tcp *tn)
 		{ "tcp_rfc1337", offsetof(struct netns_tcp, rfc1337), 0, 1 },
 		{ "tcp_abort_on_overflow", offsetof(struct netns_tcp, abort_on_overflow), 0, 1 },
 		{ "tcp_base_mss", offsetof(struct netns_tcp, base_mss), 88, 65535 },
+		{ "tcp_sack", offsetof(struct netns_tcp, sack), 0, 1 },
+		{ "tcp_syncookies", offsetof(struct netns_tcp, syncookies), 0, 2 },
+		{ "tcp_invalid_ratelimit", offsetof(struct netns_tcp, invalid_ratelimit_ms), 0, 1 << 30 },
+		{ "tcp_challenge_ack_limit", offsetof(struct netns_tcp, challenge_ack_limit), 0, 1 << 30 },
 	};
 	char path[96];
 	int err;

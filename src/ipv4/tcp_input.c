@@ -59,6 +59,8 @@ static void tcp_rtt_estimator(struct tcp_sock *tp, uint64_t m_ns)
 
 	if (m <= 0)
 		m = 1;
+	if (!tp->rtt_min_us || (uint32_t)m < tp->rtt_min_us)
+		tp->rtt_min_us = (uint32_t)m;	/* RACK's min_RTT */
 	if (tp->srtt_us) {
 		m -= tp->srtt_us >> 3;
 		tp->srtt_us += (uint32_t)m;
@@ -89,12 +91,6 @@ static bool tcp_sequence_ok(const struct tcp_sock *tp, uint32_t seq, uint32_t en
 	if ((int32_t)wnd < 0)
 		wnd = 0;
 	return !before(end_seq, tp->rcv_wup) && !after(seq, tp->rcv_nxt + wnd);
-}
-
-/* RFC 5961 4 / RFC 9293 3.10.7.4: an ACK the peer must answer. */
-static void tcp_send_challenge_ack(struct tcp_sock *tp)
-{
-	tcp_send_ack(tp);
 }
 
 void tcp_rcv_space_update(struct tcp_sock *tp)
@@ -202,6 +198,26 @@ static bool tcp_ofo_queue(struct tcp_sock *tp)
 	return fin;
 }
 
+/* RFC 2883: report [seq, end) as the first SACK block of the next ACK. */
+static void tcp_dsack_set(struct tcp_sock *tp, uint32_t seq, uint32_t end)
+{
+	if (!tp->rx_opt.sack_ok)
+		return;
+	tp->dsack = true;
+	tp->dsack_blk.start = seq;
+	tp->dsack_blk.end = end;
+}
+
+/* RFC 2018 4: the block holding the latest arrival goes first. */
+static void tcp_sack_note(struct tcp_sock *tp, uint32_t seq)
+{
+	unsigned int n = NS_MIN((unsigned int)tp->sack_recent_n + 1, (unsigned int)TCP_SACK_RECENT);
+
+	memmove(&tp->sack_recent[1], &tp->sack_recent[0], (n - 1) * sizeof(tp->sack_recent[0]));
+	tp->sack_recent[0] = seq;
+	tp->sack_recent_n = (uint8_t)n;
+}
+
 /* Out-of-order segment: keep it sorted by seq, bounded by the receive
  * buffer (drops counted). */
 static void tcp_data_queue_ofo(struct tcp_sock *tp, struct sk_buff *skb)
@@ -221,9 +237,14 @@ static void tcp_data_queue_ofo(struct tcp_sock *tp, struct sk_buff *skb)
 		if (!after(TCP_SKB_CB(p)->seq, tcb->seq))
 			break;
 	if (p && !before(TCP_SKB_CB(p)->end_seq, tcb->end_seq)) {
-		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);	/* covered */
+		/* covered: a duplicate, reported by D-SACK (RFC 2883 4.1.2) */
+		tcp_dsack_set(tp, tcb->seq, tcb->end_seq);
+		TCP_INC_STATS(tcp_net(sk), TCP_MIB_DSACKOFOSENT);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return;
 	}
+	TCP_INC_STATS(tcp_net(sk), TCP_MIB_OFOQUEUE);
+	tcp_sack_note(tp, tcb->seq);
 	skb_set_owner_r(skb, sk);
 	if (p)
 		__skb_queue_after(&tp->ooo_queue, p, skb);
@@ -232,6 +253,7 @@ static void tcp_data_queue_ofo(struct tcp_sock *tp, struct sk_buff *skb)
 	/* drop later skbs that the new one covers entirely */
 	while ((p = skb_queue_next(&tp->ooo_queue, skb)) != NULL &&
 	       !after(TCP_SKB_CB(p)->end_seq, tcb->end_seq)) {
+		TCP_INC_STATS(tcp_net(sk), TCP_MIB_OFOMERGE);
 		__skb_unlink(p, &tp->ooo_queue);
 		kfree_skb_reason(p, SKB_DROP_REASON_TCP_INVALID);
 	}
@@ -249,8 +271,11 @@ static void tcp_data_queue(struct tcp_sock *tp, struct sk_buff *skb)
 		consume_skb(skb);
 		return;
 	}
-	/* entirely old: a duplicate; ACK at once (RFC 5681 4.2) */
+	/* entirely old: a duplicate; ACK at once (RFC 5681 4.2) with a
+	 * D-SACK (RFC 2883 4.1.1) */
 	if (!after(tcb->end_seq, tp->rcv_nxt)) {
+		tcp_dsack_set(tp, tcb->seq, tcb->end_seq);
+		TCP_INC_STATS(tcp_net(sk), TCP_MIB_DSACKOLDSENT);
 		tcp_enter_quickack_mode(tp);
 		tcp_send_ack(tp);
 		consume_skb(skb);
@@ -369,9 +394,13 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, bool *rtt
 			break;
 		}
 		if (!(tcb->sacked & TCPCB_EVER_RETRANS) && tcb->when) {
-			seq_rtt = now - tcb->when;
+			seq_rtt = now > tcb->when ? now - tcb->when : 0;
 			karn_ok = true;
 		}
+		if (tcb->sacked & TCPCB_SACKED_ACKED)
+			tp->sacked_out--;
+		else if (tp->rx_opt.sack_ok)
+			tcp_skb_delivered(tp, tcb, now);
 		if (tcb->sacked & TCPCB_LOST)
 			tp->lost_out--;
 		if (tcb->sacked & TCPCB_SACKED_RETRANS)
@@ -388,11 +417,14 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, bool *rtt
 	return acked;
 }
 
-/* Retransmit what is marked lost while the window has room. */
+/* Retransmit what is marked lost while the window has room (RFC 6675 4
+ * NextSeg rule 1: the lowest lost, un-retransmitted, un-SACKed segment). */
 static void tcp_xmit_retransmit_queue(struct tcp_sock *tp)
 {
 	struct sk_buff *skb;
 
+	if (!tp->lost_out)
+		return;
 	skb_queue_walk(&tp->rtx_queue, skb) {
 		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
 
@@ -457,61 +489,139 @@ static bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_repr *th, 
 	       tp->snd_wnd == prior_wnd;
 }
 
-/* Returns -1 when the segment must be dropped (ACK of unsent data). */
-static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th)
+/* RFC 5961 7: challenge ACKs and out-of-window ACKs are rate limited per
+ * socket (tcp_invalid_ratelimit, 500 ms) and challenge ACKs per stack
+ * (tcp_challenge_ack_limit per second, a randomised budget so the count
+ * leaks nothing: CVE-2016-5696). Returns true when the ACK may go. */
+static bool tcp_oow_rate_limited_ok(struct tcp_sock *tp)
 {
-	struct sock *sk = tp_sk(tp);
-	uint32_t ack = th->ack_seq;
-	uint32_t prior_una = tp->snd_una, prior_wnd = tp->snd_wnd;
-	uint32_t acked_pkts;
-	bool rtt_done = false;
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+	uint64_t now = tcp_now(tp);
 
-	/* RFC 9293 3.10.7.4: "If the ACK acks something not yet sent
-	 * (SEG.ACK > SND.NXT), then send an ACK, drop the segment" */
-	if (after(ack, tp->snd_nxt)) {
-		tcp_send_challenge_ack(tp);
-		return -1;
+	if (tp->last_oow_ack_time && now - tp->last_oow_ack_time < (uint64_t)tn->invalid_ratelimit_ms * NS_PER_MS) {
+		TCP_INC_STATS(tn, TCP_MIB_ACKSKIPPEDCHALLENGE);
+		return false;
 	}
-	/* an old duplicate: ignore the ACK field */
-	if (before(ack, prior_una))
-		return 0;
-	tp->rcv_tstamp = tcp_now(tp);
-	tp->probes_out = 0;
-	tcp_ack_update_window(tp, th);
-	if (ack == prior_una) {
-		if (tcp_is_dupack(tp, th, prior_wnd)) {
-			tp->dup_acks++;
-			/* Reno: a dup ACK means a segment left the network */
-			if (tp->sacked_out + 1 < tp->packets_out)
-				tp->sacked_out++;
-			if (tp->ca_state == TCP_CA_OPEN)
-				tcp_set_ca_state(tp, TCP_CA_DISORDER);
-			if (tp->dup_acks == 3 && tp->ca_state == TCP_CA_DISORDER &&
-			    (!before(ack, tp->high_seq) || !tp->high_seq))
-				tcp_enter_recovery(tp);
-		}
-		if (tp->snd_wnd > prior_wnd && timer_pending(&tp->rtx_timer) &&
-		    tp->pending == ICSK_TIME_PROBE0) {
-			/* the window opened (Linux's tcp_ack_probe) */
-			del_timer(&tp->rtx_timer);
-			tp->backoff = 0;
-		}
-		return 0;
-	}
-	/* new data acknowledged */
-	tp->snd_una = ack;
-	tp->bytes_acked += ack - prior_una;
-	acked_pkts = tcp_clean_rtx_queue(tp, ack, &rtt_done);
-	if (!rtt_done && tp->rx_opt.saw_tstamp && tp->rx_opt.rcv_tsecr) {
-		uint32_t ms = tcp_time_stamp_ms(sk->sk_net) - tp->rx_opt.rcv_tsecr;
+	tp->last_oow_ack_time = now;
+	return true;
+}
 
-		if (ms < 3600000)
-			tcp_rtt_estimator(tp, (uint64_t)ms * NS_PER_MS);
+static void tcp_send_challenge_ack(struct tcp_sock *tp)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+	uint64_t sec = tcp_now(tp) / NS_PER_SEC;
+
+	if (!tcp_oow_rate_limited_ok(tp))
+		return;
+	if (sec != tn->challenge_timestamp) {
+		uint32_t half = (uint32_t)(tn->challenge_ack_limit + 1) / 2;
+
+		tn->challenge_timestamp = sec;
+		tn->challenge_count = half + (uint32_t)(ns_random(tp_sk(tp)->sk_net) % (half ? half : 1));
 	}
-	tp->retransmits = 0;
-	tp->backoff = 0;
-	if (!tp->retrans_out)
-		tp->retrans_stamp = 0;
+	if (tn->challenge_count) {
+		tn->challenge_count--;
+		TCP_INC_STATS(tn, TCP_MIB_CHALLENGEACK);
+		tcp_send_ack(tp);
+	}
+}
+
+/* RFC 6675 5 / RFC 8985: the SACK loss recovery state machine (Linux's
+ * tcp_fastretrans_alert with SACK). */
+static void tcp_sack_recovery(struct tcp_sock *tp, uint32_t ack, uint32_t acked_pkts, bool advanced)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+	bool rack = tp->rack.advanced;
+	uint64_t wait = 0;
+
+	tp->rack.advanced = false;
+	if (rack)
+		wait = tcp_rack_detect_loss(tp);
+	tcp_6675_mark_lost(tp);
+	if (tp->ca_state == TCP_CA_RECOVERY && !before(ack, tp->high_seq)) {
+		/* RFC 6675 5: a cumulative ACK covering "RecoveryPoint" ends it */
+		tp->snd_cwnd = NS_MAX(tp->snd_ssthresh, 2U);
+		tcp_set_ca_state(tp, TCP_CA_OPEN);
+	} else if (tp->ca_state == TCP_CA_LOSS && !before(ack, tp->high_seq)) {
+		tcp_set_ca_state(tp, TCP_CA_OPEN);
+	}
+	switch (tp->ca_state) {
+	case TCP_CA_OPEN:
+	case TCP_CA_DISORDER:
+	case TCP_CA_CWR:
+		if (tp->lost_out) {
+			/* RFC 6675 5 (4.1-4.2): RecoveryPoint = HighData,
+			 * cwnd = ssthresh = FlightSize / 2 */
+			tp->prior_ssthresh = tp->snd_ssthresh;
+			tp->prior_cwnd = tp->snd_cwnd;
+			tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
+			tp->snd_cwnd = NS_MAX(tp->snd_ssthresh, 2U);
+			tp->high_seq = tp->snd_nxt;
+			tp->undo_marker = tp->snd_una;
+			tcp_set_ca_state(tp, TCP_CA_RECOVERY);
+			TCP_INC_STATS(tn, TCP_MIB_FASTRETRANS);
+			TCP_INC_STATS(tn, TCP_MIB_SACKRECOVERY);
+			tp->tlp_high_seq = 0;
+			tcp_retransmit_head(tp);	/* (4.3): the first one goes now */
+		} else {
+			tcp_set_ca_state(tp, tp->sacked_out ? TCP_CA_DISORDER : TCP_CA_OPEN);
+			if (advanced)
+				tp->ca_ops->cong_avoid(tp, ack, acked_pkts);
+		}
+		break;
+	case TCP_CA_LOSS:
+		if (advanced)
+			tp->ca_ops->cong_avoid(tp, ack, acked_pkts);
+		break;
+	default:
+		break;
+	}
+	tcp_xmit_retransmit_queue(tp);
+	if (wait && tp->packets_out)
+		tcp_reset_xmit_timer(tp, ICSK_TIME_REO_TIMEOUT, wait);
+}
+
+/* The RACK reordering timer fired (RFC 8985 6.3). */
+void tcp_rack_reo_timeout(struct tcp_sock *tp)
+{
+	uint32_t prior_lost = tp->lost_out;
+
+	tp->rack.advanced = true;
+	tcp_sack_recovery(tp, tp->snd_una, 0, false);
+	if (prior_lost == tp->lost_out && tp->pending == ICSK_TIME_REO_TIMEOUT)
+		tcp_set_xmit_timer(tp);
+	else if (tp->pending != ICSK_TIME_REO_TIMEOUT || !timer_pending(&tp->rtx_timer))
+		tcp_set_xmit_timer(tp);
+	tcp_push(tp);
+}
+
+/* After an ACK: the RACK timer if one is waiting, else TLP's PTO in Open
+ * state, else the RTO (Linux's tcp_set_xmit_timer). */
+void tcp_set_xmit_timer(struct tcp_sock *tp)
+{
+	if (tp->pending == ICSK_TIME_REO_TIMEOUT && timer_pending(&tp->rtx_timer))
+		return;
+	if (!tcp_schedule_loss_probe(tp))
+		tcp_rearm_rto(tp);
+}
+
+/* Reno's duplicate-ACK counting for peers without SACK (RFC 5681 3.2). */
+static void tcp_reno_dupack(struct tcp_sock *tp, uint32_t ack)
+{
+	tp->dup_acks++;
+	/* Reno: a dup ACK means a segment left the network */
+	if (tp->sacked_out + 1 < tp->packets_out)
+		tp->sacked_out++;
+	if (tp->ca_state == TCP_CA_OPEN)
+		tcp_set_ca_state(tp, TCP_CA_DISORDER);
+	if (tp->dup_acks == 3 && tp->ca_state == TCP_CA_DISORDER &&
+	    (!before(ack, tp->high_seq) || !tp->high_seq))
+		tcp_enter_recovery(tp);
+}
+
+/* NewReno after new data was acknowledged (RFC 6582 3.2). */
+static void tcp_reno_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked_pkts)
+{
 	switch (tp->ca_state) {
 	case TCP_CA_RECOVERY:
 		if (!before(ack, tp->high_seq)) {
@@ -542,11 +652,72 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th)
 		tp->sacked_out = 0;
 		tcp_set_ca_state(tp, TCP_CA_OPEN);
 		tp->ca_ops->cong_avoid(tp, ack, acked_pkts);
-		tcp_sndbuf_expand(tp);
 		break;
 	}
-	tcp_rearm_rto(tp);
-	if (!sock_flag(sk, SOCK_DEAD))
+}
+
+/* Returns -1 when the segment must be dropped (RFC 5961 5.2: an ACK
+ * outside [SND.UNA - MAX.SND.WND, SND.NXT]). */
+static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct tcp_options *opt)
+{
+	struct sock *sk = tp_sk(tp);
+	uint32_t ack = th->ack_seq;
+	uint32_t prior_una = tp->snd_una, prior_wnd = tp->snd_wnd;
+	uint32_t acked_pkts = 0, sacked = 0;
+	bool rtt_done = false, dsack = false, sack = tp->rx_opt.sack_ok;
+
+	/* RFC 5961 5.2: "If the ACK acknowledges something not yet sent
+	 * (SEG.ACK > SND.NXT) ... or is older than SND.UNA - MAX.SND.WND:
+	 * send an ACK, drop the segment" */
+	if (after(ack, tp->snd_nxt) || before(ack, prior_una - NS_MAX(tp->max_window, 1U))) {
+		tcp_send_challenge_ack(tp);
+		return -1;
+	}
+	/* an old duplicate: ignore the ACK field */
+	if (before(ack, prior_una))
+		return 0;
+	tp->rcv_tstamp = tcp_now(tp);
+	tp->probes_out = 0;
+	tcp_ack_update_window(tp, th);
+	if (after(ack, prior_una)) {
+		tp->snd_una = ack;
+		tp->bytes_acked += ack - prior_una;
+		acked_pkts = tcp_clean_rtx_queue(tp, ack, &rtt_done);
+		if (!rtt_done && tp->rx_opt.saw_tstamp && tp->rx_opt.rcv_tsecr) {
+			uint32_t ms = tcp_time_stamp_ms(sk->sk_net) - tp->rx_opt.rcv_tsecr;
+
+			if (ms < 3600000)
+				tcp_rtt_estimator(tp, (uint64_t)ms * NS_PER_MS);
+		}
+		tp->retransmits = 0;
+		tp->backoff = 0;
+		if (!tp->retrans_out)
+			tp->retrans_stamp = 0;
+	}
+	if (sack)
+		sacked = tcp_sacktag(tp, opt, ack, &dsack);
+	tcp_process_tlp_ack(tp, ack, dsack);
+	if (ack == prior_una && !sacked) {
+		if (!sack && tcp_is_dupack(tp, th, prior_wnd))
+			tcp_reno_dupack(tp, ack);
+		else if (sack && tp->rack.advanced)
+			tcp_sack_recovery(tp, ack, 0, false);
+		if (tp->snd_wnd > prior_wnd && timer_pending(&tp->rtx_timer) &&
+		    tp->pending == ICSK_TIME_PROBE0) {
+			/* the window opened (Linux's tcp_ack_probe) */
+			del_timer(&tp->rtx_timer);
+			tp->backoff = 0;
+		}
+		return 0;
+	}
+	if (sack)
+		tcp_sack_recovery(tp, ack, acked_pkts, after(ack, prior_una));
+	else
+		tcp_reno_ack(tp, ack, acked_pkts);
+	if (tp->ca_state == TCP_CA_OPEN)
+		tcp_sndbuf_expand(tp);
+	tcp_set_xmit_timer(tp);
+	if (after(ack, prior_una) && !sock_flag(sk, SOCK_DEAD))
 		sk->sk_write_space(sk);
 	return 0;
 }
@@ -563,11 +734,15 @@ void tcp_enter_loss(struct tcp_sock *tp)
 	}
 	tp->snd_cwnd = 1;
 	tp->snd_cwnd_cnt = 0;
-	tp->sacked_out = 0;
+	if (!tp->rx_opt.sack_ok)
+		tp->sacked_out = 0;	/* Reno's dup-ACK estimate */
 	tp->dup_acks = 0;
+	tp->tlp_high_seq = 0;
 	skb_queue_walk(&tp->rtx_queue, skb) {
 		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
 
+		if (tcb->sacked & TCPCB_SACKED_ACKED)
+			continue;	/* RFC 6675 5.1: the scoreboard survives an RTO */
 		if (tcb->sacked & TCPCB_SACKED_RETRANS) {
 			tcb->sacked &= (uint8_t)~TCPCB_SACKED_RETRANS;
 			tp->retrans_out--;
@@ -662,6 +837,7 @@ static void tcp_syn_options(struct tcp_sock *tp, const struct tcp_options *opt)
 		tp->rx_opt.snd_wscale = 0;
 		tp->rx_opt.rcv_wscale = 0;
 	}
+	tp->rx_opt.sack_ok = opt->sack_ok && tn->sack;	/* RFC 2018 2 */
 	tp->rx_opt.tstamp_ok = opt->ts_ok && tn->timestamps;
 	if (tp->rx_opt.tstamp_ok) {
 		tp->rx_opt.ts_recent = opt->tsval;
@@ -809,6 +985,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 				tcp_reset(tp);
 			}
 		} else {
+			/* RFC 5961 3.2: in the window but not RCV.NXT */
 			tcp_send_challenge_ack(tp);
 		}
 		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
@@ -820,6 +997,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 	if (th->flags & TCP_FLAG_SYN) {
 		if (!(sk->sk_state == TCP_SYN_RECV && !tp->parent && (th->flags & TCP_FLAG_ACK) &&
 		      tcb->seq + 1 == tp->rcv_nxt && th->ack_seq == tp->snd_nxt)) {
+			TCP_INC_STATS(tn, TCP_MIB_SYNCHALLENGE);
 			tcp_send_challenge_ack(tp);
 			tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
 			return 0;
@@ -862,7 +1040,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 			sk->sk_state_change(sk);
 		}
 	}
-	if (tcp_ack(tp, th) < 0) {
+	if (tcp_ack(tp, th, opt) < 0) {
 		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
@@ -1011,6 +1189,7 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 	req->wscale_ok = opt->ws_ok && tn->window_scaling;
 	req->snd_wscale = req->wscale_ok ? opt->ws : 0;
 	req->tstamp_ok = opt->ts_ok && tn->timestamps;
+	req->sack_ok = opt->sack_ok && tn->sack;
 	req->ts_recent = req->tstamp_ok ? opt->tsval : 0;
 	tcp_select_initial_window(tn, lsk->sk_rcvbuf, 1460, &req->rcv_wnd, &clamp, req->wscale_ok,
 				  &req->rcv_wscale);

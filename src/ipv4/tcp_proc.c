@@ -140,6 +140,19 @@ static int tcp_ext_show(struct ns_stack *stack, struct seq_buf *s, void *data)
 		[TCP_MIB_ABORTONCLOSE] = "TCPAbortOnClose", [TCP_MIB_ABORTONLINGER] = "TCPAbortOnLinger",
 		[TCP_MIB_ABORTONTIMEOUT] = "TCPAbortOnTimeout", [TCP_MIB_DELAYEDACKS] = "DelayedACKs",
 		[TCP_MIB_ZEROWINDOWPROBES] = "TCPWinProbe", [TCP_MIB_RCVPRUNED] = "RcvPruned",
+		[TCP_MIB_SACKRECOVERY] = "TCPSackRecovery", [TCP_MIB_SACKREORDER] = "TCPSACKReorder",
+		[TCP_MIB_LOSSPROBES] = "TCPLossProbes",
+		[TCP_MIB_LOSSPROBERECOVERY] = "TCPLossProbeRecovery",
+		[TCP_MIB_SYNCOOKIESSENT] = "SyncookiesSent", [TCP_MIB_SYNCOOKIESRECV] = "SyncookiesRecv",
+		[TCP_MIB_SYNCOOKIESFAILED] = "SyncookiesFailed",
+		[TCP_MIB_CHALLENGEACK] = "TCPChallengeACK", [TCP_MIB_SYNCHALLENGE] = "TCPSYNChallenge",
+		[TCP_MIB_OFOQUEUE] = "TCPOFOQueue", [TCP_MIB_OFOMERGE] = "TCPOFOMerge",
+		[TCP_MIB_PRUNECALLED] = "PruneCalled", [TCP_MIB_OFOPRUNED] = "OfoPruned",
+		[TCP_MIB_DSACKRECV] = "TCPDSACKRecv", [TCP_MIB_DSACKOLDSENT] = "TCPDSACKOldSent",
+		[TCP_MIB_DSACKOFOSENT] = "TCPDSACKOfoSent", [TCP_MIB_SACKDISCARD] = "TCPSACKDiscard",
+		[TCP_MIB_ABORTONDATA] = "TCPAbortOnData",
+		[TCP_MIB_ACKSKIPPEDCHALLENGE] = "TCPACKSkippedChallenge",
+		[TCP_MIB_MEMORYPRESSURES] = "TCPMemoryPressures",
 	};
 
 	(void)data;
