@@ -283,6 +283,7 @@ void tcp_init_transfer(struct tcp_sock *tp)
 	tp->snd_cwnd = TCP_INIT_CWND;		/* RFC 6928 */
 	tp->snd_cwnd_cnt = 0;
 	tp->rcv_mss = NS_MIN(tp->advmss, tp->mss_cache);
+	tp->rack.fack = tp->rack.fack_next = tp->snd_una;
 	tp->rcv_tstamp = tcp_now(tp);
 	tp->lsndtime = tp->rcv_tstamp;
 	if (tp->ca_ops->init)

@@ -182,7 +182,8 @@ struct tcp_rack {
 	uint64_t mstamp;		/* ns: send time of the most recently sent delivered skb */
 	uint32_t end_seq;		/* ... its end */
 	uint32_t rtt_us;		/* ... its RTT */
-	uint32_t fack;			/* highest end_seq SACKed or ACKed */
+	uint32_t fack;			/* highest end_seq SACKed or ACKed before this ACK */
+	uint32_t fack_next;		/* ... including this ACK */
 	bool advanced;			/* mstamp moved on this ACK */
 	bool reord;			/* reordering seen (RFC 8985 6.2 step 2) */
 };
@@ -483,6 +484,7 @@ void tcp_simple_retransmit(struct tcp_sock *tp);
 /* tcp_recovery.c: SACK scoreboard, RFC 6675 / RACK loss marking, TLP */
 void tcp_rack_advance(struct tcp_sock *tp, const struct tcp_skb_cb *tcb, uint64_t now);
 void tcp_skb_delivered(struct tcp_sock *tp, const struct tcp_skb_cb *tcb, uint64_t now);
+void tcp_rack_ack_done(struct tcp_sock *tp);
 void tcp_mark_skb_lost(struct tcp_sock *tp, struct sk_buff *skb);
 uint64_t tcp_rack_detect_loss(struct tcp_sock *tp);
 void tcp_6675_mark_lost(struct tcp_sock *tp);

@@ -696,6 +696,7 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 	}
 	if (sack)
 		sacked = tcp_sacktag(tp, opt, ack, &dsack);
+	tcp_rack_ack_done(tp);
 	tcp_process_tlp_ack(tp, ack, dsack);
 	if (ack == prior_una && !sacked) {
 		if (!sack && tcp_is_dupack(tp, th, prior_wnd))
@@ -970,8 +971,16 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 	if (!tcp_sequence_ok(tp, tcb->seq, tcb->end_seq)) {
 		/* "If an incoming segment is not acceptable, an acknowledgment
 		 * should be sent in reply (unless the RST bit is set)" */
-		if (!(th->flags & TCP_FLAG_RST))
+		if (!(th->flags & TCP_FLAG_RST)) {
+			/* Linux's tcp_send_dupack: old data gets a D-SACK
+			 * (RFC 2883 4.1.1) */
+			if (tcb->end_seq != tcb->seq && before(tcb->seq, tp->rcv_nxt)) {
+				tcp_dsack_set(tp, tcb->seq, before(tcb->end_seq, tp->rcv_nxt) ?
+							    tcb->end_seq : tp->rcv_nxt);
+				TCP_INC_STATS(tn, TCP_MIB_DSACKOLDSENT);
+			}
 			tcp_send_ack(tp);
+		}
 		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}

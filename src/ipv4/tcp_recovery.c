@@ -45,7 +45,8 @@ static void tcp_check_reordering(struct tcp_sock *tp, const struct tcp_skb_cb *t
 	uint32_t mss = tp->mss_cache ? tp->mss_cache : TCP_MSS_DEFAULT;
 	uint32_t dist;
 
-	if (!after(tp->rack.fack, tcb->end_seq) || (tcb->sacked & TCPCB_EVER_RETRANS))
+	if (!after(tp->rack.fack, tcb->end_seq) || (tcb->sacked & TCPCB_EVER_RETRANS) ||
+	    (tcb->tcp_flags & TCP_FLAG_SYN) || tp->rack.fack - tcb->end_seq > NS_MAX(tp->max_window, 65535U))
 		return;
 	dist = (tp->rack.fack - tcb->end_seq) / mss + 1;
 	tp->rack.reord = true;
@@ -60,8 +61,15 @@ void tcp_skb_delivered(struct tcp_sock *tp, const struct tcp_skb_cb *tcb, uint64
 {
 	tcp_rack_advance(tp, tcb, now);
 	tcp_check_reordering(tp, tcb);
-	if (after(tcb->end_seq, tp->rack.fack))
-		tp->rack.fack = tcb->end_seq;
+	if (after(tcb->end_seq, tp->rack.fack_next))
+		tp->rack.fack_next = tcb->end_seq;
+}
+
+/* The ACK is processed: its deliveries count as "before" for the next. */
+void tcp_rack_ack_done(struct tcp_sock *tp)
+{
+	if (after(tp->rack.fack_next, tp->rack.fack))
+		tp->rack.fack = tp->rack.fack_next;
 }
 
 /* RFC 8985 6.2 step 4: RACK.reo_wnd */
