@@ -147,7 +147,7 @@ void tcp_init_sock_fields(struct tcp_sock *tp)
 	tp->pmtu = 576;
 	tp->reordering = TCP_FASTRETRANS_THRESH;
 	if (!tp->ca_ops)
-		tp->ca_ops = &tcp_reno;
+		tp->ca_ops = tcp_ca_default(tn);
 	list_add_tail(&tp->all_node, &tn->all);
 }
 
@@ -917,7 +917,12 @@ static int tcp_setsockopt(struct sock *sk, int level, int optname, const void *o
 		ca = tcp_ca_find(name);
 		if (!ca)
 			return -ENOENT;
-		tp->ca_ops = ca;
+		if (ca != tp->ca_ops) {
+			tp->ca_ops = ca;
+			memset(tp->ca_priv, 0, sizeof(tp->ca_priv));
+			if (sk->sk_state == TCP_ESTABLISHED && ca->init)
+				ca->init(tp);
+		}
 		return 0;
 	}
 	err = get_int(optval, optlen, &v);
@@ -1100,6 +1105,7 @@ static void tcp_sysctl_defaults(struct netns_tcp *tn)
 	tn->timestamps = 1;
 	tn->window_scaling = 1;
 	tn->sack = 1;
+	snprintf(tn->congestion_control, sizeof(tn->congestion_control), "cubic");
 	tn->syncookies = 1;
 	tn->invalid_ratelimit_ms = 500;
 	tn->challenge_ack_limit = 1000;
@@ -1107,6 +1113,40 @@ static void tcp_sysctl_defaults(struct netns_tcp *tn)
 	tn->abort_on_overflow = 0;
 	tn->base_mss = 1024;
 	tn->min_snd_mss = 48;
+}
+
+/* net.ipv4.tcp_congestion_control: the default for new sockets */
+static int tcp_cc_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	(void)data;
+	seq_printf(s, "%s\n", stack->tcp->congestion_control);
+	return 0;
+}
+
+static int tcp_cc_write(struct ns_stack *stack, const char *v, void *data)
+{
+	char name[16] = { 0 };
+	size_t n = strcspn(v, " \t\n");
+
+	(void)data;
+	if (!n || n >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, v, n);
+	if (!tcp_ca_find(name))
+		return -ENOENT;
+	memcpy(stack->tcp->congestion_control, name, sizeof(name));
+	return 0;
+}
+
+static int tcp_cc_avail_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	char buf[64];
+
+	(void)stack;
+	(void)data;
+	tcp_ca_get_available(buf, sizeof(buf));
+	seq_printf(s, "%s\n", buf);
+	return 0;
 }
 
 static int tcp_sysctls(struct ns_stack *stack, struct netns_tcp *tn)
@@ -1144,7 +1184,14 @@ static int tcp_sysctls(struct ns_stack *stack, struct netns_tcp *tn)
 		if (err)
 			return err;
 	}
-	err = proc_create_intvec(stack, "/proc/sys/net/ipv4/tcp_rmem", tn->tcp_rmem, 3, 1, INT32_MAX);
+	err = proc_create(stack, "/proc/sys/net/ipv4/tcp_congestion_control", tcp_cc_show,
+			  tcp_cc_write, NULL);
+	if (!err)
+		err = proc_create(stack, "/proc/sys/net/ipv4/tcp_available_congestion_control",
+				  tcp_cc_avail_show, NULL, NULL);
+	if (!err)
+		err = proc_create_intvec(stack, "/proc/sys/net/ipv4/tcp_rmem", tn->tcp_rmem, 3, 1,
+					 INT32_MAX);
 	if (!err)
 		err = proc_create_intvec(stack, "/proc/sys/net/ipv4/tcp_wmem", tn->tcp_wmem, 3, 1,
 					 INT32_MAX);

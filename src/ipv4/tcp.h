@@ -116,8 +116,16 @@ struct tcp_congestion_ops {
 	void (*set_state)(struct tcp_sock *tp, uint8_t new_state);
 	/* cwnd to restore on a spurious loss (may be NULL: no undo) */
 	uint32_t (*undo_cwnd)(struct tcp_sock *tp);
+	/* an ACK acknowledged acked skbs; rtt_us the RTT sample or -1 (may
+	 * be NULL) */
+	void (*pkts_acked)(struct tcp_sock *tp, uint32_t acked, int64_t rtt_us);
 };
 extern const struct tcp_congestion_ops tcp_reno;
+extern const struct tcp_congestion_ops tcp_cubic;
+/* tcp_available_congestion_control: names separated by spaces */
+void tcp_ca_get_available(char *buf, size_t len);
+/* the stack default (tcp_congestion_control sysctl) */
+const struct tcp_congestion_ops *tcp_ca_default(struct netns_tcp *tn);
 void tcp_reno_cong_avoid(struct tcp_sock *tp, uint32_t ack, uint32_t acked);
 uint32_t tcp_reno_ssthresh(struct tcp_sock *tp);
 const struct tcp_congestion_ops *tcp_ca_find(const char *name);
@@ -285,6 +293,7 @@ struct tcp_sock {
 	uint32_t rtt_min_us;			/* smallest RTT seen (RACK's min_RTT) */
 	uint32_t tlp_high_seq;			/* RFC 8985 7.3: SND.NXT when the probe went; 0: none */
 	bool tlp_retrans;			/* the probe was a retransmission */
+	int64_t ack_rtt_us;			/* RTT sample of the last ACK, -1: none */
 	uint64_t last_xmit;			/* ns: send time of the last data skb (unique) */
 	uint64_t last_oow_ack_time;		/* ns: last challenge / out-of-window ACK (RFC 5961 7) */
 	uint32_t rcvq_space_seq, rcvq_space_space;	/* DRS (tcp_rcv_space_adjust) */

@@ -410,8 +410,10 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, bool *rtt
 		consume_skb(skb);
 		acked++;
 	}
+	tp->ack_rtt_us = -1;
 	if (karn_ok) {
 		tcp_rtt_estimator(tp, seq_rtt);
+		tp->ack_rtt_us = (int64_t)(seq_rtt / NS_PER_US);
 		*rtt_done = true;
 	}
 	return acked;
@@ -693,6 +695,8 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 		tp->backoff = 0;
 		if (!tp->retrans_out)
 			tp->retrans_stamp = 0;
+		if (tp->ca_ops->pkts_acked)
+			tp->ca_ops->pkts_acked(tp, acked_pkts, tp->ack_rtt_us);
 	}
 	if (sack)
 		sacked = tcp_sacktag(tp, opt, ack, &dsack);
