@@ -1210,6 +1210,10 @@ int tcp_init(struct ns_stack *stack)
 	tcp_sysctl_defaults(tn);
 	tn->secret[0] = ns_random(stack);
 	tn->secret[1] = ns_random(stack);
+	/* cookie keys derived from the stack's key: the stack's random
+	 * stream (netem's seeds among its users) stays as it was */
+	for (uint64_t i = 0; i < 4; i++)
+		tn->cookie_secret[i] = tcp_siphash(tn->secret, &i, 1);
 	INIT_LIST_HEAD(&tn->all);
 	err = -ENOMEM;
 	tn->ehash.buckets = calloc(1024, sizeof(*tn->ehash.buckets));

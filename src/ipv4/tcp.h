@@ -148,6 +148,7 @@ struct request_sock {
 	int iif;
 	uint64_t first_sent;		/* ns */
 	uint32_t rcv_wnd;		/* window offered in the SYN-ACK */
+	uint32_t snt_tsval;		/* TSval of a cookie SYN-ACK (0: the clock) */
 };
 
 /* Linux's tcp_options_received */
@@ -302,6 +303,7 @@ struct tcp_sock {
 	/* listener */
 	struct list_head syn_queue;		/* struct request_sock */
 	unsigned int syn_qlen;
+	uint64_t last_synq_overflow;		/* ns: last SYN answered by a cookie */
 	struct list_head accept_queue;		/* children (accept_node) */
 	struct list_head accept_node;
 	struct tcp_sock *parent;		/* listener while on its accept queue */
@@ -401,6 +403,7 @@ struct netns_tcp {
 	uint32_t challenge_count;
 
 	uint64_t secret[2];		/* hash / ISN keys (RFC 6528) */
+	uint64_t cookie_secret[4];	/* SYN cookie keys (two SipHash keys) */
 	struct tcp_hash ehash;		/* established and TIME_WAIT: 4-tuple */
 	struct tcp_hash lhash;		/* listeners: by port */
 	struct tcp_hash bhash;		/* bound sockets: by port */
@@ -489,6 +492,21 @@ void tcp_rcv_space_update(struct tcp_sock *tp);
 void tcp_enter_loss(struct tcp_sock *tp);
 void tcp_set_ca_state(struct tcp_sock *tp, uint8_t st);
 void tcp_simple_retransmit(struct tcp_sock *tp);
+
+/* tcp_syncookies.c: SYN cookies (RFC 4987 3.6) and SipHash */
+uint64_t tcp_siphash(const uint64_t k[2], const uint64_t *w, unsigned int n);
+uint32_t cookie_v4_init_sequence(struct netns_tcp *tn, uint32_t laddr, uint32_t raddr,
+				 uint16_t lport, uint16_t rport, uint32_t seq, uint16_t *mss,
+				 uint64_t now);
+uint16_t cookie_v4_check(struct netns_tcp *tn, uint32_t laddr, uint32_t raddr, uint16_t lport,
+			 uint16_t rport, uint32_t seq, uint32_t cookie, uint64_t now);
+uint32_t cookie_init_timestamp(const struct request_sock *req, uint32_t now_ms);
+bool cookie_timestamp_decode(struct netns_tcp *tn, struct request_sock *req,
+			     const struct tcp_options *opt);
+/* tcp_input.c: the ACK of a cookie SYN-ACK (no request sock): the child,
+ * or NULL with skb consumed (a forged or stale cookie gets a RST) */
+struct tcp_sock *cookie_v4_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
+				     const struct tcp_repr *th, const struct tcp_options *opt);
 
 /* tcp_recovery.c: SACK scoreboard, RFC 6675 / RACK loss marking, TLP */
 void tcp_rack_advance(struct tcp_sock *tp, const struct tcp_skb_cb *tcb, uint64_t now);

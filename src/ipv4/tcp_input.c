@@ -1152,6 +1152,55 @@ void reqsk_free(struct request_sock *req)
 	free(req);
 }
 
+/* Fill a request from the SYN (Linux's tcp_openreq_init). */
+static void tcp_openreq_init(struct tcp_sock *lp, struct request_sock *req, struct sk_buff *skb,
+			     const struct tcp_repr *th, const struct tcp_options *opt)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(lp));
+	uint32_t clamp;
+
+	req->listener = lp;
+	req->laddr = IPCB(skb)->daddr;
+	req->raddr = IPCB(skb)->saddr;
+	req->lport = th->dport;
+	req->rport = th->sport;
+	req->iif = IPCB(skb)->iif;
+	req->rcv_isn = th->seq;
+	req->mss = opt->mss_ok ? opt->mss : (uint16_t)TCP_MSS_DEFAULT;
+	if (lp->rx_opt.user_mss && lp->rx_opt.user_mss < req->mss)
+		req->mss = lp->rx_opt.user_mss;
+	req->wscale_ok = opt->ws_ok && tn->window_scaling;
+	req->snd_wscale = req->wscale_ok ? opt->ws : 0;
+	req->tstamp_ok = opt->ts_ok && tn->timestamps;
+	req->sack_ok = opt->sack_ok && tn->sack;
+	req->ts_recent = req->tstamp_ok ? opt->tsval : 0;
+	tcp_select_initial_window(tn, tp_sk(lp)->sk_rcvbuf, 1460, &req->rcv_wnd, &clamp,
+				  req->wscale_ok, &req->rcv_wscale);
+}
+
+/* RFC 4987 3.6: answer with a cookie SYN-ACK, keep nothing. */
+static void tcp_send_cookie_synack(struct tcp_sock *lp, struct sk_buff *skb,
+				   const struct tcp_repr *th, const struct tcp_options *opt)
+{
+	struct ns_stack *stack = tp_sk(lp)->sk_net;
+	struct netns_tcp *tn = stack->tcp;
+	struct request_sock req;
+
+	memset(&req, 0, sizeof(req));
+	tcp_openreq_init(lp, &req, skb, th, opt);
+	req.snt_isn = cookie_v4_init_sequence(tn, req.laddr, req.raddr, req.lport, req.rport,
+					      th->seq, &req.mss, ns_now(stack));
+	if (req.tstamp_ok)
+		req.snt_tsval = cookie_init_timestamp(&req, tcp_time_stamp_ms(stack));
+	else
+		req.wscale_ok = req.sack_ok = false;	/* nowhere to keep them */
+	if (!req.wscale_ok)
+		req.rcv_wscale = 0;
+	lp->last_synq_overflow = ns_now(stack);
+	TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESSENT);
+	tcp_send_synack(&req);
+}
+
 /* RFC 9293 3.10.7.2 LISTEN, "third check for a SYN". */
 int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
 			const struct tcp_options *opt, uint32_t isn)
@@ -1160,8 +1209,8 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 	struct netns_tcp *tn = tcp_net(lsk);
 	uint32_t laddr = IPCB(skb)->daddr, raddr = IPCB(skb)->saddr;
 	struct request_sock *req;
-	uint32_t clamp;
 	int limit = NS_MAX(lsk->sk_max_ack_backlog, 1);
+	bool synq_full;
 
 	if ((req = tcp_find_req(lp, raddr, th->sport, laddr)) != NULL) {
 		/* a retransmitted SYN: answer it again */
@@ -1170,12 +1219,22 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 		consume_skb(skb);
 		return 0;
 	}
-	/* SYN queue bounded by the backlog and tcp_max_syn_backlog; the
-	 * accept queue full drops the SYN (Linux without syncookies) */
-	if ((int)lp->syn_qlen >= limit || (int)lp->syn_qlen >= tn->max_syn_backlog ||
-	    lsk->sk_ack_backlog > lsk->sk_max_ack_backlog) {
-		if (lsk->sk_ack_backlog > lsk->sk_max_ack_backlog)
-			TCP_INC_STATS(tn, TCP_MIB_LISTENOVERFLOWS);
+	/* the accept queue full drops the SYN (Linux, cookies or not) */
+	if (lsk->sk_ack_backlog > lsk->sk_max_ack_backlog) {
+		TCP_INC_STATS(tn, TCP_MIB_LISTENOVERFLOWS);
+		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	/* SYN queue bounded by the backlog and tcp_max_syn_backlog; full:
+	 * a SYN cookie (tcp_syncookies 1; 2: always), else drop */
+	synq_full = (int)lp->syn_qlen >= limit || (int)lp->syn_qlen >= tn->max_syn_backlog;
+	if (tn->syncookies == 2 || (synq_full && tn->syncookies)) {
+		tcp_send_cookie_synack(lp, skb, th, opt);
+		consume_skb(skb);
+		return 0;
+	}
+	if (synq_full) {
 		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
@@ -1186,26 +1245,10 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 		return 0;
 	}
-	req->listener = lp;
-	req->laddr = laddr;
-	req->raddr = raddr;
-	req->lport = th->dport;
-	req->rport = th->sport;
-	req->iif = IPCB(skb)->iif;
-	req->rcv_isn = th->seq;
+	tcp_openreq_init(lp, req, skb, th, opt);
 	req->snt_isn = isn ? isn
 			   : tcp_v4_init_seq(tn, laddr, raddr, th->dport, th->sport,
 					     ns_now(lsk->sk_net));
-	req->mss = opt->mss_ok ? opt->mss : (uint16_t)TCP_MSS_DEFAULT;
-	if (lp->rx_opt.user_mss && lp->rx_opt.user_mss < req->mss)
-		req->mss = lp->rx_opt.user_mss;
-	req->wscale_ok = opt->ws_ok && tn->window_scaling;
-	req->snd_wscale = req->wscale_ok ? opt->ws : 0;
-	req->tstamp_ok = opt->ts_ok && tn->timestamps;
-	req->sack_ok = opt->sack_ok && tn->sack;
-	req->ts_recent = req->tstamp_ok ? opt->tsval : 0;
-	tcp_select_initial_window(tn, lsk->sk_rcvbuf, 1460, &req->rcv_wnd, &clamp, req->wscale_ok,
-				  &req->rcv_wscale);
 	req->first_sent = ns_now(lsk->sk_net);
 	timer_setup(&req->timer, lsk->sk_net, tcp_synack_timer);
 	list_add_tail(&req->node, &lp->syn_queue);
@@ -1214,6 +1257,62 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 	mod_timer(&req->timer, req->first_sent + TCP_TIMEOUT_INIT);
 	consume_skb(skb);
 	return 0;
+}
+
+/* RFC 4987 3.6 (Linux's cookie_v4_check): the ACK of a cookie SYN-ACK
+ * rebuilds the request from SEG.ACK - 1 and the TSecr, then completes the
+ * handshake as tcp_check_req does. */
+struct tcp_sock *cookie_v4_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
+				     const struct tcp_repr *th, const struct tcp_options *opt)
+{
+	struct sock *lsk = tp_sk(lp);
+	struct ns_stack *stack = lsk->sk_net;
+	struct netns_tcp *tn = stack->tcp;
+	uint32_t laddr = IPCB(skb)->daddr, raddr = IPCB(skb)->saddr;
+	struct request_sock *req;
+	uint16_t mss = cookie_v4_check(tn, laddr, raddr, th->dport, th->sport, th->seq - 1,
+				       th->ack_seq - 1, ns_now(stack));
+	uint32_t clamp;
+
+	if (!mss) {
+		TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESFAILED);
+		tcp_v4_send_reset(stack, laddr, raddr, th->dport, th->sport, th->ack_seq, 0, false);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return NULL;
+	}
+	if (lsk->sk_ack_backlog >= NS_MAX(lsk->sk_max_ack_backlog, 1)) {
+		TCP_INC_STATS(tn, TCP_MIB_LISTENOVERFLOWS);
+		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return NULL;
+	}
+	req = calloc(1, sizeof(*req));
+	if (!req) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+		return NULL;
+	}
+	req->listener = lp;
+	req->laddr = laddr;
+	req->raddr = raddr;
+	req->lport = th->dport;
+	req->rport = th->sport;
+	req->iif = IPCB(skb)->iif;
+	req->rcv_isn = th->seq - 1;
+	req->snt_isn = th->ack_seq - 1;
+	req->mss = mss;
+	if (!cookie_timestamp_decode(tn, req, opt)) {
+		free(req);
+		TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESFAILED);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return NULL;
+	}
+	tcp_select_initial_window(tn, lsk->sk_rcvbuf, 1460, &req->rcv_wnd, &clamp, req->wscale_ok,
+				  &req->rcv_wscale);
+	timer_setup(&req->timer, stack, tcp_synack_timer);
+	list_add_tail(&req->node, &lp->syn_queue);
+	lp->syn_qlen++;
+	TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESRECV);
+	return tcp_check_req(lp, req, skb, th, opt);
 }
 
 /* The ACK completing a passive open (RFC 9293 3.10.7.4 SYN-RECEIVED). Returns

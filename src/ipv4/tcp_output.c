@@ -426,7 +426,7 @@ int tcp_send_synack(struct request_sock *req)
 	memset(&o, 0, sizeof(o));
 	o.mss_ok = true;
 	o.ts_ok = req->tstamp_ok;
-	o.tsval = tcp_time_stamp_ms(stack);
+	o.tsval = req->snt_tsval ? req->snt_tsval : tcp_time_stamp_ms(stack);
 	o.tsecr = req->ts_recent;
 	o.ws_ok = req->wscale_ok;
 	o.ws = req->rcv_wscale;
