@@ -756,8 +756,10 @@ static int __tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int fl
 		}
 	}
 	if (copied) {
-		if (!(flags & MSG_PEEK))
+		if (!(flags & MSG_PEEK)) {
+			tcp_rcv_space_update(tp);
 			tcp_cleanup_rbuf(tp);
+		}
 		return (int)copied;
 	}
 	if (sk->sk_err)
@@ -1107,6 +1109,10 @@ static void tcp_sysctl_defaults(struct netns_tcp *tn)
 	tn->sack = 1;
 	snprintf(tn->congestion_control, sizeof(tn->congestion_control), "cubic");
 	tn->syncookies = 1;
+	tn->tcp_mem[0] = 24576;		/* pages: 96 MiB, 128 MiB, 192 MiB */
+	tn->tcp_mem[1] = 32768;
+	tn->tcp_mem[2] = 49152;
+	tn->moderate_rcvbuf = 1;
 	tn->invalid_ratelimit_ms = 500;
 	tn->challenge_ack_limit = 1000;
 	tn->rfc1337 = 0;
@@ -1170,6 +1176,7 @@ static int tcp_sysctls(struct ns_stack *stack, struct netns_tcp *tn)
 		{ "tcp_abort_on_overflow", offsetof(struct netns_tcp, abort_on_overflow), 0, 1 },
 		{ "tcp_base_mss", offsetof(struct netns_tcp, base_mss), 88, 65535 },
 		{ "tcp_sack", offsetof(struct netns_tcp, sack), 0, 1 },
+		{ "tcp_moderate_rcvbuf", offsetof(struct netns_tcp, moderate_rcvbuf), 0, 1 },
 		{ "tcp_syncookies", offsetof(struct netns_tcp, syncookies), 0, 2 },
 		{ "tcp_invalid_ratelimit", offsetof(struct netns_tcp, invalid_ratelimit_ms), 0, 1 << 30 },
 		{ "tcp_challenge_ack_limit", offsetof(struct netns_tcp, challenge_ack_limit), 0, 1 << 30 },
@@ -1194,6 +1201,9 @@ static int tcp_sysctls(struct ns_stack *stack, struct netns_tcp *tn)
 					 INT32_MAX);
 	if (!err)
 		err = proc_create_intvec(stack, "/proc/sys/net/ipv4/tcp_wmem", tn->tcp_wmem, 3, 1,
+					 INT32_MAX);
+	if (!err)
+		err = proc_create_intvec(stack, "/proc/sys/net/ipv4/tcp_mem", tn->tcp_mem, 3, 1,
 					 INT32_MAX);
 	return err;
 }

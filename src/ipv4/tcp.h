@@ -299,6 +299,7 @@ struct tcp_sock {
 	uint64_t last_oow_ack_time;		/* ns: last challenge / out-of-window ACK (RFC 5961 7) */
 	uint32_t rcvq_space_seq, rcvq_space_space;	/* DRS (tcp_rcv_space_adjust) */
 	uint64_t rcvq_space_time;
+	uint32_t rcv_rtt_us;			/* receiver's RTT estimate (timestamps) */
 
 	/* listener */
 	struct list_head syn_queue;		/* struct request_sock */
@@ -396,6 +397,14 @@ struct netns_tcp {
 	int timestamps, window_scaling, sack, rfc1337, abort_on_overflow;
 	int base_mss, min_snd_mss;
 	int syncookies, invalid_ratelimit_ms, challenge_ack_limit;
+	int tcp_mem[3];			/* pages: no pressure, pressure, hard limit */
+	int moderate_rcvbuf;
+
+	/* tcp_mem accounting: pages charged to TCP sockets, summed over
+	 * netns_tcp.all at most once per ms (Linux keeps a percpu counter) */
+	long mem_pages;
+	uint64_t mem_stamp;		/* ns of the last sum */
+	bool memory_pressure;
 	char congestion_control[16];	/* tcp_congestion_control */
 
 	/* RFC 5961 7 per-stack challenge-ACK budget (Linux's randomised one) */
@@ -488,7 +497,11 @@ struct tcp_sock *tcp_check_req(struct tcp_sock *lp, struct request_sock *req,
 struct request_sock *tcp_find_req(struct tcp_sock *lp, uint32_t raddr, uint16_t rport,
 				  uint32_t laddr);
 void reqsk_free(struct request_sock *req);
+/* DRS (Linux's tcp_rcv_space_adjust): after the user read, grow
+ * sk_rcvbuf to twice what was copied in one RTT, within tcp_rmem[2]. */
 void tcp_rcv_space_update(struct tcp_sock *tp);
+/* tcp_mem (pages): 0 below tcp_mem[1], 1 under pressure, 2 over tcp_mem[2] */
+int tcp_under_memory_pressure(struct netns_tcp *tn, uint64_t now);
 void tcp_enter_loss(struct tcp_sock *tp);
 void tcp_set_ca_state(struct tcp_sock *tp, uint8_t st);
 void tcp_simple_retransmit(struct tcp_sock *tp);

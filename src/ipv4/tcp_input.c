@@ -93,9 +93,109 @@ static bool tcp_sequence_ok(const struct tcp_sock *tp, uint32_t seq, uint32_t en
 	return !before(end_seq, tp->rcv_wup) && !after(seq, tp->rcv_nxt + wnd);
 }
 
+/* ---- memory: tcp_mem, DRS, pruning ------------------------------------------------------------------ */
+int tcp_under_memory_pressure(struct netns_tcp *tn, uint64_t now)
+{
+	if (!tn->mem_stamp || now - tn->mem_stamp >= NS_PER_MS) {
+		struct tcp_sock *tp;
+		long bytes = 0;
+
+		list_for_each_entry(tp, &tn->all, all_node)
+			bytes += tp_sk(tp)->sk_rmem_alloc + tp_sk(tp)->sk_wmem_alloc;
+		tn->mem_pages = (bytes + 4095) / 4096;
+		tn->mem_stamp = now ? now : 1;
+		if (tn->mem_pages > tn->tcp_mem[1] && !tn->memory_pressure) {
+			tn->memory_pressure = true;
+			TCP_INC_STATS(tn, TCP_MIB_MEMORYPRESSURES);
+		} else if (tn->mem_pages < tn->tcp_mem[0]) {
+			tn->memory_pressure = false;
+		}
+	}
+	if (tn->mem_pages > tn->tcp_mem[2])
+		return 2;
+	return tn->memory_pressure ? 1 : 0;
+}
+
+/* Linux's tcp_rcv_space_adjust (DRS): bytes the user copied in the last
+ * RTT tell how big the window must be; the buffer grows to twice that
+ * (plus the sender's growth), within tcp_rmem[2], unless SO_RCVBUF set. */
 void tcp_rcv_space_update(struct tcp_sock *tp)
 {
-	(void)tp;
+	struct sock *sk = tp_sk(tp);
+	struct netns_tcp *tn = tcp_net(sk);
+	uint64_t now = tcp_now(tp);
+	uint32_t rtt_us = tp->rcv_rtt_us ? tp->rcv_rtt_us : tp->srtt_us >> 3;
+	uint32_t copied;
+
+	if (!tp->rcvq_space_time) {
+		tp->rcvq_space_time = now;
+		tp->rcvq_space_seq = tp->copied_seq;
+		tp->rcvq_space_space = NS_MIN(tp->rcv_wnd, 10 * tp->advmss);
+		return;
+	}
+	if (!rtt_us || now - tp->rcvq_space_time < (uint64_t)rtt_us * NS_PER_US)
+		return;
+	copied = tp->copied_seq - tp->rcvq_space_seq;
+	if (copied > tp->rcvq_space_space) {
+		if (tn->moderate_rcvbuf && !(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
+		    !tcp_under_memory_pressure(tn, now)) {
+			uint64_t rcvwin = ((uint64_t)copied << 1) + 16ULL * tp->advmss;
+			uint64_t grow = rcvwin * (copied - tp->rcvq_space_space) / NS_MAX(tp->rcvq_space_space, 1U);
+			uint64_t rcvbuf;
+
+			rcvwin += grow << 1;
+			/* tcp_adv_win_scale 1: the buffer is twice the window */
+			rcvbuf = NS_MIN(rcvwin * 2, (uint64_t)tn->tcp_rmem[2]);
+			if (rcvbuf > (uint64_t)sk->sk_rcvbuf)
+				sk->sk_rcvbuf = (int)rcvbuf;
+		}
+		tp->rcvq_space_space = copied;
+	}
+	tp->rcvq_space_seq = tp->copied_seq;
+	tp->rcvq_space_time = now;
+}
+
+/* Linux's tcp_prune_ofo_queue: drop out-of-order data from the highest
+ * sequence down (it is the least useful) until the skb of size need fits
+ * (never the range below seq). Returns whether it fits now. */
+static bool tcp_prune_ofo_queue(struct tcp_sock *tp, uint32_t seq, unsigned int need)
+{
+	struct sock *sk = tp_sk(tp);
+	struct netns_tcp *tn = tcp_net(sk);
+	struct sk_buff *skb;
+	bool pruned = false;
+
+	while (sk->sk_rmem_alloc + (int)need > sk->sk_rcvbuf &&
+	       (skb = skb_peek_tail(&tp->ooo_queue)) != NULL && after(TCP_SKB_CB(skb)->seq, seq)) {
+		__skb_unlink(skb, &tp->ooo_queue);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_OFO_QUEUE_PRUNE);
+		pruned = true;
+	}
+	if (pruned) {
+		TCP_INC_STATS(tn, TCP_MIB_OFOPRUNED);
+		tp->sack_recent_n = 0;	/* the reported blocks are gone (RFC 2018 8 reneging) */
+	}
+	return sk->sk_rmem_alloc + (int)need <= sk->sk_rcvbuf;
+}
+
+/* Room for an skb of size need at seq? Under tcp_mem pressure, or over
+ * the receive buffer, prune (Linux's tcp_try_rmem_schedule/tcp_prune_queue). */
+static bool tcp_rmem_schedule(struct tcp_sock *tp, uint32_t seq, unsigned int need)
+{
+	struct sock *sk = tp_sk(tp);
+	struct netns_tcp *tn = tcp_net(sk);
+	int pressure = tcp_under_memory_pressure(tn, tcp_now(tp));
+
+	if (sk->sk_rmem_alloc + (int)need <= sk->sk_rcvbuf && pressure < 2)
+		return true;
+	TCP_INC_STATS(tn, TCP_MIB_PRUNECALLED);
+	if (pressure >= 1 && sk->sk_rcvbuf > tn->tcp_rmem[0] &&
+	    sk->sk_rmem_alloc < sk->sk_rcvbuf && !(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
+		/* Linux's tcp_clamp_window: under pressure the buffer shrinks
+		 * to what is in use */
+		sk->sk_rcvbuf = NS_MAX(sk->sk_rmem_alloc, tn->tcp_rmem[0]);
+	}
+	return tcp_prune_ofo_queue(tp, seq, need) && pressure < 2;
 }
 
 static void tcp_event_data_recv(struct tcp_sock *tp, struct sk_buff *skb)
@@ -111,6 +211,17 @@ static void tcp_event_data_recv(struct tcp_sock *tp, struct sk_buff *skb)
 	if (skb->len >= tp->rcv_mss)
 		tp->rcv_segs_unacked++;
 	tp->lrcvtime = now;
+	/* the receiver's RTT from the echoed timestamp (Linux's
+	 * tcp_rcv_rtt_measure_ts), 7/8 smoothing */
+	if (tp->rx_opt.saw_tstamp && tp->rx_opt.rcv_tsecr) {
+		uint32_t ms = tcp_time_stamp_ms(tp_sk(tp)->sk_net) - tp->rx_opt.rcv_tsecr;
+
+		if (ms < 60000) {
+			uint32_t us = NS_MAX(ms * 1000, 1U);
+
+			tp->rcv_rtt_us = tp->rcv_rtt_us ? tp->rcv_rtt_us - (tp->rcv_rtt_us >> 3) + (us >> 3) : us;
+		}
+	}
 	tp->bytes_received += skb->len;
 	tp->data_segs_in++;
 }
@@ -226,7 +337,7 @@ static void tcp_data_queue_ofo(struct tcp_sock *tp, struct sk_buff *skb)
 	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
 	struct sk_buff *p;
 
-	if (sk->sk_rmem_alloc + (int)skb->truesize > sk->sk_rcvbuf) {
+	if (!tcp_rmem_schedule(tp, tcb->seq, skb->truesize)) {
 		tp->ooo_drops++;
 		TCP_INC_STATS(tcp_net(sk), TCP_MIB_OFODROP);
 		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
@@ -309,7 +420,8 @@ static void tcp_data_queue(struct tcp_sock *tp, struct sk_buff *skb)
 		tcp_send_ack(tp);
 		return;
 	}
-	if (sk->sk_rmem_alloc > sk->sk_rcvbuf && skb->len) {
+	if (skb->len && sk->sk_rmem_alloc > sk->sk_rcvbuf &&
+	    !tcp_rmem_schedule(tp, tcb->seq, skb->truesize)) {
 		/* no room at all: drop and make the peer retransmit */
 		sk->sk_drops++;
 		TCP_INC_STATS(tcp_net(sk), TCP_MIB_RCVPRUNED);
@@ -743,6 +855,14 @@ void tcp_enter_loss(struct tcp_sock *tp)
 		tp->sacked_out = 0;	/* Reno's dup-ACK estimate */
 	tp->dup_acks = 0;
 	tp->tlp_high_seq = 0;
+	/* the head SACKed but not cumulatively ACKed: the receiver reneged
+	 * (RFC 2018 8); forget the scoreboard (Linux's is_reneg) */
+	skb = skb_peek(&tp->rtx_queue);
+	if (skb && (TCP_SKB_CB(skb)->sacked & TCPCB_SACKED_ACKED)) {
+		skb_queue_walk(&tp->rtx_queue, skb)
+			TCP_SKB_CB(skb)->sacked &= (uint8_t)~TCPCB_SACKED_ACKED;
+		tp->sacked_out = 0;
+	}
 	skb_queue_walk(&tp->rtx_queue, skb) {
 		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
 

@@ -177,12 +177,160 @@ static void test_isn_unpredictable(void **state)
 	test_stack_free(f.ts);
 }
 
+static struct tcp_sock *newest_tcp_sock(struct ns_stack *s)
+{
+	return container_of(s->tcp->all.prev, struct tcp_sock, all_node);
+}
+
+/* The out-of-order queue never outgrows the receive buffer: a flood of
+ * segments past a hole is dropped once SO_RCVBUF (4096, doubled) is used
+ * up, counted in TCPOFODrop. */
+static void test_ofo_bounded_by_rcvbuf(void **state)
+{
+	struct tfx f;
+	struct seg s;
+	struct conn c;
+	struct tcp_sock *tp;
+	static uint8_t d[1000];
+	int lfd, small = 4096;
+	uint32_t r0;
+
+	(void)state;
+	tfx_init(&f);
+	lfd = listen_backlog(&f, 8);
+	assert_int_equal(ns_setsockopt(f.s, lfd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
+	c = tfx_passive(&f, lfd, LPORT, 7000, PISN, 512);
+	tp = newest_tcp_sock(f.s);
+	r0 = c.rcv;
+	for (int k = 1; k <= 40; k++) {
+		c.rcv = r0 + (uint32_t)k * 200;	/* 100 bytes, then a hole */
+		peer_tx(&f, &c, TCP_FLAG_ACK, 512, d, 100);
+		assert_true(tp->inet.sk.sk_rmem_alloc <= tp->inet.sk.sk_rcvbuf);
+		while (rx_seg(&f, &s))
+			;
+	}
+	assert_true(tcpext(f.s, "TCPOFODrop") > 0);
+	assert_true(tp->ooo_queue.qlen < 40);
+	close_abort(&f, c.fd);
+	ns_close(f.s, lfd);
+	test_stack_free(f.ts);
+}
+
+/* tcp_mem pressure (Linux's tcp_prune_ofo_queue): over tcp_mem[2] pages
+ * out-of-order data is pruned from the highest sequence down for data
+ * below it, the hole's filler is still taken. */
+static void test_ofo_pruned_under_pressure(void **state)
+{
+	struct tfx f;
+	struct seg s;
+	struct conn c;
+	struct tcp_sock *tp;
+	static uint8_t d[1000], got[4000];
+	int lfd;
+	uint32_t r0;
+
+	(void)state;
+	tfx_init(&f);
+	assert_int_equal(ns_proc_write(f.s, "/proc/sys/net/ipv4/tcp_mem", "1 2 3"), 0);
+	lfd = listen_backlog(&f, 8);
+	c = tfx_passive(&f, lfd, LPORT, 7001, PISN, 512);
+	tp = newest_tcp_sock(f.s);
+	r0 = c.rcv;
+	for (int k = 8; k >= 1; k--) {
+		/* lower and lower: each one is worth more than the queue's tail */
+		advance(&f, MS);	/* the page count is summed once per ms */
+		c.rcv = r0 + (uint32_t)k * 1000;
+		peer_tx(&f, &c, TCP_FLAG_ACK, 512, d, sizeof(d));
+		while (rx_seg(&f, &s))
+			;
+	}
+	assert_true(tcpext(f.s, "PruneCalled") > 0);
+	assert_true(tcpext(f.s, "OfoPruned") > 0);
+	assert_true(tcpext(f.s, "TCPMemoryPressures") >= 1);
+	assert_true(tp->ooo_queue.qlen < 8);
+	/* the lowest out-of-order data survived: the hole's filler joins it */
+	advance(&f, MS);
+	c.rcv = r0;
+	peer_tx(&f, &c, TCP_FLAG_ACK, 512, d, sizeof(d));
+	assert_true(ns_recv(f.s, c.fd, got, sizeof(got), 0) >= 2000);
+	close_abort(&f, c.fd);
+	ns_close(f.s, lfd);
+	test_stack_free(f.ts);
+}
+
+/* A peer that advertises a zero window and answers no probe: the
+ * connection dies after tcp_retries2 (15) unanswered probes, ETIMEDOUT. */
+static void test_zero_window_unanswered_dies(void **state)
+{
+	struct tfx f;
+	struct seg s;
+	struct conn c;
+	static uint8_t d[100];
+	int lfd, n = 0;
+
+	(void)state;
+	tfx_init(&f);
+	lfd = listen_backlog(&f, 8);
+	c = tfx_passive(&f, lfd, LPORT, 7002, PISN, 512);
+	peer_tx(&f, &c, TCP_FLAG_ACK, 0, NULL, 0);
+	assert_int_equal(ns_send(f.s, c.fd, d, sizeof(d), 0), (ssize_t)sizeof(d));
+	for (int i = 0; i < 3000 && tcp_state_of(f.s, c.fd) == TCP_ESTABLISHED; i++) {
+		advance(&f, SEC);
+		while (rx_seg(&f, &s))
+			n++;
+	}
+	assert_int_equal(tcp_state_of(f.s, c.fd), TCP_CLOSE);
+	assert_int_equal(sock_err(&f, c.fd), ETIMEDOUT);
+	assert_int_equal(tcpext(f.s, "TCPWinProbe"), 15);
+	assert_true(n >= 15);
+	ns_close(f.s, c.fd);
+	ns_close(f.s, lfd);
+	test_stack_free(f.ts);
+}
+
+/* A peer sends data the application never reads: the receive buffer
+ * bounds what we hold, our window goes to zero and the rest is dropped
+ * (RFC 9293 3.8.6.2.2). */
+static void test_unread_data_bounded(void **state)
+{
+	struct tfx f;
+	struct seg s;
+	struct conn c;
+	struct tcp_sock *tp;
+	static uint8_t d[1448];
+	int lfd;
+	bool zero = false;
+
+	(void)state;
+	tfx_init(&f);
+	lfd = listen_backlog(&f, 8);
+	c = tfx_passive(&f, lfd, LPORT, 7003, PISN, 512);
+	tp = newest_tcp_sock(f.s);
+	for (int k = 0; k < 400; k++) {
+		peer_tx(&f, &c, TCP_FLAG_ACK, 512, d, sizeof(d));
+		c.rcv += sizeof(d);
+		while (rx_seg(&f, &s))
+			if (s.th.window == 0)
+				zero = true;
+		assert_true(tp->inet.sk.sk_rmem_alloc <= tp->inet.sk.sk_rcvbuf + 4096);
+	}
+	assert_true(zero);
+	assert_true(tp->inet.sk.sk_rcvbuf <= 6291456);
+	close_abort(&f, c.fd);
+	ns_close(f.s, lfd);
+	test_stack_free(f.ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syncookies_flood),
 		cmocka_unit_test(test_syncookies_no_timestamps),
 		cmocka_unit_test(test_isn_unpredictable),
+		cmocka_unit_test(test_ofo_bounded_by_rcvbuf),
+		cmocka_unit_test(test_ofo_pruned_under_pressure),
+		cmocka_unit_test(test_zero_window_unanswered_dies),
+		cmocka_unit_test(test_unread_data_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
