@@ -100,6 +100,10 @@ static void test_sack_recovery_holes(void **state)
 	assert_false(rx_seg(&f, &s));
 	assert_int_equal(tfx_info(&f, c.fd).tcpi_ca_state, TCP_CA_RECOVERY);
 	assert_int_equal(tcpext(f.s, "TCPSackRecovery"), 1);
+	/* the same counter in Linux's TcpExt line pair of /proc/net/netstat */
+	assert_int_equal(proc_counter(f.s, "/proc/net/netstat", "TcpExt", "TCPSackRecovery"), 1);
+	assert_int_equal(proc_counter(f.s, "/proc/net/netstat", "TcpExt", "TCPFastRetrans"), 1);
+	assert_true(proc_counter(f.s, "/proc/net/netstat", "IpExt", "InOctets") > 0);
 	/* the holes arrive: the cumulative ACK ends recovery */
 	advance(&f, 10 * MS);
 	peer_sack(&f, &c, SEG(10), NULL, 0);
@@ -351,6 +355,39 @@ static void test_challenge_acks(void **state)
 	test_stack_free(f.ts);
 }
 
+/* RFC 5961 7 with Linux's per-stack budget (CVE-2016-5696): at most
+ * tcp_challenge_ack_limit challenge ACKs per second, a random count in
+ * [limit/2, limit) so an observer cannot read the budget's use. */
+static void test_challenge_ack_stack_limit(void **state)
+{
+	struct tfx f;
+	struct conn c;
+	struct seg s;
+	uint32_t rcv;
+	int sent[2] = { 0, 0 };
+
+	(void)state;
+	tfx_init(&f);
+	assert_int_equal(ns_proc_write(f.s, "/proc/sys/net/ipv4/tcp_invalid_ratelimit", "0"), 0);
+	assert_int_equal(ns_proc_write(f.s, "/proc/sys/net/ipv4/tcp_challenge_ack_limit", "10"), 0);
+	c = sack_active(&f, MS);
+	rcv = c.rcv;
+	for (int sec = 0; sec < 2; sec++) {
+		advance(&f, SEC);
+		for (int i = 0; i < 100; i++) {
+			c.rcv = rcv + 10 + (uint32_t)i;
+			peer_tx(&f, &c, TCP_FLAG_RST, 2000, NULL, 0);
+			while (rx_seg(&f, &s))
+				sent[sec]++;
+		}
+		assert_true(sent[sec] >= 5 && sent[sec] < 10);
+	}
+	assert_int_equal(tcpext(f.s, "TCPChallengeACK"), sent[0] + sent[1]);
+	assert_int_equal(tcp_state_of(f.s, c.fd), TCP_ESTABLISHED);
+	close_abort(&f, c.fd);
+	test_stack_free(f.ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_tail_loss_probe_single),
 		cmocka_unit_test(test_sack_flood_bounded),
 		cmocka_unit_test(test_challenge_acks),
+		cmocka_unit_test(test_challenge_ack_stack_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
