@@ -217,7 +217,8 @@ static void tcp_event_data_recv(struct tcp_sock *tp, struct sk_buff *skb)
 		uint32_t ms = tcp_time_stamp_ms(tp_sk(tp)->sk_net) - tp->rx_opt.rcv_tsecr;
 
 		if (ms < 60000) {
-			uint32_t us = NS_MAX(ms * 1000, 1U);
+			/* a 1 ms clock: 0 means "under 1 ms" (Linux counts 1) */
+			uint32_t us = NS_MAX(ms, 1U) * 1000;
 
 			tp->rcv_rtt_us = tp->rcv_rtt_us ? tp->rcv_rtt_us - (tp->rcv_rtt_us >> 3) + (us >> 3) : us;
 		}
@@ -649,6 +650,13 @@ static void tcp_sack_recovery(struct tcp_sock *tp, uint32_t ack, uint32_t acked_
 	uint64_t wait = 0;
 
 	tp->rack.advanced = false;
+	if (tp->ca_state == TCP_CA_OPEN && !tp->sacked_out && !tp->lost_out) {
+		/* nothing dubious (Linux's tcp_ack_is_dubious): no scoreboard
+		 * to look at */
+		if (advanced)
+			tp->ca_ops->cong_avoid(tp, ack, acked_pkts);
+		return;
+	}
 	if (rack)
 		wait = tcp_rack_detect_loss(tp);
 	tcp_6675_mark_lost(tp);

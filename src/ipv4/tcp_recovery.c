@@ -124,9 +124,16 @@ uint64_t tcp_rack_detect_loss(struct tcp_sock *tp)
 			continue;
 		if ((tcb->sacked & TCPCB_LOST) && !(tcb->sacked & TCPCB_SACKED_RETRANS))
 			continue;	/* already waiting to go again */
-		if (!tcb->when ||
-		    !rack_sent_after(tp->rack.mstamp, tcb->when, tp->rack.end_seq, tcb->end_seq))
+		if (!tcb->when)
 			continue;
+		if (!rack_sent_after(tp->rack.mstamp, tcb->when, tp->rack.end_seq, tcb->end_seq)) {
+			/* originals go out in sequence order and a
+			 * retransmission after its original: past the first
+			 * original sent after RACK.xmit_ts nothing qualifies */
+			if (!(tcb->sacked & TCPCB_EVER_RETRANS))
+				break;
+			continue;
+		}
 		deadline = tcb->when + rtt + reo;
 		if (deadline <= now)
 			tcp_mark_skb_lost(tp, skb);
