@@ -606,8 +606,8 @@ static bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_repr *th, 
 
 /* RFC 5961 7: challenge ACKs and out-of-window ACKs are rate limited per
  * socket (tcp_invalid_ratelimit, 500 ms) and challenge ACKs per stack
- * (tcp_challenge_ack_limit per second, a randomised budget so the count
- * leaks nothing: CVE-2016-5696). Returns true when the ACK may go. */
+ * (about tcp_challenge_ack_limit per second: a random budget in
+ * [limit/2, 3*limit/2) so its use leaks nothing, CVE-2016-5696). Returns true when the ACK may go. */
 static bool tcp_oow_rate_limited_ok(struct tcp_sock *tp)
 {
 	struct netns_tcp *tn = tcp_net(tp_sk(tp));
@@ -632,7 +632,9 @@ static void tcp_send_challenge_ack(struct tcp_sock *tp)
 		uint32_t half = (uint32_t)(tn->challenge_ack_limit + 1) / 2;
 
 		tn->challenge_timestamp = sec;
-		tn->challenge_count = half + (uint32_t)(ns_random(tp_sk(tp)->sk_net) % (half ? half : 1));
+		/* Linux: limit/2 + random(limit) */
+		tn->challenge_count = half + (uint32_t)(ns_random(tp_sk(tp)->sk_net) %
+							NS_MAX((uint32_t)tn->challenge_ack_limit, 1U));
 	}
 	if (tn->challenge_count) {
 		tn->challenge_count--;

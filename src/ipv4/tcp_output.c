@@ -689,10 +689,11 @@ void tcp_sndbuf_expand(struct tcp_sock *tp)
 	uint32_t per_mss = tp->mss_cache + MAX_TCP_HEADER + 512;
 	uint64_t want = 2ULL * NS_MAX(tp->snd_cwnd, TCP_INIT_CWND) * per_mss;
 
-	if ((sk->sk_userlocks & SOCK_SNDBUF_LOCK) || tcp_under_memory_pressure(tn, tcp_now(tp)))
+	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
 		return;
 	if (want > (uint64_t)tn->tcp_wmem[2])
 		want = (uint64_t)tn->tcp_wmem[2];
-	if ((int)want > sk->sk_sndbuf)
+	/* tcp_mem: no growth under pressure (asked only when it would grow) */
+	if ((int)want > sk->sk_sndbuf && !tcp_under_memory_pressure(tn, tcp_now(tp)))
 		sk->sk_sndbuf = (int)want;
 }

@@ -1,6 +1,8 @@
 /* test_tcp_defences.c - SYN cookies under a SYN flood (RFC 4987 3.6, Linux's
- * encoding), RFC 6528 ISNs, RFC 5927 ICMP checks and RFC 5961 5.2 ACK
- * bounds. */
+ * encoding), RFC 6528 ISNs, the receive side's memory bounds (out-of-order
+ * queue within the receive buffer, tcp_mem pruning, unread data) and zero
+ * windows that never open (RFC 9293 3.8.6.1). RFC 5961 challenge ACKs are
+ * in test_tcp_sack.c, RFC 5927 ICMP checks in test_tcp_xmit.c. */
 #include "tcp_testutil.h"
 
 #define LPORT 80
