@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh BUILD_DIR - run every benchmark in BUILD_DIR/bench (bench_core first,
 # then the others by name), each bounded by `timeout 120`, printing their lines.
-# bench_tap measures frames over a real TAP (root: it unshares its own network namespace).
+# bench_tap measures frames over a real TAP, bench_xdp over a veth with AF_XDP beside
+# AF_PACKET and TAP (root: they unshare their own network namespace).
 set -u
 BUILD=${1:-build}
 DIR="$BUILD/bench"

@@ -15,6 +15,7 @@
 #include "nstack/netdev.h"
 #include "nstack/nstack.h"
 #include "ipv4/devinet.h"
+#include "ipv6/ipv6.h"
 
 #define FUZZ_STEPS 8
 #define FUZZ_TICK_NS 10000000ULL	/* 10 ms of virtual time per input */
@@ -51,6 +52,16 @@ static void fuzz_init(void)
 	if (inet_addr_add(fuzz_dev, 0xc6120001u, 24, NULL) != 0 ||
 	    ns_sysctl_set(fuzz_stack, "net.ipv4.ip_forward", "1") != 0)
 		abort();
+	/* fd00::1/64 (no DAD, usable at once) and IPv6 forwarding, so IPv6,
+	 * extension headers, reassembly, ICMPv6 and NDP are reached too; the
+	 * link-local address comes with the device */
+	{
+		uint8_t a6[16] = { 0xfd, 0, [15] = 1 };
+
+		if (ipv6_addr_add(fuzz_dev, a6, 64, IFA_F_NODAD) != 0 ||
+		    ns_sysctl_set(fuzz_stack, "net.ipv6.conf.all.forwarding", "1") != 0)
+			abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

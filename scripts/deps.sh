@@ -2,10 +2,10 @@
 # Installs what building and testing nstack needs on Debian, only what is missing.
 # Usage: scripts/deps.sh [build|test|bench]   (test and bench include build)
 set -eu
-want="build-essential cmake pkg-config libcmocka-dev"
+want="build-essential cmake pkg-config libcmocka-dev libxdp-dev libbpf-dev"
 case "${1:-build}" in
   test)  want="$want clang libclang-rt-14-dev iproute2 iputils-ping iputils-tracepath iputils-arping
-               tcpdump tshark python3-scapy python3-pytest curl netcat-openbsd socat iperf3" ;;
+               tcpdump tshark python3-scapy python3-pytest curl netcat-openbsd socat iperf3 ethtool" ;;
   bench) want="$want iproute2 liblwip-dev hyperfine iperf3 netcat-openbsd" ;;
 esac
 missing=""

@@ -79,6 +79,26 @@ struct net_device *ns_tun_open(struct ns_stack *stack, const char *ifname, const
  * device is named `name` and has its own MAC. NULL with errno on failure. */
 struct net_device *ns_packet_open(struct ns_stack *stack, const char *ifname, const char *name);
 
+/* Attach to queue `queue_id` of an existing Linux Ethernet interface through
+ * an AF_XDP socket (libxdp loads its default redirect program): native XDP
+ * when the driver has it, else generic (SKB) mode. Frames are copied
+ * between the UMEM and pool skbs. Needs CAP_NET_ADMIN, CAP_NET_RAW and
+ * CAP_BPF (root). NULL with errno on failure; EOPNOTSUPP when nstack was
+ * built without libxdp/libbpf; EBUSY while the queue has a socket (also for
+ * a moment after one closed: the kernel frees it from a work queue).
+ * cfg NULL: all defaults. */
+enum ns_xdp_copy { NS_XDP_COPY_AUTO, NS_XDP_COPY, NS_XDP_ZEROCOPY };
+enum ns_xdp_attach { NS_XDP_ATTACH_AUTO, NS_XDP_ATTACH_NATIVE, NS_XDP_ATTACH_GENERIC };
+struct ns_xdp_config {
+	unsigned int queue_id;		/* 0 */
+	unsigned int frame_count;	/* UMEM frames, half receive, half transmit (0: 4096) */
+	unsigned int frame_size;	/* 2048 or 4096 (0: 4096) */
+	enum ns_xdp_copy copy;		/* AUTO: zero-copy when the driver offers it */
+	enum ns_xdp_attach attach;	/* AUTO: native, then generic */
+};
+struct net_device *ns_xdp_open(struct ns_stack *stack, const char *ifname, const char *name,
+			       const struct ns_xdp_config *cfg);
+
 /* Capture every frame a device receives and sends to a pcap file that
  * tshark and Wireshark read (nanosecond timestamps from the stack clock). */
 int ns_pcap_start(struct net_device *dev, const char *path);

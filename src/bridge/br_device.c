@@ -258,17 +258,18 @@ static int nf_call_show(struct ns_stack *stack, struct seq_buf *s, void *data)
 }
 
 /* net.bridge.bridge-nf-call-iptables: bridged IPv4 to the L3 netfilter
- * hooks. Those hooks (NF_HOOK, src/netfilter) are not in this build, so
- * only 0 is accepted. */
+ * hooks (br_netfilter.c). 0 by default here, as without Linux's
+ * br_netfilter module loaded. */
 static int nf_call_write(struct ns_stack *stack, const char *value, void *data)
 {
 	(void)data;
 	if (!strcmp(value, "0") || !strcmp(value, "0\n"))
-		return 0;
-	if (strcmp(value, "1") && strcmp(value, "1\n"))
+		stack->br->call_iptables = 0;
+	else if (!strcmp(value, "1") || !strcmp(value, "1\n"))
+		stack->br->call_iptables = 1;
+	else
 		return -EINVAL;
-	ns_log(stack, "bridge-nf-call-iptables: the netfilter hook core (NF_HOOK) is not built yet");
-	return -EOPNOTSUPP;
+	return 0;
 }
 
 int br_net_init(struct ns_stack *stack)

@@ -24,6 +24,8 @@ static void __br_forward(struct net_bridge_port *to, struct sk_buff *skb, struct
 		kfree_skb_reason(skb, SKB_DROP_REASON_NETFILTER_DROP);
 		return;
 	}
+	if (in && !br_nf_forward_ipv4(stack, skb, in, to->dev))
+		return;	/* dropped or stolen by an IPv4 hook */
 	if (unlikely(skb->len > to->dev->mtu)) {
 		/* is_skb_forwardable: no fragmentation at layer 2 */
 		br->stats.rx_jumbo++;

@@ -270,4 +270,9 @@ struct netns_br {
 int ebt_net_init(struct ns_stack *stack);
 void ebt_net_exit(struct ns_stack *stack);
 
+/* br_netfilter.c: bridged IPv4 through the IPv4 netfilter hooks when
+ * net.bridge.bridge-nf-call-iptables is 1. false: the skb is gone. */
+bool br_nf_forward_ipv4(struct ns_stack *stack, struct sk_buff *skb, struct net_device *in,
+			struct net_device *out);
+
 #endif

@@ -126,15 +126,15 @@ static struct ebt_chain *base_chain(struct ebt_table *t, enum nf_br_hook hook)
 	return NULL;
 }
 
-bool ebt_hook(struct ns_stack *stack, enum nf_br_hook hook, struct sk_buff *skb,
-	      const struct net_device *in, const struct net_device *out)
+/* ebt_hook's table walk, out of line: a hook with no rules (the common
+ * case, four times per bridged frame) then returns without a stack frame. */
+static __attribute__((noinline)) bool ebt_run_hook(struct ebt_net *en, enum nf_br_hook hook,
+						   struct sk_buff *skb, const struct net_device *in,
+						   const struct net_device *out)
 {
 	/* priority order of the tables at one hook: nat before filter */
 	static const int order[] = { EBT_BROUTE, EBT_NAT, EBT_FILTER };
-	struct ebt_net *en = ebt_net(stack);
 
-	if (likely(!(en->active_hooks & (1u << hook))))
-		return true;
 	for (unsigned int k = 0; k < 3; k++) {
 		struct ebt_table *t = &en->tables[order[k]];
 		struct ebt_chain *c;
@@ -145,6 +145,16 @@ bool ebt_hook(struct ns_stack *stack, enum nf_br_hook hook, struct sk_buff *skb,
 			return false;
 	}
 	return true;
+}
+
+bool ebt_hook(struct ns_stack *stack, enum nf_br_hook hook, struct sk_buff *skb,
+	      const struct net_device *in, const struct net_device *out)
+{
+	struct ebt_net *en = ebt_net(stack);
+
+	if (likely(!(en->active_hooks & (1u << hook))))
+		return true;
+	return ebt_run_hook(en, hook, skb, in, out);
 }
 
 /* ---- table maintenance ------------------------------------------------------------ */

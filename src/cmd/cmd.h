@@ -124,4 +124,19 @@ void json_u64(struct json *j, const char *key, uint64_t v);
 void json_bool(struct json *j, const char *key, bool v);
 void json_raw(struct json *j, const char *key, const char *literal);
 
+/* ip6cmd.c: the IPv6 halves of ip addr/route/neigh */
+struct json;
+struct neigh_table;
+int cmd_parse_prefix6(const char *s, uint8_t addr[16], unsigned int *plen, bool *have_len);
+bool cmd_is_ip6_word(const char *s);
+bool cmd_dev_has_addr6(const struct net_device *dev);
+void cmd_addr6_dev(struct cmd_ctx *c, struct json *j, const struct net_device *dev);
+int cmd_addr6_modify(struct cmd_ctx *c, struct net_device *dev, const uint8_t *addr,
+		     unsigned int plen, bool have_len, uint32_t flags, bool del);
+void cmd_addr6_flush(struct net_device *dev);
+int cmd_route6_show(struct cmd_ctx *c, int argc, char **argv);
+int cmd_route6_modify(struct cmd_ctx *c, int argc, char **argv, unsigned int nlflags, bool del);
+int cmd_route6_get(struct cmd_ctx *c, int argc, char **argv);
+struct neigh_table *cmd_nd_table(struct cmd_ctx *c);
+
 #endif

@@ -121,13 +121,15 @@ static void curl_done(struct http_xfer *x, void *ctx)
 			      (unsigned long long)(x->body - cj->shown));
 	if (cj->shown && (x->body > cj->shown || cj->last != '\n'))
 		ns_out_puts(o, "\n");
-	if (!x->err || !cj->silent)
+	if (!x->err)	/* on failure the error line says it all, as curl */
 		ns_out_printf(o, "http_code %d size_download %llu time_total %.3f speed_download %.0f (%.1f Mbit/s)\n",
 			      x->status, (unsigned long long)x->body, secs, bps, bps * 8 / 1e6);
 	cj->job.rc = x->err;
 	if (x->err == -ETIMEDOUT)
 		snprintf(o->err, sizeof(o->err), "curl: (28) Operation timed out after %lu seconds",
 			 cj->max_s);
+	else if (x->err == -ECONNREFUSED || x->err == -EHOSTUNREACH || x->err == -ENETUNREACH)
+		snprintf(o->err, sizeof(o->err), "curl: (7) Failed to connect: %s", x->errmsg);
 	else if (x->err)
 		snprintf(o->err, sizeof(o->err), "curl: (56) %s", x->errmsg);
 	cj->job.done = true;

@@ -12,6 +12,7 @@
 #include "core/netdevice.h"
 #include "ipv4/devinet.h"
 #include "ipv4/fib.h"
+#include "ipv6/ipv6.h"
 
 /* ---- IPv4 words ------------------------------------------------------------------------ */
 int cmd_parse_ip4(const char *s, uint32_t *addr)
@@ -171,6 +172,8 @@ static void dev_addrs(struct cmd_ctx *c, struct json *j, const struct net_device
 			}
 		}
 	}
+	if (c->family != AF_INET)
+		cmd_addr6_dev(c, j, dev);
 	if (c->json) {
 		json_close(j, ']');
 		json_close(j, '}');
@@ -209,7 +212,9 @@ static int addr_show(struct cmd_ctx *c, int argc, char **argv)
 		if ((only && dev != only) || (up_only && !(dev->flags & IFF_UP)))
 			continue;
 		/* -4/-6 hide devices without an address of that family */
-		if (c->family && (c->family == AF_INET6 || !idev || list_empty(&idev->ifa_list)))
+		if (c->family == AF_INET && (!idev || list_empty(&idev->ifa_list)))
+			continue;
+		if (c->family == AF_INET6 && !cmd_dev_has_addr6(dev))
 			continue;
 		dev_addrs(c, &j, dev);
 	}
@@ -227,6 +232,9 @@ struct addr_req {
 	unsigned int plen;
 	bool have_addr, have_len, brd_plus;
 	struct inet_addr_opts opts;
+	bool is6;			/* an IPv6 address (ip6cmd.c does the work) */
+	uint8_t addr6[16];
+	uint32_t flags6;		/* IFA_F_NODAD, IFA_F_NOPREFIXROUTE */
 };
 
 static int parse_addr_word(struct cmd_ctx *c, struct addr_req *r, int argc, char **argv, int *i)
@@ -268,14 +276,24 @@ static int parse_addr_word(struct cmd_ctx *c, struct addr_req *r, int argc, char
 	}
 	if (!strcmp(w, "noprefixroute")) {
 		r->opts.flags |= IFA_F_NOPREFIXROUTE;
+		r->flags6 |= IFA_F_NOPREFIXROUTE;
+		return 0;
+	}
+	if (!strcmp(w, "nodad")) {
+		r->flags6 |= IFA_F_NODAD;
 		return 0;
 	}
 	if (!strcmp(w, "local"))
 		w = v;
 	if (r->have_addr)
 		return cmd_err(c, -EINVAL, "Error: either \"local\" is duplicate, or \"%s\" is a garbage.", w);
-	if (cmd_parse_prefix4(w, &r->addr, &r->plen))
+	if (cmd_is_ip6_word(w) || c->family == AF_INET6) {
+		if (cmd_parse_prefix6(w, r->addr6, &r->plen, NULL))
+			return cmd_err(c, -EINVAL, "Error: inet6 prefix is expected rather than \"%s\".", w);
+		r->is6 = true;
+	} else if (cmd_parse_prefix4(w, &r->addr, &r->plen)) {
 		return cmd_err(c, -EINVAL, "Error: any valid prefix is expected rather than \"%s\".", w);
+	}
 	r->have_addr = true;
 	r->have_len = strchr(w, '/') != NULL;
 	return 0;
@@ -308,6 +326,8 @@ static int addr_add(struct cmd_ctx *c, int argc, char **argv)
 
 	if (rc)
 		return rc;
+	if (r.is6)
+		return cmd_addr6_modify(c, r.dev, r.addr6, r.plen, r.have_len, r.flags6, false);
 	rc = inet_addr_add(r.dev, r.addr, r.plen, &r.opts);
 	if (rc == -EEXIST)
 		return cmd_err(c, rc, "Error: ipv4: Address already assigned.");
@@ -323,6 +343,8 @@ static int addr_del(struct cmd_ctx *c, int argc, char **argv)
 
 	if (rc)
 		return rc;
+	if (r.is6)
+		return cmd_addr6_modify(c, r.dev, r.addr6, r.plen, r.have_len, 0, true);
 	/* iproute2 without /LEN sends prefix length 32; Linux then matches any */
 	rc = inet_addr_del(r.dev, r.addr, r.have_len ? r.plen : 0xff);
 	if (rc == -EADDRNOTAVAIL)
@@ -355,6 +377,8 @@ static int addr_flush(struct cmd_ctx *c, int argc, char **argv)
 
 		inet_addr_del(dev, ifa->ifa_local, ifa->ifa_prefixlen);
 	}
+	if (c->family != AF_INET)
+		cmd_addr6_flush(dev);
 	return 0;
 }
 

@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <linux/netlink.h>
 
 #include "cmd/cmd.h"
 #include "core/neighbour.h"
 #include "ethernet/arp.h"
+#include "ipv6/ipv6.h"
 #include "wire/wire.h"
 
 struct neigh_walk {
@@ -45,12 +47,15 @@ static void neigh_show_one(struct neighbour *n, void *ctx)
 {
 	struct neigh_walk *w = ctx;
 	struct cmd_ctx *c = w->c;
-	char ip[16], ha[3 * MAX_ADDR_LEN + 1] = "";
+	char ip[64], ha[3 * MAX_ADDR_LEN + 1] = "";
 	bool has_ha = (n->nud_state & NUD_VALID) && n->dev->addr_len;
 
 	if (!neigh_selected(w, n))
 		return;
-	cmd_fmt_ip4(ip, sizeof(ip), get_be32(n->primary_key));
+	if (n->tbl->key_len == 16)
+		ipv6_addr_fmt(n->primary_key, ip, sizeof(ip));
+	else
+		cmd_fmt_ip4(ip, sizeof(ip), get_be32(n->primary_key));
 	if (has_ha)
 		fmt_ha(ha, sizeof(ha), n);
 	if (c->json) {
@@ -96,7 +101,7 @@ static int parse_nud(const char *s, uint8_t *state)
 /* show/flush selectors: [dev DEV] [nud STATE] */
 static int parse_select(struct cmd_ctx *c, struct neigh_walk *w, int argc, char **argv)
 {
-	for (int i = 0; i < argc; i++) {
+	for (int i = 0; i < argc; i += 2) {	/* word, value */
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		uint8_t st;
 
@@ -114,7 +119,6 @@ static int parse_select(struct cmd_ctx *c, struct neigh_walk *w, int argc, char 
 			return cmd_err(c, -EINVAL, "Error: either \"to\" is duplicate, or \"%s\" is a garbage.",
 				       argv[i]);
 		}
-		i++;
 	}
 	return 0;
 }
@@ -130,7 +134,10 @@ static int neigh_show(struct cmd_ctx *c, int argc, char **argv)
 	json_init(&j, c->out);
 	if (c->json)
 		json_open(&j, NULL, '[');
-	neigh_for_each(arp_table(c->stack), neigh_show_one, &w);
+	if (c->family != AF_INET6)
+		neigh_for_each(arp_table(c->stack), neigh_show_one, &w);
+	if (c->family != AF_INET && cmd_nd_table(c))
+		neigh_for_each(cmd_nd_table(c), neigh_show_one, &w);
 	if (c->json) {
 		json_close(&j, ']');
 		ns_out_puts(c->out, "\n");
@@ -184,8 +191,10 @@ static int neigh_modify(struct cmd_ctx *c, int argc, char **argv, unsigned int n
 {
 	struct net_device *dev = NULL;
 	uint8_t state = NUD_PERMANENT, mac[6];
-	bool have_mac = false, have_ip = false;
+	bool have_mac = false, have_ip = false, is6 = false;
 	uint32_t ip = 0;
+	uint8_t ip6[16], *key = NULL;
+	struct neigh_table *tbl;
 	int rc;
 
 	for (int i = 0; i < argc; i++) {
@@ -211,13 +220,33 @@ static int neigh_modify(struct cmd_ctx *c, int argc, char **argv, unsigned int n
 		} else {
 			if (!strcmp(w, "to") && v)
 				w = argv[++i];
-			if (have_ip || cmd_parse_ip4(w, &ip))
+			is6 = cmd_is_ip6_word(w) || c->family == AF_INET6;
+			if (have_ip || (is6 ? ipv6_addr_parse(w, ip6) != 0 : cmd_parse_ip4(w, &ip) != 0))
 				return cmd_err(c, -EINVAL, "Error: inet address is expected rather than \"%s\".", w);
 			have_ip = true;
 		}
 	}
 	if (!dev || !have_ip)
 		return cmd_err(c, -EINVAL, "Device and destination are required arguments.");
+	if (is6) {
+		/* the same rules on the NDP table (16-byte keys) */
+		tbl = cmd_nd_table(c);
+		key = ip6;
+		if (!tbl)
+			return cmd_rtnl_err(c, -EAFNOSUPPORT);
+		if (del) {
+			rc = neigh_delete(tbl, key, dev);
+			return rc ? cmd_rtnl_err(c, rc) : 0;
+		}
+		if (dev->addr_len && !have_mac && !(state & NUD_NOARP))
+			return cmd_rtnl_err(c, -EINVAL);
+		if ((nlflags & NLM_F_EXCL) && neigh_lookup(tbl, key, dev))
+			return cmd_rtnl_err(c, -EEXIST);
+		if (!(nlflags & NLM_F_CREATE) && !neigh_lookup(tbl, key, dev))
+			return cmd_rtnl_err(c, -ENOENT);
+		rc = neigh_add(tbl, key, dev, have_mac ? mac : NULL, state);
+		return rc ? cmd_rtnl_err(c, rc) : 0;
+	}
 	if (del) {
 		rc = arp_neigh_del(dev, ip);
 		return rc ? cmd_rtnl_err(c, rc) : 0;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cmd/cmd.h"
 #include "core/netdevice.h"
@@ -286,6 +287,9 @@ static int walk_tables(struct route_filter *f, int (*cb)(const struct fib_route 
 static int route_show(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct json j;
+
+	if (c->family == AF_INET6)
+		return cmd_route6_show(c, argc, argv);
 	struct route_filter f = { .c = c, .j = &j, .table = RT_TABLE_MAIN };
 	int rc = parse_filter(c, &f, argc, argv);
 
@@ -506,6 +510,9 @@ static int route_modify(struct cmd_ctx *c, int argc, char **argv, unsigned int n
 	struct fib_table *t;
 	int rc;
 
+	for (int i = 0; i < argc; i++)
+		if (c->family == AF_INET6 || cmd_is_ip6_word(argv[i]))
+			return cmd_route6_modify(c, argc, argv, nlflags, del);
 	for (int i = 0; i < argc; i++) {
 		rc = parse_route_word(c, &q, argc, argv, &i);
 		if (rc)
@@ -561,6 +568,9 @@ static int route_get(struct cmd_ctx *c, int argc, char **argv)
 	bool have = false;
 	int oif = 0, rc;
 
+	for (int i = 0; i < argc; i++)
+		if (c->family == AF_INET6 || cmd_is_ip6_word(argv[i]))
+			return cmd_route6_get(c, argc, argv);
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 

@@ -391,7 +391,10 @@ void netdev_rx_handler_unregister(struct net_device *dev)
 }
 
 /* ---- receive ------------------------------------------------------------------------------- */
-static void deliver_taps(struct sk_buff *skb, struct list_head *taps, struct net_device *orig)
+/* Out of line (like the taps themselves, the uncommon case): the receive
+ * and transmit fast paths keep fewer registers live. */
+static __attribute__((noinline)) void deliver_taps(struct sk_buff *skb, struct list_head *taps,
+						   struct net_device *orig)
 {
 	struct packet_type *pt;
 
@@ -602,13 +605,13 @@ int net_rx_action(struct ns_stack *stack)
 }
 
 /* ---- transmit ------------------------------------------------------------------------------ */
-static void dev_queue_xmit_nit(struct sk_buff *skb, struct net_device *dev)
+/* Out of line: without taps, dev_hard_start_xmit is a test and a tail call. */
+static __attribute__((noinline)) void dev_queue_xmit_nit(struct sk_buff *skb,
+							 struct net_device *dev)
 {
 	struct ns_stack *stack = dev->nd_net;
 	uint8_t saved = skb->pkt_type;
 
-	if (list_empty(&stack->ptype_all) && list_empty(&dev->ptype_all))
-		return;
 	skb_reset_mac_header(skb);
 	skb->pkt_type = PACKET_OUTGOING;
 	deliver_taps(skb, &stack->ptype_all, dev);
@@ -618,13 +621,9 @@ static void dev_queue_xmit_nit(struct sk_buff *skb, struct net_device *dev)
 
 netdev_tx_t dev_hard_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	unsigned int len = skb->len;
-	netdev_tx_t rc;
-
-	dev_queue_xmit_nit(skb, dev);
-	rc = dev->netdev_ops->ndo_start_xmit(skb, dev);
-	(void)len;
-	return rc;
+	if (unlikely(!list_empty(&dev->nd_net->ptype_all) || !list_empty(&dev->ptype_all)))
+		dev_queue_xmit_nit(skb, dev);
+	return dev->netdev_ops->ndo_start_xmit(skb, dev);
 }
 
 int dev_queue_xmit(struct sk_buff *skb)

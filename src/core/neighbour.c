@@ -146,15 +146,47 @@ static int neigh_sysctl_register(struct neigh_table *tbl, struct neigh_parms *p,
 }
 
 /* ---- hashing and lifetime -------------------------------------------------------- */
-static uint32_t neigh_hash(const struct neigh_table *tbl, const void *pkey, int ifindex)
+static inline uint32_t neigh_hash_len(const struct neigh_table *tbl, const uint8_t *k,
+				      unsigned int len, int ifindex)
 {
-	const uint8_t *k = pkey;
 	uint32_t h = tbl->hash_rnd ^ (uint32_t)ifindex * 0x9e3779b1u;
 
-	for (unsigned int i = 0; i < tbl->key_len; i++)
+	for (unsigned int i = 0; i < len; i++)
 		h = (h ^ k[i]) * 0x01000193u;	/* FNV-1a with a secret offset */
 	h ^= h >> 15;
 	return h & ((1u << NEIGH_HASH_BITS) - 1);
+}
+
+/* ARP's 4-byte key is hashed and compared with the length a constant, so
+ * the compiler unrolls the loop and compares one word instead of calling
+ * memcmp: this runs for every forwarded packet. */
+static inline uint32_t neigh_hash(const struct neigh_table *tbl, const void *pkey, int ifindex)
+{
+	if (tbl->key_len == 4) {
+		const uint8_t *k = pkey;
+		uint32_t h = tbl->hash_rnd ^ (uint32_t)ifindex * 0x9e3779b1u;
+
+		/* neigh_hash_len's loop, unrolled: the same value */
+		h = (h ^ k[0]) * 0x01000193u;
+		h = (h ^ k[1]) * 0x01000193u;
+		h = (h ^ k[2]) * 0x01000193u;
+		h = (h ^ k[3]) * 0x01000193u;
+		h ^= h >> 15;
+		return h & ((1u << NEIGH_HASH_BITS) - 1);
+	}
+	return neigh_hash_len(tbl, pkey, tbl->key_len, ifindex);
+}
+
+static inline bool neigh_key_eq(const struct neigh_table *tbl, const uint8_t *a, const void *b)
+{
+	if (tbl->key_len == 4) {
+		uint32_t x, y;
+
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		return x == y;
+	}
+	return memcmp(a, b, tbl->key_len) == 0;
 }
 
 struct neighbour *neigh_lookup(struct neigh_table *tbl, const void *pkey,
@@ -164,7 +196,7 @@ struct neighbour *neigh_lookup(struct neigh_table *tbl, const void *pkey,
 
 	tbl->stats.lookups++;
 	hlist_for_each_entry(n, &tbl->buckets[neigh_hash(tbl, pkey, dev->ifindex)], hash) {
-		if (n->dev == dev && memcmp(n->primary_key, pkey, tbl->key_len) == 0) {
+		if (n->dev == dev && neigh_key_eq(tbl, n->primary_key, pkey)) {
 			tbl->stats.hits++;
 			return n;
 		}

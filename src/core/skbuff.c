@@ -34,7 +34,7 @@ struct skb_pool {
 	struct skb_pool_stats st;
 };
 
-static unsigned int shinfo_size(void)
+static inline unsigned int shinfo_size(void)
 {
 	return (unsigned int)NS_ALIGN(sizeof(struct skb_shared_info), 8);
 }
@@ -117,7 +117,7 @@ static bool refill_heads(struct skb_pool *pool)
 	return true;
 }
 
-static struct sk_buff *head_alloc(struct skb_pool *pool)
+static inline struct sk_buff *head_alloc(struct skb_pool *pool)
 {
 	struct free_node *n = pool->free_heads;
 
@@ -131,7 +131,7 @@ static struct sk_buff *head_alloc(struct skb_pool *pool)
 	return (struct sk_buff *)(void *)n;
 }
 
-static void head_free(struct skb_pool *pool, struct sk_buff *skb)
+static inline void head_free(struct skb_pool *pool, struct sk_buff *skb)
 {
 	struct free_node *n = (struct free_node *)(void *)skb;
 
@@ -140,17 +140,21 @@ static void head_free(struct skb_pool *pool, struct sk_buff *skb)
 	pool->st.heads_in_use--;
 }
 
-static unsigned char *data_alloc(struct skb_pool *pool, unsigned int size, unsigned int *cls)
+/* The smallest class whose areas hold `size` bytes besides the shared
+ * info, or SKB_POOL_CLASSES when none does (no overflow for any size). */
+static inline unsigned int size_class_of(unsigned int size)
 {
-	unsigned int need = size + shinfo_size();
-	unsigned int c;
-	struct free_node *n;
+	if (likely(size <= class_size[0] - shinfo_size()))
+		return 0;
+	if (size <= class_size[1] - shinfo_size())
+		return 1;
+	return size <= class_size[2] - shinfo_size() ? 2 : SKB_POOL_CLASSES;
+}
 
-	for (c = 0; c < SKB_POOL_CLASSES && class_size[c] < need; c++)
-		;
-	if (c == SKB_POOL_CLASSES)
-		return NULL;
-	n = pool->free_data[c];
+static inline unsigned char *data_alloc(struct skb_pool *pool, unsigned int c)
+{
+	struct free_node *n = pool->free_data[c];
+
 	if (unlikely(!n)) {
 		if (!refill_class(pool, c))
 			return NULL;
@@ -158,11 +162,10 @@ static unsigned char *data_alloc(struct skb_pool *pool, unsigned int size, unsig
 	}
 	pool->free_data[c] = n->next;
 	pool->st.in_use++;
-	*cls = c;
 	return (unsigned char *)n;
 }
 
-static void data_free(struct skb_pool *pool, unsigned char *head, unsigned int cls)
+static inline void data_free(struct skb_pool *pool, unsigned char *head, unsigned int cls)
 {
 	struct free_node *n = (struct free_node *)(void *)head;
 
@@ -171,100 +174,136 @@ static void data_free(struct skb_pool *pool, unsigned char *head, unsigned int c
 	pool->st.in_use--;
 }
 
-/* Field by field rather than memset: a memset of the whole struct compiles
- * to `rep stos`, whose start-up cost dominated allocation. */
-static void skb_init_head(struct sk_buff *skb, struct ns_stack *stack)
+/* Clear the header fields: everything before `stack`, as 16-byte stores
+ * spelled out one by one. A memset of that size (or a loop, which the
+ * compiler turns back into memset) becomes `rep stos`, whose start-up cost
+ * dominated allocation; nine constant 16-byte memsets are nine vector stores. */
+#define SKB_CLEAR_BYTES offsetof(struct sk_buff, stack)
+_Static_assert(SKB_CLEAR_BYTES == 9 * 16, "skb_init_head clears 9 x 16 bytes: update it");
+static inline void skb_init_head(struct sk_buff *skb, struct ns_stack *stack)
 {
-	uint64_t *cb = (uint64_t *)(void *)skb->cb;
+	char *p = (char *)skb;
 
-	skb->list.next = skb->list.prev = NULL;
+#define SKB_CLEAR16(i) memset(p + 16 * (i), 0, 16)
+	SKB_CLEAR16(0); SKB_CLEAR16(1); SKB_CLEAR16(2); SKB_CLEAR16(3); SKB_CLEAR16(4);
+	SKB_CLEAR16(5); SKB_CLEAR16(6); SKB_CLEAR16(7); SKB_CLEAR16(8);
+#undef SKB_CLEAR16
 	skb->stack = stack;
-	skb->dev = NULL;
-	skb->sk = NULL;
-	skb->destructor = NULL;
-	skb->dst = NULL;
-	skb->tstamp = 0;
-	skb->len = 0;
 	skb->mac_header = SKB_HDR_UNSET;
 	skb->network_header = SKB_HDR_UNSET;
 	skb->transport_header = SKB_HDR_UNSET;
-	skb->protocol = 0;
-	skb->pkt_type = 0;
-	skb->ip_summed = 0;
 	skb->users = 1;
-	skb->vlan_present = 0;
-	skb->vlan_proto = 0;
-	skb->vlan_tci = 0;
-	skb->skb_iif = 0;
-	skb->priority = 0;
-	skb->mark = 0;
-	skb->hash = 0;
-	skb->nfct = 0;
-	skb->nfctinfo = 0;
-	for (unsigned int i = 0; i < SKB_CB_SIZE / 8; i++)
-		cb[i] = 0;
+}
+
+static void alloc_fail(struct ns_stack *stack)
+{
+	stack->skb_pool->st.alloc_fails++;
+	stack->drop_reasons[SKB_DROP_REASON_NOMEM]++;
+}
+
+/* Fill a fresh sk_buff for data area `data` of class `cls`. */
+static inline struct sk_buff *skb_setup(struct skb_pool *pool, struct ns_stack *stack,
+					struct sk_buff *skb, unsigned char *data, unsigned int cls,
+					unsigned int headroom)
+{
+	skb_init_head(skb, stack);
+	skb->head_class = (uint8_t)cls;
+	skb->head = data;
+	skb->data = data + headroom;
+	skb->tail = headroom;
+	skb->end = class_size[cls] - shinfo_size();
+	skb->truesize = class_size[cls] + (unsigned int)sizeof(struct sk_buff);
+	pool->st.allocs++;
+	return skb;
+}
+
+/* __alloc_skb when a free list is empty (grow the pool) or the size is too
+ * big: out of line, so that the fast path needs no stack frame. */
+static __attribute__((noinline)) struct sk_buff *alloc_skb_slow(struct ns_stack *stack,
+								unsigned int size,
+								unsigned int headroom)
+{
+	struct skb_pool *pool = stack->skb_pool;
+	unsigned int cls = size_class_of(size);
+	struct sk_buff *skb;
+	unsigned char *data;
+
+	if (cls == SKB_POOL_CLASSES)
+		goto fail;
+	skb = head_alloc(pool);
+	if (!skb)
+		goto fail;
+	data = data_alloc(pool, cls);
+	if (!data) {
+		head_free(pool, skb);
+		goto fail;
+	}
+	return skb_setup(pool, stack, skb, data, cls, headroom);
+fail:
+	alloc_fail(stack);
+	return NULL;
+}
+
+/* The allocation every variant shares: `headroom` reserved in an area of at
+ * least `size` bytes (headroom included). The shared info at the end of the
+ * area is not written: skb->cloned is 0, so nobody reads it. The fast path
+ * pops both free lists (LIFO: the most recently freed, still cached, buffer
+ * comes back first). */
+static inline struct sk_buff *__alloc_skb(struct ns_stack *stack, unsigned int size,
+					  unsigned int headroom)
+{
+	struct skb_pool *pool = stack->skb_pool;
+	unsigned int cls = size_class_of(size);
+	struct free_node *h, *d;
+
+	if (unlikely(cls == SKB_POOL_CLASSES || !(h = pool->free_heads) ||
+		     !(d = pool->free_data[cls])))
+		return alloc_skb_slow(stack, size, headroom);
+	pool->free_heads = h->next;
+	pool->free_data[cls] = d->next;
+	pool->st.heads_in_use++;
+	pool->st.in_use++;
+	return skb_setup(pool, stack, (struct sk_buff *)(void *)h, (unsigned char *)d, cls,
+			 headroom);
 }
 
 struct sk_buff *alloc_skb(struct ns_stack *stack, unsigned int size)
 {
-	struct skb_pool *pool = stack->skb_pool;
-	struct sk_buff *skb;
-	unsigned char *data;
-	unsigned int cls;
-	struct skb_shared_info *sh;
-
-	skb = head_alloc(pool);
-	if (unlikely(!skb))
-		goto fail;
-	data = data_alloc(pool, size, &cls);
-	if (unlikely(!data)) {
-		head_free(pool, skb);
-		goto fail;
-	}
-	skb_init_head(skb, stack);
-	skb->head = data;
-	skb->data = data;
-	skb->tail = 0;
-	skb->end = class_size[cls] - shinfo_size();
-	skb->truesize = class_size[cls] + (unsigned int)sizeof(struct sk_buff);
-	sh = skb_shinfo(skb);
-	sh->dataref = 1;
-	sh->size_class = (uint8_t)cls;
-	pool->st.allocs++;
-	return skb;
-fail:
-	pool->st.alloc_fails++;
-	stack->drop_reasons[SKB_DROP_REASON_NOMEM]++;
-	return NULL;
+	return __alloc_skb(stack, size, 0);
 }
 
 struct sk_buff *alloc_skb_tx(struct ns_stack *stack, unsigned int size)
 {
-	struct sk_buff *skb = alloc_skb(stack, size + NS_SKB_HEADROOM);
-
-	if (skb)
-		skb_reserve(skb, NS_SKB_HEADROOM);
-	return skb;
+	if (unlikely(size > UINT32_MAX - NS_SKB_HEADROOM)) {
+		alloc_fail(stack);
+		return NULL;
+	}
+	return __alloc_skb(stack, size + NS_SKB_HEADROOM, NS_SKB_HEADROOM);
 }
 
 struct sk_buff *skb_from_bytes(struct ns_stack *stack, const void *frame, unsigned int len,
 			       unsigned int headroom)
 {
-	struct sk_buff *skb = alloc_skb(stack, len + headroom);
+	struct sk_buff *skb;
 
+	if (unlikely(len > UINT32_MAX / 2 || headroom > UINT32_MAX / 2)) {
+		alloc_fail(stack);
+		return NULL;
+	}
+	skb = __alloc_skb(stack, len + headroom, headroom);
 	if (!skb)
 		return NULL;
-	skb_reserve(skb, headroom);
-	memcpy(skb_put(skb, len), frame, len);
+	memcpy(skb->data, frame, len);
+	skb->tail += len;
+	skb->len = len;
 	return skb;
 }
 
-static void skb_release_data(struct sk_buff *skb)
+/* Drop this sk_buff's hold on the data area; free the area with the last. */
+static inline void skb_release_data(struct sk_buff *skb)
 {
-	struct skb_shared_info *sh = skb_shinfo(skb);
-
-	if (--sh->dataref == 0)
-		data_free(skb->stack->skb_pool, skb->head, sh->size_class);
+	if (!skb->cloned || --skb_shinfo(skb)->dataref == 0)
+		data_free(skb->stack->skb_pool, skb->head, skb->head_class);
 }
 
 void skb_orphan(struct sk_buff *skb)
@@ -278,11 +317,12 @@ void skb_orphan(struct sk_buff *skb)
 	skb->sk = NULL;
 }
 
-static void __kfree_skb(struct sk_buff *skb)
+static inline void __kfree_skb(struct sk_buff *skb)
 {
 	struct skb_pool *pool = skb->stack->skb_pool;
 
-	skb_orphan(skb);
+	if (unlikely(skb->destructor))
+		skb_orphan(skb);
 	skb_release_data(skb);
 	pool->st.frees++;
 	head_free(pool, skb);
@@ -350,6 +390,13 @@ struct sk_buff *skb_clone(struct sk_buff *skb)
 	n->mac_header = skb->mac_header;
 	n->network_header = skb->network_header;
 	n->transport_header = skb->transport_header;
+	n->head_class = skb->head_class;
+	/* the first clone starts the reference count (see skb_shared_info) */
+	if (!skb->cloned) {
+		skb->cloned = 1;
+		skb_shinfo(skb)->dataref = 1;
+	}
+	n->cloned = 1;
 	skb_shinfo(skb)->dataref++;
 	pool->st.clones++;
 	pool->st.allocs++;
@@ -397,9 +444,6 @@ struct sk_buff *skb_copy(const struct sk_buff *skb)
 int skb_cow_head(struct sk_buff *skb, unsigned int headroom)
 {
 	struct sk_buff *n;
-	unsigned char *old_head;
-	unsigned int cls;
-	struct skb_shared_info *sh;
 
 	if (!skb_cloned(skb) && skb_headroom(skb) >= headroom)
 		return 0;
@@ -407,11 +451,9 @@ int skb_cow_head(struct sk_buff *skb, unsigned int headroom)
 	if (!n)
 		return -ENOMEM;
 	/* move n's data area into skb, keep skb's struct (callers hold it) */
-	old_head = skb->head;
-	sh = skb_shinfo(skb);
-	cls = sh->size_class;
-	if (--sh->dataref == 0)
-		data_free(skb->stack->skb_pool, old_head, cls);
+	skb_release_data(skb);
+	skb->cloned = 0;
+	skb->head_class = n->head_class;
 	skb->head = n->head;
 	skb->data = n->data;
 	skb->tail = n->tail;

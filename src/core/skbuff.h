@@ -51,38 +51,33 @@ struct dst_entry;
 #define CHECKSUM_COMPLETE    2
 #define CHECKSUM_PARTIAL     3
 
+/* At the end of the data area. Written only once the area is shared
+ * (skb_clone): an skb that was never cloned leaves this cache line alone. */
 struct skb_shared_info {
-	uint32_t dataref;	/* sk_buffs sharing this data area */
-	uint8_t size_class;	/* pool class the area came from */
+	uint32_t dataref;	/* sk_buffs sharing this data area; valid while skb->cloned */
 };
 
+/* Field order matters: alloc_skb() clears everything before `stack` with one
+ * fixed-size memset (a few vector stores, as Linux clears up to `tail`), and
+ * the fields a received frame's path reads first share the first cache lines. */
 struct sk_buff {
+	/* ---- cleared by alloc_skb ---- */
 	/* queue linkage (sk_buff_head) */
 	struct list_head list;
 
-	struct ns_stack *stack;		/* owner: the pool it returns to */
 	struct net_device *dev;		/* rx: arrived on; tx: leaves by */
 	struct sock *sk;		/* owning socket, if any */
 	void (*destructor)(struct sk_buff *skb);	/* run on free (socket accounting) */
 	struct dst_entry *dst;		/* routing decision, set by the network layer */
 	uint64_t tstamp;		/* ns; rx: arrival, netem: time to send */
 
-	unsigned char *head;		/* start of the data area */
-	unsigned char *data;		/* start of the packet */
-	uint32_t tail;			/* offset of the end of the packet from head */
-	uint32_t end;			/* offset of the end of the data area */
-	uint32_t len;			/* bytes from data to tail */
-	uint32_t truesize;		/* memory charged to a socket for this skb */
-
-	uint16_t mac_header;		/* offsets from head; 0xffff = unset */
-	uint16_t network_header;
-	uint16_t transport_header;
 	uint16_t protocol;		/* ethertype, HOST order (Linux keeps __be16) */
-
 	uint8_t pkt_type;		/* PACKET_* */
 	uint8_t ip_summed;		/* CHECKSUM_* */
-	uint8_t users;			/* references to this sk_buff struct (skb_get) */
 	uint8_t vlan_present;
+	uint8_t nfctinfo;		/* its ip_conntrack_info + 1; 0: not seen by conntrack */
+	uint8_t cloned;			/* the data area may be shared: dataref is valid */
+	uint8_t head_class;		/* pool size class of the data area */
 	uint16_t vlan_proto;		/* host order */
 	uint16_t vlan_tci;
 	int skb_iif;			/* ifindex it arrived on */
@@ -90,9 +85,22 @@ struct sk_buff {
 	uint32_t mark;
 	uint32_t hash;
 	uint32_t nfct;			/* conntrack entry id (netfilter/nf_conntrack.h), 0: none */
-	uint8_t nfctinfo;		/* its ip_conntrack_info + 1; 0: not seen by conntrack */
+	uint32_t tail;			/* offset of the end of the packet from head */
+	uint32_t len;			/* bytes from data to tail */
 
 	_Alignas(8) char cb[SKB_CB_SIZE];	/* private to the layer holding the skb */
+
+	/* ---- set by alloc_skb ---- */
+	struct ns_stack *stack;		/* owner: the pool it returns to */
+	unsigned char *head;		/* start of the data area */
+	unsigned char *data;		/* start of the packet */
+	uint32_t end;			/* offset of the end of the data area */
+	uint32_t truesize;		/* memory charged to a socket for this skb */
+
+	uint16_t mac_header;		/* offsets from head; 0xffff = unset */
+	uint16_t network_header;
+	uint16_t transport_header;
+	uint8_t users;			/* references to this sk_buff struct (skb_get) */
 };
 
 #define SKB_HDR_UNSET 0xffff
@@ -143,9 +151,10 @@ static inline struct skb_shared_info *skb_shinfo(const struct sk_buff *skb)
 {
 	return (struct skb_shared_info *)(void *)(skb->head + skb->end);
 }
+/* True while another sk_buff shares the data area. */
 static inline bool skb_cloned(const struct sk_buff *skb)
 {
-	return skb_shinfo(skb)->dataref != 1;
+	return skb->cloned && skb_shinfo(skb)->dataref != 1;
 }
 
 /* ---- data pointer moves ------------------------------------------------------ */

@@ -13,6 +13,8 @@ int netfilter_init(struct ns_stack *stack);
 void netfilter_exit(struct ns_stack *stack);
 int inet_init(struct ns_stack *stack);
 void inet_exit(struct ns_stack *stack);
+int inet6_init(struct ns_stack *stack);
+void inet6_exit(struct ns_stack *stack);
 int nf_conntrack_init(struct ns_stack *stack);
 void nf_conntrack_exit(struct ns_stack *stack);
 int nf_tables_init(struct ns_stack *stack);
@@ -35,6 +37,7 @@ const struct ns_subsys ns_subsystems[] = {
 	/* protocols register here, before the loopback device appears */
 	{ "netfilter", netfilter_init, netfilter_exit },
 	{ "ipv4", inet_init, inet_exit },
+	{ "ipv6", inet6_init, inet6_exit },
 	{ "8021q", vlan_net_init, vlan_net_exit },
 	{ "bridge", br_net_init, br_net_exit },
 	/* tcp before udp: /proc/net/snmp lists Tcp: before Udp: as Linux */

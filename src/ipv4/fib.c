@@ -2,8 +2,8 @@
  * and the DIR-16-8-8 lookup accelerator kept in sync with it.
  *
  * Read fib.h first. The one invariant tying the two together: every
- * accelerator entry holds the best route id of the longest *effective*
- * prefix covering it (effective = has a TOS-0 route), and its side length
+ * accelerator entry holds the best route's leaf value (its id and shared
+ * next-hop index, see fib.h) of the longest *effective* prefix covering it (effective = has a TOS-0 route), and its side length
  * byte holds that prefix's length + 1 (0 = no route). Hence:
  *  - a prefix that becomes effective, or whose best route changes, overwrites
  *    the entries in its range whose owner length is <= its own (accel_set);
@@ -23,14 +23,14 @@
 #define L1_SIZE       65536u
 #define GRP_SIZE      256u
 #define GRP_MAX       (1u << 24)   /* group index << 8 must fit 32 bits */
-#define ID_MAX        (FIB_DIR_EXT - 1)
+#define ID_MAX        FIB_ID_MASK
 #define HASH_MIN_BITS 4
 
 struct fib_prefix {
 	struct hlist_node hnode;
 	uint32_t dst;
 	uint8_t len;
-	uint32_t best;             /* id of the first TOS-0 route, 0 = none */
+	uint32_t best;             /* leaf of the first TOS-0 route, 0 = none */
 	struct list_head routes;   /* struct fib_entry, Linux alias order */
 };
 
@@ -123,8 +123,58 @@ static struct fib_entry *entry_alloc(struct fib_table *t)
 	return e;
 }
 
+/* ---- shared next hops ---------------------------------------------------- */
+
+static bool nh_same(const struct fib_nh *a, const struct fib_nh *b)
+{
+	return a->gateway == b->gateway && a->oif == b->oif && a->mtu == b->mtu &&
+	       a->type == b->type && a->scope == b->scope;
+}
+
+/* Give e the next hop of its route: its own copy, and a shared slot (an
+ * existing equal one, else a free one) unless all FIB_NH_SHARED are taken
+ * by others, in which case lookups read e itself (nh_idx 0). */
+static void nh_attach(struct fib_table *t, struct fib_entry *e)
+{
+	unsigned free_idx = 0;
+
+	e->nh = (struct fib_nh){ .gateway = e->route.gateway, .oif = e->route.oif,
+				 .mtu = e->route.mtu, .type = e->route.type,
+				 .scope = e->route.scope };
+	e->nh_idx = 0;
+	for (unsigned i = 1; i < FIB_NH_SHARED; i++) {
+		if (!t->nh[i].refcnt) {
+			if (!free_idx)
+				free_idx = i;
+		} else if (nh_same(&t->nh[i], &e->nh)) {
+			t->nh[i].refcnt++;
+			e->nh_idx = (uint8_t)i;
+			return;
+		}
+	}
+	if (free_idx) {
+		t->nh[free_idx] = e->nh;
+		t->nh[free_idx].refcnt = 1;
+		e->nh_idx = (uint8_t)free_idx;
+	}
+}
+
+static void nh_detach(struct fib_table *t, struct fib_entry *e)
+{
+	if (e->nh_idx)
+		t->nh[e->nh_idx].refcnt--;
+	e->nh_idx = 0;
+}
+
+/* The accelerator's value for route slot e. */
+static inline uint32_t entry_leaf(const struct fib_entry *e)
+{
+	return e->id | (uint32_t)e->nh_idx << FIB_ID_BITS;
+}
+
 static void entry_free(struct fib_table *t, struct fib_entry *e)
 {
+	nh_detach(t, e);
 	e->prefix = NULL;
 	list_add(&e->list, &t->free_entries);
 }
@@ -407,7 +457,7 @@ static void pfx_sync(struct fib_table *t, struct fib_prefix *p)
 
 	list_for_each_entry(e, &p->routes, list) {
 		if (e->route.tos == 0) {
-			best = e->id;
+			best = entry_leaf(e);
 			break;
 		}
 	}
@@ -561,6 +611,10 @@ int fib_table_insert(struct fib_table *t, const struct fib_route *r, unsigned nl
 			/* Same TOS and metric: the list order and the best
 			 * route id stay as they are. */
 			fa_first->route = nr;
+			/* a new next hop changes the leaf value: resync */
+			nh_detach(t, fa_first);
+			nh_attach(t, fa_first);
+			pfx_sync(t, p);
 			return 0;
 		}
 		if (fa_match)
@@ -591,6 +645,7 @@ int fib_table_insert(struct fib_table *t, const struct fib_route *r, unsigned nl
 		return err;
 	}
 	e->route = nr;
+	nh_attach(t, e);
 	e->prefix = p;
 	list_add_tail(&e->list, pos);   /* i.e. before pos */
 	t->nr_routes++;

@@ -18,6 +18,7 @@
 #include "core/proc.h"
 #include "ipv4/fib.h"
 #include "ipv4/udp.h"
+#include "ipv6/ipv6.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
 #include "wire/udp.h"
@@ -544,6 +545,9 @@ static int udp_rcv(struct sk_buff *skb)
 		udp_queue_rcv_skb(sk, skb);
 		return 0;
 	}
+	/* a dual-stack AF_INET6 socket (src/ipv6/udp6.c) */
+	if (udp6_v4mapped_rcv(skb, saddr, r.sport, daddr, r.dport, cb->iif))
+		return 0;
 	/* RFC 1122 4.1.3.1: port unreachable when nobody listens */
 	udp_net(stack)->mib.no_ports++;
 	skb_push(skb, UDP_HLEN);

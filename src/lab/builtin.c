@@ -1,6 +1,6 @@
 /* builtin.c - the lab `make run` shows: host a, a bridge s (br0 with VLAN
  * filtering, a's and r's ports in VLAN 10), a router r (forwarding, a
- * prohibit route as the firewall rule), host b behind a wire with netem
+ * an nftables rule as the firewall), host b behind a wire with netem
  * delay and loss. The script walks up the layers: ARP and ping, the
  * bridge's learned addresses, a traceroute, an HTTP request, an 8 MiB TCP
  * transfer over the lossy wire, a refused connection, then per-node
@@ -64,9 +64,12 @@ static const char script[] =
 	"wait\n"
 	"b serve\n"
 	"\n"
-	"section Firewall: r refuses to forward to 198.18.1.3 (a prohibit route: ICMP admin prohibited)\n"
-	"r ip route add prohibit 198.18.1.3/32\n"
+	"section Firewall: the nftables forward chain on r rejects HTTP to 198.18.1.3 with a TCP reset\n"
+	"r nft add table ip filter\n"
+	"r nft 'add chain ip filter forward { type filter hook forward priority 0; policy accept; }'\n"
+	"r nft add rule ip filter forward ip daddr 198.18.1.3 tcp dport 80 counter reject with tcp reset\n"
 	"a curl -m 3 http://198.18.1.3/\n"
+	"r nft list ruleset\n"
 	"\n"
 	"section Counters per node (devices, qdisc drops, /proc/net/snmp Ip and Tcp, learned fdb)\n"
 	"summary\n";

@@ -130,6 +130,8 @@ int main(int argc, char **argv)
 		perror("ns_stack_create");
 		return 1;
 	}
+	/* as the kernel side: no IPv6 autoconfiguration frames in the counts */
+	ns_sysctl_set(stack, "net.ipv6.conf.default.disable_ipv6", "1");
 	if (!strcmp(mode, "tap"))
 		dev = ns_tap_open(stack, ifname, name);
 	else if (!strcmp(mode, "tun"))

@@ -396,7 +396,7 @@ static void test_curl_and_ss(void **state)
 	assert_int_equal(exec_job(f, "curl http://127.0.0.1:8080/none", &out), 0);
 	has(ns_out_text(&out), "http_code 404 size_download 49 ");
 	assert_int_equal(exec_job(f, "curl -s http://127.0.0.1:8081/", &out), -ECONNREFUSED);
-	has(out.err, "curl: (56) Connection refused");
+	has(out.err, "curl: (7) Failed to connect: Connection refused");
 	assert_int_equal(ns_exec(f->s, "curl http://host.example/", &out), -EINVAL);
 	assert_int_equal(ns_exec(f->s, "curl -o", &out), -EINVAL);
 	assert_int_equal(ns_exec(f->s, "curl -o /nonexistent/dir/f http://127.0.0.1:8080/", &out), -ENOENT);

@@ -84,9 +84,28 @@ static const struct fib_route *ref_lookup(const struct ref *f, uint32_t a)
 	return best;
 }
 
+/* fib_table_lookup_nh() names the next hop of fib_table_lookup()'s route. */
+static void check_nh(const struct fib_table *t, uint32_t a)
+{
+	const struct fib_route *r = fib_table_lookup(t, a);
+	const struct fib_nh *nh = fib_table_lookup_nh(t, a);
+
+	if (!r) {
+		assert_null(nh);
+		return;
+	}
+	assert_non_null(nh);
+	if (nh->gateway != r->gateway || nh->oif != r->oif || nh->mtu != r->mtu ||
+	    nh->type != r->type || nh->scope != r->scope)
+		fail_msg("addr %08x: next hop %08x dev %d mtu %u type %u, route %08x dev %d mtu %u type %u",
+			 a, nh->gateway, nh->oif, nh->mtu, nh->type, r->gateway, r->oif, r->mtu, r->type);
+}
+
 static void check_addr(const struct fib_table *t, const struct ref *f, uint32_t a)
 {
 	const struct fib_route *got = fib_table_lookup(t, a), *want = ref_lookup(f, a);
+
+	check_nh(t, a);
 
 	if (!want) {
 		if (got)
@@ -130,6 +149,73 @@ static void assert_empty_accel(const struct fib_table *t)
 }
 
 /* ---- tests ---- */
+
+/* Next hops: routes with equal next hops share a slot; past FIB_NH_SHARED
+ * distinct ones, lookups fall back to the route's own copy; a replace that
+ * changes the next hop is seen at once; deletes free the slots. */
+static void test_next_hops(void **state)
+{
+	struct fib_table *t = fib_table_create(RT_TABLE_MAIN);
+	const unsigned n = FIB_NH_SHARED + 40;
+	uint32_t live = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < n; i++) {
+		struct fib_route r = rt(IP(20, i >> 8, i & 255, 0), 24, 0, 1);
+
+		r.gateway = IP(10, 0, 0, 1 + i % (FIB_NH_SHARED + 20));   /* > FIB_NH_SHARED distinct */
+		assert_int_equal(fib_table_insert(t, &r, ADD), 0);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const struct fib_nh *nh = fib_table_lookup_nh(t, IP(20, i >> 8, i & 255, 9));
+
+		assert_non_null(nh);
+		assert_int_equal(nh->gateway, IP(10, 0, 0, 1 + i % (FIB_NH_SHARED + 20)));
+		assert_int_equal(nh->oif, 1);
+		assert_int_equal(nh->type, RTN_UNICAST);
+		check_nh(t, IP(20, i >> 8, i & 255, 9));
+	}
+	/* the first routes share slots with the last ones (same gateway) */
+	assert_ptr_equal(fib_table_lookup_nh(t, IP(20, 0, 0, 1)),
+			 fib_table_lookup_nh(t, IP(20, 0, FIB_NH_SHARED + 20, 1)));
+	for (unsigned i = 1; i < FIB_NH_SHARED; i++)
+		live += t->nh[i].refcnt != 0;
+	assert_int_equal(live, FIB_NH_SHARED - 1);
+
+	/* `ip route change` of a route's gateway and mtu */
+	{
+		struct fib_route r = rt(IP(20, 0, 5, 0), 24, 0, 2);
+		const struct fib_nh *nh;
+
+		r.gateway = IP(10, 9, 9, 9);
+		r.mtu = 1400;
+		assert_int_equal(fib_table_insert(t, &r, CHANGE), 0);
+		nh = fib_table_lookup_nh(t, IP(20, 0, 5, 77));
+		assert_non_null(nh);
+		assert_int_equal(nh->gateway, IP(10, 9, 9, 9));
+		assert_int_equal(nh->oif, 2);
+		assert_int_equal(nh->mtu, 1400);
+	}
+	/* a more specific route, then its removal: the covering route's next hop again */
+	{
+		struct fib_route r = rt(IP(20, 0, 6, 128), 25, 0, 3), m = { .dst = r.dst, .dst_len = 25 };
+
+		assert_int_equal(fib_table_insert(t, &r, ADD), 0);
+		assert_int_equal(fib_table_lookup_nh(t, IP(20, 0, 6, 200))->oif, 3);
+		assert_int_equal(fib_table_delete(t, &m), 0);
+		assert_int_equal(fib_table_lookup_nh(t, IP(20, 0, 6, 200))->oif, 1);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct fib_route m = { .dst = IP(20, i >> 8, i & 255, 0), .dst_len = 24 };
+
+		assert_int_equal(fib_table_delete(t, &m), 0);
+	}
+	for (unsigned i = 1; i < FIB_NH_SHARED; i++)
+		assert_int_equal(t->nh[i].refcnt, 0);
+	assert_null(fib_table_lookup_nh(t, IP(20, 0, 0, 1)));
+	assert_empty_accel(t);
+	fib_table_free(t);
+}
 
 static void test_empty(void **state)
 {
@@ -257,9 +343,14 @@ static void test_random_vs_reference(void **state)
 
 		for (unsigned i = 0; i < n; i++)
 			a[i] = (rnd() & 0x03ffffff) | 0x08000000;
+		const struct fib_nh *nhs[40];
+
 		fib_table_lookup_bulk(t, a, res, n);
-		for (unsigned i = 0; i < n; i++)
+		fib_table_lookup_nh_bulk(t, a, nhs, n);
+		for (unsigned i = 0; i < n; i++) {
 			assert_ptr_equal(res[i], fib_table_lookup(t, a[i]));
+			assert_ptr_equal(nhs[i], fib_table_lookup_nh(t, a[i]));
+		}
 	}
 
 	/* Random deletes, with checks along the way. */
@@ -600,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_walk_order),
 		cmocka_unit_test(test_proc_net_route),
+		cmocka_unit_test(test_next_hops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -303,7 +303,8 @@ static void test_builtin(void **state)
 	assert_non_null(strstr(r.text, " bytes 1.0 s [#"));	/* curl's progress bar */
 	assert_non_null(strstr(r.text, "[b]# ss -tin\nState"));
 	assert_non_null(strstr(r.text, "bytes_retrans:"));
-	assert_non_null(strstr(r.text, "curl: (56) No route to host"));
+	assert_non_null(strstr(r.text, "curl: (7) Failed to connect: Connection refused"));
+	assert_non_null(strstr(r.text, "counter packets 1 bytes 60 reject with tcp reset"));
 	assert_true(counter(r.text, "node r\n", "ForwDatagrams=") > 5000);
 	assert_true(counter(r.text, "node b\n", "PassiveOpens=") >= 2);
 	assert_true(counter(r.text, "node a\n", "InSegs=") > 5000);

@@ -279,7 +279,7 @@ static void test_reorder_rate(void **state)
 	unsigned int immediate = 0, descents = 0;
 
 	(void)state;
-	netem_on(c->dev, "delay 10ms reorder 25%");
+	netem_on(c->dev, "delay 10ms reorder 25% seed 1234");
 	for (uint32_t i = 0; i < 4000; i++) {
 		sent[i] = ts->clock.now;
 		send_seq(c->dev, i, FRAME_LEN);

@@ -85,7 +85,9 @@ static void test_socket_create_errnos(void **state)
 	int fd;
 
 	CHECK_ERR(ns_socket(f->s, 200, SOCK_DGRAM, 0), EAFNOSUPPORT);
-	CHECK_ERR(ns_socket(f->s, AF_INET6, SOCK_DGRAM, 0), EAFNOSUPPORT);	/* no IPv6 yet */
+	fd = ns_socket(f->s, AF_INET6, SOCK_DGRAM, 0);	/* UDPv6 (src/ipv6/udp6.c) */
+	assert_true(fd >= 0);
+	assert_int_equal(ns_close(f->s, fd), 0);
 	CHECK_ERR(ns_socket(f->s, AF_INET, 99, 0), EINVAL);
 	CHECK_ERR(ns_socket(f->s, AF_INET, SOCK_DGRAM | 0x100000, 0), EINVAL);
 	CHECK_ERR(ns_socket(f->s, AF_INET, SOCK_SEQPACKET, 0), ESOCKTNOSUPPORT);

@@ -21,7 +21,7 @@
 
 #define UP_MAX_ITEMS 64
 
-enum up_kind { UP_TAP, UP_TUN, UP_FILE, UP_LINE };
+enum up_kind { UP_TAP, UP_TUN, UP_XDP, UP_FILE, UP_LINE };
 
 struct up_item {
 	enum up_kind kind;
@@ -36,13 +36,17 @@ struct up_opts {
 };
 
 static const char up_usage[] =
-	"usage: nstack up [--tap NAME]... [--tun NAME]... [-f FILE]... [-e LINE]...\n"
+	"usage: nstack up [--tap NAME]... [--tun NAME]... [--xdp IFNAME[:QUEUE]]...\n"
+	"                 [-f FILE]... [-e LINE]...\n"
 	"                 [--ctl PATH] [--pcap DIR]\n"
 	"\n"
 	"Run one network stack until SIGINT or SIGTERM.\n"
 	"  --tap NAME   attach to the Linux TAP interface NAME (created if missing);\n"
 	"               the stack's devices are eth0, eth1, ... in the order given\n"
 	"  --tun NAME   attach to the Linux TUN interface NAME: tun0, tun1, ...\n"
+	"  --xdp IFNAME[:QUEUE][,native|,generic]  attach to queue QUEUE (default 0)\n"
+	"               of the existing Linux interface IFNAME with AF_XDP (native\n"
+	"               XDP, else generic); named eth0, eth1, ... with the --tap ones\n"
 	"  -f FILE      run the commands of FILE (one per line, # comments)\n"
 	"  -e LINE      run one command, e.g. -e 'ip link set eth0 up'\n"
 	"               -f and -e run in the order given, after the devices exist\n"
@@ -51,7 +55,7 @@ static const char up_usage[] =
 	"\n"
 	"Prints `ready` on stdout once every command is applied. A failing command\n"
 	"exits with status 1 and `nstack: FILE:LINE: command: reason` on stderr.\n"
-	"TAP/TUN need CAP_NET_ADMIN. Commands are listed in docs/cli.md.\n";
+	"TAP/TUN need CAP_NET_ADMIN, AF_XDP root. Commands are listed in docs/cli.md.\n";
 
 static int parse_up(int argc, char **argv, struct up_opts *o)
 {
@@ -64,7 +68,7 @@ static int parse_up(int argc, char **argv, struct up_opts *o)
 			return 1;
 		}
 		if (strcmp(a, "--ctl") && strcmp(a, "--pcap") && strcmp(a, "--tap") &&
-		    strcmp(a, "--tun") && strcmp(a, "-f") && strcmp(a, "-e")) {
+		    strcmp(a, "--tun") && strcmp(a, "--xdp") && strcmp(a, "-f") && strcmp(a, "-e")) {
 			fprintf(stderr, "nstack up: unknown option \"%s\"\n%s", a, up_usage);
 			return -1;
 		}
@@ -84,6 +88,8 @@ static int parse_up(int argc, char **argv, struct up_opts *o)
 			kind = UP_TAP;
 		else if (!strcmp(a, "--tun"))
 			kind = UP_TUN;
+		else if (!strcmp(a, "--xdp"))
+			kind = UP_XDP;
 		else if (!strcmp(a, "-f"))
 			kind = UP_FILE;
 		else
@@ -99,6 +105,73 @@ static int parse_up(int argc, char **argv, struct up_opts *o)
 }
 
 /* ---- devices ---------------------------------------------------------------------------- */
+/* ,native / ,generic after --xdp IFNAME[:QUEUE]; returns its length or -1 */
+static int xdp_attach_suffix(const char *arg, struct ns_xdp_config *cfg)
+{
+	const char *comma = strchr(arg, ',');
+
+	if (!comma)
+		return 0;
+	if (!strcmp(comma, ",native"))
+		cfg->attach = NS_XDP_ATTACH_NATIVE;
+	else if (!strcmp(comma, ",generic"))
+		cfg->attach = NS_XDP_ATTACH_GENERIC;
+	else
+		return -1;
+	return (int)strlen(comma);
+}
+
+/* IFNAME[:QUEUE][,native|,generic]: ifname and cfg, or -1 */
+static int parse_xdp(const char *arg, char ifname[IFNAMSIZ], struct ns_xdp_config *cfg)
+{
+	char spec[64];
+	int suffix = xdp_attach_suffix(arg, cfg);
+	const char *colon;
+	size_t len;
+	char *end;
+
+	if (suffix < 0 || strlen(arg) - (size_t)suffix >= sizeof(spec)) {
+		fprintf(stderr, "nstack: --xdp %s: expected IFNAME[:QUEUE][,native|,generic]\n", arg);
+		return -1;
+	}
+	snprintf(spec, sizeof(spec), "%.*s", (int)(strlen(arg) - (size_t)suffix), arg);
+	colon = strchr(spec, ':');
+	len = colon ? (size_t)(colon - spec) : strlen(spec);
+	if (!len || len >= IFNAMSIZ) {
+		fprintf(stderr, "nstack: --xdp %s: bad interface name\n", arg);
+		return -1;
+	}
+	memcpy(ifname, spec, len);
+	ifname[len] = '\0';
+	if (colon) {
+		unsigned long q = strtoul(colon + 1, &end, 10);
+
+		if (!colon[1] || *end || q > 65535) {
+			fprintf(stderr, "nstack: --xdp %s: bad queue number\n", arg);
+			return -1;
+		}
+		cfg->queue_id = (unsigned int)q;
+	}
+	return 0;
+}
+
+static int open_xdp(struct ns_stack *stack, const char *arg, int *neth)
+{
+	struct ns_xdp_config cfg = { 0 };
+	char ifname[IFNAMSIZ], name[IFNAMSIZ];
+
+	if (parse_xdp(arg, ifname, &cfg))
+		return -1;
+	snprintf(name, sizeof(name), "eth%d", (*neth)++);
+	if (!ns_xdp_open(stack, ifname, name, &cfg)) {
+		fprintf(stderr, "nstack: --xdp %s: %s\n", arg,
+			errno == EOPNOTSUPP ? "nstack was built without AF_XDP (libxdp, libbpf)"
+					    : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int open_device(struct ns_stack *stack, const struct up_item *it, int *ntap, int *ntun)
 {
 #ifdef NSTACK_HAVE_TAP
@@ -160,7 +233,9 @@ static int run_items(struct ns_stack *stack, const struct up_opts *o)
 	int rc = 0;
 
 	for (int i = 0; i < o->n && !rc; i++)
-		if (o->items[i].kind == UP_TAP || o->items[i].kind == UP_TUN)
+		if (o->items[i].kind == UP_XDP)
+			rc = open_xdp(stack, o->items[i].arg, &ntap);
+		else if (o->items[i].kind == UP_TAP || o->items[i].kind == UP_TUN)
 			rc = open_device(stack, &o->items[i], &ntap, &ntun);
 	ns_out_init(&out);
 	for (int i = 0; i < o->n && !rc; i++) {

@@ -16,7 +16,15 @@ struct test_stack *test_stack_new(const char *name, uint64_t seed)
 	ts->stack = ns_stack_create(&cfg);
 	assert_non_null(ts->stack);
 	ts->stack->embedder = ts;
+	/* IPv4-era tests count every frame: IPv6 autoconfiguration (DAD,
+	 * MLD, RS) stays off on their devices unless test_stack_ipv6() */
+	assert_int_equal(ns_sysctl_set(ts->stack, "net.ipv6.conf.default.disable_ipv6", "1"), 0);
 	return ts;
+}
+
+void test_stack_ipv6(struct test_stack *ts)
+{
+	assert_int_equal(ns_sysctl_set(ts->stack, "net.ipv6.conf.default.disable_ipv6", "0"), 0);
 }
 
 void test_stack_free(struct test_stack *ts)

@@ -21,6 +21,10 @@ struct test_stack {
 
 /* A stack on virtual time starting at 1 s, seeded. */
 struct test_stack *test_stack_new(const char *name, uint64_t seed);
+/* Devices created afterwards run IPv6 (Linux's default); test stacks
+ * start with net.ipv6.conf.default.disable_ipv6 = 1 so that IPv4 tests see
+ * only their own frames. */
+void test_stack_ipv6(struct test_stack *ts);
 /* Destroy, asserting that no skb data area or head is still allocated. */
 void test_stack_free(struct test_stack *ts);
 /* Advance virtual time by ns in steps of at most step_ns, running the loop. */

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# test_ipv6.sh - nstack's IPv6 against the Linux kernel (root): a Linux
+# host on a TAP pings nstack (NDP with the real kernel, both neighbour
+# caches filled), 8000-byte echoes fragmented and reassembled both ways, a
+# link-local echo; then nstack turns router: Linux takes its Router
+# Advertisement (SLAAC address in the advertised prefix, default route via
+# nstack's link-local address, the advertised MTU).
+set -euo pipefail
+
+BUILD=${NSTACK_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
+NSTACK=$BUILD/nstack
+H=nsv6h$$
+tmp=$(mktemp -d /tmp/nstack-ipv6.$$.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	sleep 0.2
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+	ip netns del "$H" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+wait_for() {	# FILE PATTERN, bounded (10 s)
+	for _ in $(seq 100); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+wait_cmd() {	# bounded (20 s): until the command's output matches PATTERN
+	local pat=$1; shift
+	for _ in $(seq 200); do
+		"$@" 2>/dev/null | grep -q "$pat" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+ip netns add $H
+ip -n $H link set lo up
+ip -n $H tuntap add dev tap0 mode tap
+ip -n $H addr add fd00::1/64 dev tap0 nodad
+ip -n $H link set tap0 up
+SH=$tmp/h.sock
+timeout 90 ip netns exec $H "$NSTACK" up --tap tap0 --ctl "$SH" -e 'ip link set eth0 up' \
+	-e 'ip addr add fd00::2/64 dev eth0 nodad' >"$tmp/h.out" 2>&1 &
+pids+=($!)
+wait_for "$tmp/h.out" '^ready$' || fail "no ready: $(cat "$tmp/h.out")"
+NH=("$NSTACK" -C "$SH")
+
+# ---- 1. a host: NDP, echoes, fragments ------------------------------------------------
+out=$(timeout 20 ip netns exec $H ping -6 -c 200 -i 0.005 -q -W 1 fd00::2) || fail "ping: $out"
+grep -q "200 packets transmitted, 200 received, 0% packet loss" <<<"$out" || fail "ping: $out"
+out=$(timeout 10 ip netns exec $H ping -6 -c 3 -i 0.2 -s 8000 fd00::2) || fail "8000: $out"
+grep -q "3 received" <<<"$out" || fail "8000-byte echoes: $out"
+tapmac=$(ip netns exec $H cat /sys/class/net/tap0/address)
+stackmac=$("${NH[@]}" ip -j link show eth0 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
+"${NH[@]}" ip -6 neigh show | grep -q "^fd00::1 dev eth0 lladdr $tapmac " ||
+	fail "nstack neigh: $("${NH[@]}" ip -6 neigh)"
+ip -n $H -6 neigh show dev tap0 | grep -q "^fd00::2 lladdr $stackmac " || fail "linux neigh: $(ip -n $H -6 neigh)"
+# nstack's EUI-64 link-local answers too
+ll=$("${NH[@]}" ip -6 addr show dev eth0 | awk '/scope link/ {print $2}' | cut -d/ -f1)
+[ -n "$ll" ] || fail "no link-local: $("${NH[@]}" ip -6 addr)"
+out=$(timeout 10 ip netns exec $H ping -6 -c 2 -i 0.2 "$ll%tap0") || fail "link-local ping: $out"
+grep -q "2 received" <<<"$out" || fail "link-local ping: $out"
+"${NH[@]}" cat /proc/net/snmp6 | grep -q "^Ip6ReasmOKs  *3$" || fail "reasm: $("${NH[@]}" cat /proc/net/snmp6)"
+
+# ---- 2. a router: Linux autoconfigures from nstack's advertisement --------------------
+"${NH[@]}" ip addr add fd00:a::1/64 dev eth0 nodad
+"${NH[@]}" sysctl -w net.ipv6.conf.all.forwarding=1 >/dev/null
+wait_cmd "fd00:a::" ip -n $H -6 addr show dev tap0 || fail "no SLAAC address: $(ip -n $H -6 addr)"
+wait_cmd "^default via $ll dev tap0 proto ra" ip -n $H -6 route ||
+	fail "no default route: $(ip -n $H -6 route)"
+slaac=$(ip -n $H -6 addr show dev tap0 | awk '/fd00:a::/ {print $2}' | cut -d/ -f1)
+out=$(timeout 10 ip netns exec $H ping -6 -c 2 -i 0.2 fd00:a::1) || fail "ping router: $out"
+grep -q "2 received" <<<"$out" || fail "ping router: $out"
+"${NH[@]}" cat /proc/net/snmp6 | grep -q "^Icmp6OutRouterAdvertisements  *[1-9]" ||
+	fail "no RA counted"
+echo "ok: ping, 8000-byte echoes, NDP both ways, link-local, RA -> $slaac"
