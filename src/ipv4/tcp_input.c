@@ -590,6 +590,7 @@ static void tcp_enter_recovery(struct tcp_sock *tp)
 	tp->snd_cwnd = tp->snd_ssthresh;
 	tp->high_seq = tp->snd_nxt;		/* "recover" */
 	tp->undo_marker = tp->snd_una;
+	tp->undo_retrans = 0;
 	tcp_set_ca_state(tp, TCP_CA_RECOVERY);
 	TCP_INC_STATS(tn, TCP_MIB_FASTRETRANS);
 	tcp_mark_head_lost(tp);
@@ -682,6 +683,7 @@ static void tcp_sack_recovery(struct tcp_sock *tp, uint32_t ack, uint32_t acked_
 			tp->snd_cwnd = NS_MAX(tp->snd_ssthresh, 2U);
 			tp->high_seq = tp->snd_nxt;
 			tp->undo_marker = tp->snd_una;
+			tp->undo_retrans = 0;
 			tcp_set_ca_state(tp, TCP_CA_RECOVERY);
 			TCP_INC_STATS(tn, TCP_MIB_FASTRETRANS);
 			TCP_INC_STATS(tn, TCP_MIB_SACKRECOVERY);
@@ -727,6 +729,24 @@ void tcp_set_xmit_timer(struct tcp_sock *tp)
 		return;
 	if (!tcp_schedule_loss_probe(tp))
 		tcp_rearm_rto(tp);
+}
+
+/* RFC 2883 / Linux's tcp_try_undo_dsack: every retransmission of the last
+ * recovery came back as a D-SACK - the loss was reordering: restore the
+ * window. */
+static void tcp_try_undo_dsack(struct tcp_sock *tp)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+
+	if (!tp->undo_marker || tp->undo_retrans > 0 ||
+	    (tp->ca_state != TCP_CA_OPEN && tp->ca_state != TCP_CA_DISORDER))
+		return;
+	if (tp->ca_ops->undo_cwnd)
+		tp->snd_cwnd = tp->ca_ops->undo_cwnd(tp);
+	if (tp->prior_ssthresh > tp->snd_ssthresh)
+		tp->snd_ssthresh = tp->prior_ssthresh;
+	tp->undo_marker = 0;
+	TCP_INC_STATS(tn, TCP_MIB_DSACKUNDO);
 }
 
 /* Reno's duplicate-ACK counting for peers without SACK (RFC 5681 3.2). */
@@ -824,6 +844,8 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 		sacked = tcp_sacktag(tp, opt, ack, &dsack);
 	tcp_rack_ack_done(tp);
 	tcp_process_tlp_ack(tp, ack, dsack);
+	if (dsack)
+		tcp_try_undo_dsack(tp);
 	if (ack == prior_una && !sacked) {
 		if (!sack && tcp_is_dupack(tp, th, prior_wnd))
 			tcp_reno_dupack(tp, ack);
@@ -861,6 +883,7 @@ void tcp_enter_loss(struct tcp_sock *tp)
 	}
 	tp->snd_cwnd = 1;
 	tp->snd_cwnd_cnt = 0;
+	tp->undo_marker = 0;	/* no undo of an RTO */
 	if (!tp->rx_opt.sack_ok)
 		tp->sacked_out = 0;	/* Reno's dup-ACK estimate */
 	tp->dup_acks = 0;

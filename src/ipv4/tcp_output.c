@@ -532,6 +532,8 @@ int tcp_retransmit_skb(struct tcp_sock *tp, struct sk_buff *skb)
 		tp->retrans_out++;
 	}
 	tcb->sacked |= TCPCB_EVER_RETRANS;
+	if (tp->undo_marker)
+		tp->undo_retrans++;	/* D-SACK undo counts these back */
 	tp->total_retrans++;
 	tp->bytes_retrans += skb->len;
 	TCP_INC_STATS(tn, TCP_MIB_RETRANSSEGS);

@@ -150,7 +150,7 @@ static const char *const tcp_ext_names[TCP_MIB_MAX] = {
 	[TCP_MIB_DSACKOFOSENT] = "TCPDSACKOfoSent", [TCP_MIB_SACKDISCARD] = "TCPSACKDiscard",
 	[TCP_MIB_ABORTONDATA] = "TCPAbortOnData",
 	[TCP_MIB_ACKSKIPPEDCHALLENGE] = "TCPACKSkippedChallenge",
-	[TCP_MIB_MEMORYPRESSURES] = "TCPMemoryPressures",
+	[TCP_MIB_MEMORYPRESSURES] = "TCPMemoryPressures", [TCP_MIB_DSACKUNDO] = "TCPDSACKUndo",
 };
 
 /* /proc/net/nstack/tcp: "Name value" per line */

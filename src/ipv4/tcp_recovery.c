@@ -247,6 +247,13 @@ uint32_t tcp_sacktag(struct tcp_sock *tp, const struct tcp_options *opt, uint32_
 		    b->end - b->start <= NS_MAX(tp->max_window, 65535U)) {
 			*dsack = true;
 			TCP_INC_STATS(tn, TCP_MIB_DSACKRECV);
+			/* RFC 8985 6.2 step 4: a D-SACK means reordering */
+			tp->rack.reord = true;
+			/* a duplicate of what we resent since the recovery
+			 * began: one retransmission less that was needed */
+			if (tp->undo_marker && tp->undo_retrans > 0 && after(b->end, tp->undo_marker) &&
+			    !after(b->end, ack))
+				tp->undo_retrans--;
 		} else {
 			TCP_INC_STATS(tn, TCP_MIB_SACKDISCARD);
 		}

@@ -110,12 +110,23 @@ static void test_sack_recovery_holes(void **state)
 	assert_int_equal(tfx_info(&f, c.fd).tcpi_ca_state, TCP_CA_OPEN);
 	assert_int_equal(tfx_info(&f, c.fd).tcpi_unacked, 0);
 	assert_int_equal(tcpext(f.s, "TCPTimeouts"), 0);
+	/* one of three retransmissions reported duplicate: no undo */
+	{
+		uint32_t blk[] = { SEG(1), SEG(2) };
+
+		peer_sack(&f, &c, SEG(10), blk, 1);
+	}
+	assert_int_equal(tcpext(f.s, "TCPDSACKRecv"), 1);
+	assert_int_equal(tcpext(f.s, "TCPDSACKUndo"), 0);
+	assert_true(tfx_info(&f, c.fd).tcpi_snd_cwnd < 10);	/* from 10 * 0.7 */
 	close_abort(&f, c.fd);
 	test_stack_free(f.ts);
 }
 
 /* RFC 2883 4: a D-SACK below the cumulative ACK reports a duplicate (our
- * spurious retransmission): counted, never marks anything. */
+ * spurious retransmission): counted, never marks anything, and as every
+ * retransmission of the recovery was a duplicate, the cwnd reduction is
+ * undone (Linux's tcp_try_undo_dsack). */
 static void test_dsack_received(void **state)
 {
 	struct tfx f;
@@ -144,6 +155,10 @@ static void test_dsack_received(void **state)
 	}
 	assert_int_equal(tcpext(f.s, "TCPDSACKRecv"), 1);
 	assert_int_equal(tcpext(f.s, "TCPSACKDiscard"), 0);
+	/* the only retransmission was needless: the window comes back */
+	assert_int_equal(tcpext(f.s, "TCPDSACKUndo"), 1);
+	assert_int_equal(tfx_info(&f, c.fd).tcpi_snd_cwnd, 10);
+	assert_int_equal(tfx_info(&f, c.fd).tcpi_snd_ssthresh, TCP_INFINITE_SSTHRESH);
 	close_abort(&f, c.fd);
 	test_stack_free(f.ts);
 }
