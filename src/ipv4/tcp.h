@@ -291,6 +291,7 @@ struct tcp_sock {
 	/* SACK sender: scoreboard counters above, loss detection */
 	uint32_t reordering;			/* DupThresh in packets (RFC 6675 2, Linux) */
 	struct tcp_rack rack;
+	struct tcp_sack_block recv_sack_cache[TCP_NUM_SACKS];	/* the last ACK's valid blocks */
 	uint32_t rtt_min_us;			/* smallest RTT seen (RACK's min_RTT) */
 	uint32_t tlp_high_seq;			/* RFC 8985 7.3: SND.NXT when the probe went; 0: none */
 	bool tlp_retrans;			/* the probe was a retransmission */

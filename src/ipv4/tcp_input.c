@@ -895,6 +895,7 @@ void tcp_enter_loss(struct tcp_sock *tp)
 		skb_queue_walk(&tp->rtx_queue, skb)
 			TCP_SKB_CB(skb)->sacked &= (uint8_t)~TCPCB_SACKED_ACKED;
 		tp->sacked_out = 0;
+		memset(tp->recv_sack_cache, 0, sizeof(tp->recv_sack_cache));
 	}
 	skb_queue_walk(&tp->rtx_queue, skb) {
 		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);

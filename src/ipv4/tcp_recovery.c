@@ -187,42 +187,80 @@ static bool tcp_sack_block_ok(const struct tcp_sock *tp, const struct tcp_sack_b
 	       !after(b->end, tp->snd_nxt) && b->end - b->start <= NS_MAX(tp->max_window, 65535U);
 }
 
-/* Mark the skbs one block covers whole. *budget bounds the walk. */
-static uint32_t tcp_sacktag_block(struct tcp_sock *tp, const struct tcp_sack_block *b,
-				  uint32_t *budget, uint64_t now)
+/* Mark one skb that block b covers whole. */
+static uint32_t tcp_sacktag_one(struct tcp_sock *tp, struct sk_buff *skb,
+				const struct tcp_sack_block *b, uint64_t now)
 {
+	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+
+	/* partial coverage counts for nothing: the skb stays whole */
+	if (before(tcb->seq, b->start) || after(tcb->end_seq, b->end) ||
+	    (tcb->sacked & TCPCB_SACKED_ACKED))
+		return 0;
+	if (tcb->sacked & TCPCB_LOST) {
+		tcb->sacked &= (uint8_t)~TCPCB_LOST;
+		tp->lost_out--;
+	}
+	if (tcb->sacked & TCPCB_SACKED_RETRANS) {
+		tcb->sacked &= (uint8_t)~TCPCB_SACKED_RETRANS;
+		tp->retrans_out--;
+	}
+	tcb->sacked |= TCPCB_SACKED_ACKED;
+	tp->sacked_out++;
+	tcp_skb_delivered(tp, tcb, now);
+	return 1;
+}
+
+/* Tag the skbs of block b that overlap [s, e) (a part of b), walking from
+ * whichever end of the queue is nearer. *budget bounds the walk. */
+static uint32_t tcp_sacktag_range(struct tcp_sock *tp, const struct tcp_sack_block *b, uint32_t s,
+				  uint32_t e, uint32_t *budget, uint64_t now)
+{
+	struct sk_buff_head *q = &tp->rtx_queue;
 	struct sk_buff *skb;
 	uint32_t newly = 0;
 
-	skb_queue_walk(&tp->rtx_queue, skb) {
-		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
-
-		if (!*budget)
-			break;
-		(*budget)--;
-		if (!after(tcb->end_seq, b->start))
-			continue;
-		if (!before(tcb->seq, b->end))
-			break;
-		/* partial coverage counts for nothing: the skb stays whole */
-		if (before(tcb->seq, b->start) || after(tcb->end_seq, b->end))
-			continue;
-		if (tcb->sacked & TCPCB_SACKED_ACKED)
-			continue;
-		if (tcb->sacked & TCPCB_LOST) {
-			tcb->sacked &= (uint8_t)~TCPCB_LOST;
-			tp->lost_out--;
+	if (!after(e, s))
+		return 0;
+	if (tp->snd_nxt - e < s - tp->snd_una) {
+		for (skb = skb_peek_tail(q); skb && *budget; skb = skb_queue_prev(q, skb)) {
+			(*budget)--;
+			if (!before(TCP_SKB_CB(skb)->seq, e))
+				continue;
+			if (!after(TCP_SKB_CB(skb)->end_seq, s))
+				break;
+			newly += tcp_sacktag_one(tp, skb, b, now);
 		}
-		if (tcb->sacked & TCPCB_SACKED_RETRANS) {
-			tcb->sacked &= (uint8_t)~TCPCB_SACKED_RETRANS;
-			tp->retrans_out--;
+	} else {
+		for (skb = skb_peek(q); skb && *budget; skb = skb_queue_next(q, skb)) {
+			(*budget)--;
+			if (!after(TCP_SKB_CB(skb)->end_seq, s))
+				continue;
+			if (!before(TCP_SKB_CB(skb)->seq, e))
+				break;
+			newly += tcp_sacktag_one(tp, skb, b, now);
 		}
-		tcb->sacked |= TCPCB_SACKED_ACKED;
-		tp->sacked_out++;
-		tcp_skb_delivered(tp, tcb, now);
-		newly++;
 	}
 	return newly;
+}
+
+/* Mark the skbs one block covers whole. A block the previous ACK carried
+ * too (Linux's recv_sack_cache) only has its new edges walked: a growing
+ * block costs what it grew by, not the window. */
+static uint32_t tcp_sacktag_block(struct tcp_sock *tp, const struct tcp_sack_block *b,
+				  uint32_t *budget, uint64_t now)
+{
+	for (unsigned int i = 0; i < TCP_NUM_SACKS; i++) {
+		const struct tcp_sack_block *c = &tp->recv_sack_cache[i];
+
+		if (!after(c->end, c->start) || before(c->start, b->start) || after(c->end, b->end))
+			continue;
+		/* c inside b: c's skbs are tagged already (or never can be:
+		 * partial ones), b's skbs spanning c's edges are re-checked */
+		return tcp_sacktag_range(tp, b, b->start, c->start + 1, budget, now) +
+		       tcp_sacktag_range(tp, b, c->end - 1, b->end, budget, now);
+	}
+	return tcp_sacktag_range(tp, b, b->start, b->end, budget, now);
 }
 
 /* Process the SACK option of an ACK (after the cumulative ACK moved
@@ -232,6 +270,7 @@ uint32_t tcp_sacktag(struct tcp_sock *tp, const struct tcp_options *opt, uint32_
 {
 	struct netns_tcp *tn = tcp_net(tp_sk(tp));
 	uint32_t budget = TCP_SACK_MAX_WALK, newly = 0;
+	struct tcp_sack_block valid[TCP_NUM_SACKS] = { { 0, 0 } };
 	uint64_t now = tcp_now(tp);
 	unsigned int first = 0;
 
@@ -262,10 +301,18 @@ uint32_t tcp_sacktag(struct tcp_sock *tp, const struct tcp_options *opt, uint32_
 	for (unsigned int i = first; i < opt->num_sacks && i < TCP_NUM_SACKS; i++) {
 		if (!tcp_sack_block_ok(tp, &opt->sacks[i])) {
 			TCP_INC_STATS(tn, TCP_MIB_SACKDISCARD);
+			valid[i].start = valid[i].end = 0;
 			continue;
 		}
+		valid[i] = opt->sacks[i];
 		newly += tcp_sacktag_block(tp, &opt->sacks[i], &budget, now);
 	}
+	/* what this ACK reported, for the next one (a walk cut short by the
+	 * budget is not remembered, so the next ACK walks it again) */
+	for (unsigned int i = 0; i < TCP_NUM_SACKS; i++)
+		tp->recv_sack_cache[i] = (budget && i >= first && i < opt->num_sacks)
+						 ? valid[i]
+						 : (struct tcp_sack_block){ 0, 0 };
 	return newly;
 }
 
