@@ -123,6 +123,45 @@ static void test_sack_recovery_holes(void **state)
 	test_stack_free(f.ts);
 }
 
+/* The scoreboard across ACKs: a block that grows, a hole that fills and
+ * merges two blocks, a block that shrinks (stale): each whole segment
+ * counted once. */
+static void test_sack_scoreboard_across_acks(void **state)
+{
+	struct tfx f;
+	struct conn c;
+	uint32_t base;
+
+	(void)state;
+	tfx_init(&f);
+	c = sack_active(&f, 10 * MS);
+	base = send_segs(&f, &c, 10);
+	advance(&f, 10 * MS);
+	{
+		uint32_t b1[] = { SEG(3), SEG(5) };
+		uint32_t b2[] = { SEG(3), SEG(6) };			/* grows */
+		uint32_t b3[] = { SEG(3), SEG(6), SEG(7), SEG(8) };	/* a second one */
+		uint32_t b4[] = { SEG(2), SEG(8) };			/* 2 and 6 filled: merged */
+		uint32_t b5[] = { SEG(4), SEG(5) };			/* inside, nothing new */
+
+		peer_sack(&f, &c, SEG(0), b1, 1);
+		assert_int_equal(tfx_info(&f, c.fd).tcpi_sacked, 2);
+		peer_sack(&f, &c, SEG(0), b2, 1);
+		assert_int_equal(tfx_info(&f, c.fd).tcpi_sacked, 3);
+		peer_sack(&f, &c, SEG(0), b3, 2);
+		assert_int_equal(tfx_info(&f, c.fd).tcpi_sacked, 4);
+		peer_sack(&f, &c, SEG(0), b4, 1);
+		assert_int_equal(tfx_info(&f, c.fd).tcpi_sacked, 6);
+		peer_sack(&f, &c, SEG(0), b5, 1);
+		assert_int_equal(tfx_info(&f, c.fd).tcpi_sacked, 6);
+	}
+	peer_sack(&f, &c, SEG(10), NULL, 0);
+	assert_int_equal(tfx_info(&f, c.fd).tcpi_sacked, 0);
+	assert_int_equal(tfx_info(&f, c.fd).tcpi_unacked, 0);
+	close_abort(&f, c.fd);
+	test_stack_free(f.ts);
+}
+
 /* RFC 2883 4: a D-SACK below the cumulative ACK reports a duplicate (our
  * spurious retransmission): counted, never marks anything, and as every
  * retransmission of the recovery was a duplicate, the cwnd reduction is
@@ -453,6 +492,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sack_recovery_holes),
+		cmocka_unit_test(test_sack_scoreboard_across_acks),
 		cmocka_unit_test(test_dsack_received),
 		cmocka_unit_test(test_sack_blocks_sent),
 		cmocka_unit_test(test_tail_loss_probe),
