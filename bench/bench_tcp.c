@@ -6,7 +6,10 @@
  *           server and the client inside them via `ip netns exec`);
  *   lwip:   Debian's liblwip (bench_tcp_lwip, run as a child and parsed),
  *           two netifs joined in memory in one thread, raw TCP API.
- * Workloads: a 256 MiB single-stream transfer, 1-byte request/response
+ * Workloads: a 256 MiB single-stream transfer, the same (32 MiB) through
+ * netem loss 1% and 5% on both pipe ends (seeded; nstack only - the host
+ * kernel's veth gets no netem, lwIP's harness has no loss: "n/a"),
+ * 1-byte request/response
  * round trips, connections opened and closed, memory per idle established
  * connection, UDP echo round trips and one-way datagrams.
  * Output: one line per workload, e.g.
@@ -38,8 +41,10 @@
 #include "nstack/netdev.h"
 #include "nstack/nstack.h"
 #include "nstack/socket.h"
+#include "sched/sch_generic.h"
 
 #define BULK_BYTES (256ull << 20)
+#define LOSS_BYTES (32ull << 20)
 #define RR_SECONDS 0.5
 #define CRR_MAX 10000
 #define UDP_ONEWAY 1000000
@@ -50,11 +55,17 @@
 #define P_UDP_ECHO 5004
 #define P_UDP_SINK 5005
 
-enum { W_TPUT, W_RR, W_CRR, W_MEM, W_UDP_RR, W_UDP_1W, W_MAX };
+/* the children (linux client, bench_tcp_lwip) print the first W_CHILD
+ * values in this order */
+enum { W_TPUT, W_RR, W_CRR, W_MEM, W_UDP_RR, W_UDP_1W, W_CHILD, W_TPUT_L1 = W_CHILD, W_TPUT_L5,
+       W_MAX };
 static const char *const wname[W_MAX] = { "tcp_throughput_pipe", "tcp_rr_1byte", "tcp_crr",
-					  "tcp_mem_per_idle_conn", "udp_echo_rr", "udp_oneway" };
+					  "tcp_mem_per_idle_conn", "udp_echo_rr", "udp_oneway",
+					  "tcp_throughput_loss1", "tcp_throughput_loss5" };
 static const char *const wunit[W_MAX] = { "Gbit/s", "trans/s", "conn/s", "bytes", "trans/s",
-					  "dgram/s" };
+					  "dgram/s", "Gbit/s", "Gbit/s" };
+/* workloads only nstack runs (netem inside the pipe) */
+static const bool w_nstack_only[W_MAX] = { [W_TPUT_L1] = true, [W_TPUT_L5] = true };
 
 /* ======================================================================== nstack */
 struct pair {
@@ -106,18 +117,24 @@ static int ns_connect_pair(struct pair *p, int lfd, uint16_t port, int *sfd)
 	return *sfd < 0 ? -1 : cfd;
 }
 
-static double ns_tput(struct pair *p)
+/* total bytes A -> B; 0 when it did not finish within 120 s */
+static double ns_tput(struct pair *p, uint64_t total)
 {
 	static uint8_t buf[1 << 16];
 	int lfd = ns_listen_on(p->b, SOCK_STREAM, P_BULK), sfd, cfd = ns_connect_pair(p, lfd, P_BULK, &sfd);
 	uint64_t sent = 0, rcvd = 0;
 	double t0 = bench_now();
 
-	while (rcvd < BULK_BYTES) {
+	while (rcvd < total) {
 		ssize_t k;
 
-		while (sent < BULK_BYTES &&
-		       (k = ns_send(p->a, cfd, buf, NS_MIN(sizeof(buf), (size_t)(BULK_BYTES - sent)), 0)) > 0)
+		if (now_s() - t0 > 120) {
+			fprintf(stderr, "bench_tcp: transfer stalled at %llu bytes\n",
+				(unsigned long long)rcvd);
+			return 0;
+		}
+		while (sent < total &&
+		       (k = ns_send(p->a, cfd, buf, NS_MIN(sizeof(buf), (size_t)(total - sent)), 0)) > 0)
 			sent += (uint64_t)k;
 		step2(p);
 		while ((k = ns_recv(p->b, sfd, buf, sizeof(buf), 0)) > 0)
@@ -128,7 +145,7 @@ static double ns_tput(struct pair *p)
 	ns_close(p->a, cfd);
 	ns_close(p->b, sfd);
 	ns_close(p->b, lfd);
-	return (double)BULK_BYTES * 8 / t0 / 1e9;
+	return (double)total * 8 / t0 / 1e9;
 }
 
 static double ns_rr(struct pair *p, int type, uint16_t port)
@@ -272,20 +289,58 @@ static double ns_udp_oneway(struct pair *p)
 	return (double)rcvd / t0;
 }
 
-static void run_nstack(double *r)
+static bool ns_pair_new(struct pair *p, const char *loss)
 {
 	struct ns_stack_config ca = { .name = "A", .seed = 1 }, cb = { .name = "B", .seed = 2 };
-	struct pair p = { ns_stack_create(&ca), ns_stack_create(&cb) };
 	struct net_device *da, *db;
 
-	if (ns_pipe_create(p.a, "eth0", p.b, "eth0", 0, &da, &db) || dev_open(da) || dev_open(db) ||
-	    inet_addr_add(da, A_IP, 24, NULL) || inet_addr_add(db, B_IP, 24, NULL)) {
+	p->a = ns_stack_create(&ca);
+	p->b = ns_stack_create(&cb);
+	if (!p->a || !p->b || ns_pipe_create(p->a, "eth0", p->b, "eth0", 0, &da, &db) ||
+	    dev_open(da) || dev_open(db) || inet_addr_add(da, A_IP, 24, NULL) ||
+	    inet_addr_add(db, B_IP, 24, NULL))
+		return false;
+	for (int i = 0; loss && i < 2; i++) {
+		char err[128], *argv[] = { "loss", (char *)loss, "seed", "42" };
+		struct net_device *d = i ? db : da;
+		struct Qdisc *q = qdisc_create(d, qdisc_lookup_ops("netem"), 4, argv, err, sizeof(err));
+
+		if (!q) {
+			fprintf(stderr, "bench_tcp: netem: %s\n", err);
+			return false;
+		}
+		qdisc_graft_root(d, q);
+	}
+	for (int i = 0; i < 10; i++)
+		step2(p);
+	return true;
+}
+
+/* bulk throughput through netem loss (seeded, both directions) */
+static double ns_tput_loss(const char *loss)
+{
+	struct pair p;
+	double r;
+
+	if (!ns_pair_new(&p, loss)) {
 		fprintf(stderr, "bench_tcp: nstack setup failed\n");
 		exit(1);
 	}
-	for (int i = 0; i < 10; i++)
-		step2(&p);
-	r[W_TPUT] = ns_tput(&p);
+	r = ns_tput(&p, LOSS_BYTES);
+	ns_stack_destroy(p.a);
+	ns_stack_destroy(p.b);
+	return r;
+}
+
+static void run_nstack(double *r)
+{
+	struct pair p;
+
+	if (!ns_pair_new(&p, NULL)) {
+		fprintf(stderr, "bench_tcp: nstack setup failed\n");
+		exit(1);
+	}
+	r[W_TPUT] = ns_tput(&p, BULK_BYTES);
 	r[W_RR] = ns_rr(&p, SOCK_STREAM, P_RR);
 	r[W_CRR] = ns_crr(&p);
 	r[W_MEM] = ns_mem(&p);
@@ -293,6 +348,8 @@ static void run_nstack(double *r)
 	r[W_UDP_1W] = ns_udp_oneway(&p);
 	ns_stack_destroy(p.a);
 	ns_stack_destroy(p.b);
+	r[W_TPUT_L1] = ns_tput_loss("1%");
+	r[W_TPUT_L5] = ns_tput_loss("5%");
 }
 
 /* ======================================================================== Linux */
@@ -532,7 +589,7 @@ static int linux_client(void)
 	}
 	r[W_MEM] = linux_sock_mem();
 	printf("linux");
-	for (int i = 0; i < W_MAX; i++)
+	for (int i = 0; i < W_CHILD; i++)
 		printf(" %.6g", r[i]);
 	printf("\n");
 	return 0;
@@ -608,7 +665,7 @@ static bool run_linux(double *r, const char *self)
 		if (!strncmp(line, "linux ", 6)) {
 			char *p = line + 6;
 
-			for (int i = 0; i < W_MAX; i++)
+			for (int i = 0; i < W_CHILD; i++)
 				r[i] = strtod(p, &p);
 			ok = true;
 		}
@@ -646,7 +703,7 @@ static bool run_lwip(double *r, const char *self)
 		if (!strncmp(line, "lwip ", 5)) {
 			char *p = line + 5;
 
-			for (int i = 0; i < W_MAX; i++)
+			for (int i = 0; i < W_CHILD; i++)
 				r[i] = strtod(p, &p);
 			ok = true;
 		} else {
@@ -662,7 +719,7 @@ static void fmt(char *b, size_t n, int w, double v)
 {
 	if (v <= 0)
 		snprintf(b, n, "-");
-	else if (w == W_TPUT)
+	else if (w == W_TPUT || w == W_TPUT_L1 || w == W_TPUT_L5)
 		snprintf(b, n, "%.2f %s", v, wunit[w]);
 	else if (w == W_MEM)
 		snprintf(b, n, "%.0f %s", v, wunit[w]);
@@ -696,6 +753,10 @@ int main(int argc, char **argv)
 		fmt(a, sizeof(a), w, rn[w]);
 		fmt(b, sizeof(b), w, rl[w]);
 		fmt(c, sizeof(c), w, rw[w]);
+		if (w_nstack_only[w]) {
+			printf("%s: nstack %s | linux-veth n/a | lwip n/a\n", wname[w], a);
+			continue;
+		}
 		printf("%s: nstack %s | linux-veth %s | lwip %s", wname[w], a, have_l ? b : "skipped",
 		       have_w ? c : "skipped");
 		if (have_l && rl[w] > 0)

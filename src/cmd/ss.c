@@ -256,7 +256,12 @@ static void print_info(struct ns_stack *stack, struct ns_out *out, struct tcp_so
 	uint64_t now = ns_now(stack);
 	double rtt = (tp->srtt_us >> 3) / 1000.0, rttvar = (tp->mdev_us >> 2) / 1000.0;
 
-	ns_out_printf(out, "\t %s", tp->ca_ops ? tp->ca_ops->name : "reno");
+	ns_out_printf(out, "\t");
+	if (tp->rx_opt.tstamp_ok)
+		ns_out_printf(out, " ts");
+	if (tp->rx_opt.sack_ok)
+		ns_out_printf(out, " sack");
+	ns_out_printf(out, " %s", tp->ca_ops ? tp->ca_ops->name : "reno");
 	if (tp->rx_opt.wscale_ok)
 		ns_out_printf(out, " wscale:%u,%u", tp->rx_opt.snd_wscale, tp->rx_opt.rcv_wscale);
 	ns_out_printf(out, " rto:%llu", (unsigned long long)(tp->rto / NS_PER_MS));

@@ -39,7 +39,8 @@
 	X(IP_BLACKHOLE)         /* blackhole route */                               \
 	X(FRAG_MEMLIMIT)        /* reassembly memory (ipfrag_high_thresh) */        \
 	X(ICMP_ECHO_IGNORED)    /* icmp_echo_ignore_* */                             \
-	X(DUP_FRAG)             /* duplicate fragment */
+	X(DUP_FRAG)             /* duplicate fragment */                            \
+	X(TCP_OFO_QUEUE_PRUNE)  /* TCP out-of-order data pruned (memory) */
 
 enum skb_drop_reason {
 #define SKB_DROP_ENUM(name) SKB_DROP_REASON_##name,

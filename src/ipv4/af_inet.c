@@ -39,6 +39,17 @@ int ip_snmp_register(struct ns_stack *stack, proc_show_t show)
 	return -ENOSPC;
 }
 
+int ip_netstat_register(struct ns_stack *stack, proc_show_t show)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stack->ipv4->netstat_ext); i++) {
+		if (!stack->ipv4->netstat_ext[i]) {
+			stack->ipv4->netstat_ext[i] = show;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
 int ip_default_ttl(struct ns_stack *stack)
 {
 	return stack->ipv4->sysctl_ip_default_ttl;
@@ -89,6 +100,10 @@ static int netstat_show(struct ns_stack *stack, struct seq_buf *s, void *data)
 	int n = IPSTATS_MIB_MAX - IPSTATS_MIB_IP_MAX;
 
 	(void)data;
+	/* Linux: TcpExt lines come first */
+	for (size_t i = 0; i < ARRAY_SIZE(ip->netstat_ext); i++)
+		if (ip->netstat_ext[i])
+			ip->netstat_ext[i](stack, s, NULL);
 	seq_puts(s, "IpExt:");
 	for (int i = 0; i < n; i++)
 		seq_printf(s, " %s", snmp4_ipextstats_list[i]);

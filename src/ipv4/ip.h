@@ -138,6 +138,11 @@ struct seq_buf;
 int ip_snmp_register(struct ns_stack *stack,
 		     int (*show)(struct ns_stack *stack, struct seq_buf *s, void *data));
 
+/* ... and their TcpExt:-style line pairs to /proc/net/netstat (printed
+ * before IpExt:, as Linux orders them). 0 or -ENOSPC. */
+int ip_netstat_register(struct ns_stack *stack,
+			int (*show)(struct ns_stack *stack, struct seq_buf *s, void *data));
+
 /* net.ipv4.* values transports read */
 int ip_default_ttl(struct ns_stack *stack);
 /* ip_local_port_range (inclusive) */

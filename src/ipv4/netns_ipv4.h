@@ -117,6 +117,7 @@ struct netns_ipv4 {
 	/* transports */
 	const struct net_protocol *protos[256];
 	proc_show_t snmp_ext[4];	/* Tcp:/Udp: lines from transports */
+	proc_show_t netstat_ext[2];	/* TcpExt: lines of /proc/net/netstat */
 	struct icmp_echo_sock *echo_socks[ICMP_ECHO_SOCKS];	/* ping jobs */
 	struct notifier_block netdev_nb;
 	struct packet_type ip_pt;

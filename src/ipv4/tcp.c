@@ -145,8 +145,9 @@ void tcp_init_sock_fields(struct tcp_sock *tp)
 	tp->mss_cache = TCP_MSS_DEFAULT;
 	tp->rcv_mss = TCP_MSS_DEFAULT;
 	tp->pmtu = 576;
+	tp->reordering = TCP_FASTRETRANS_THRESH;
 	if (!tp->ca_ops)
-		tp->ca_ops = &tcp_reno;
+		tp->ca_ops = tcp_ca_default(tn);
 	list_add_tail(&tp->all_node, &tn->all);
 }
 
@@ -247,6 +248,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	tp->rx_opt.rcv_wscale = req->rcv_wscale;
 	tp->rx_opt.snd_wscale = req->snd_wscale;
 	tp->rx_opt.wscale_ok = req->wscale_ok;
+	tp->rx_opt.sack_ok = req->sack_ok;
 	tp->rx_opt.tstamp_ok = req->tstamp_ok;
 	tp->rx_opt.ts_recent = req->ts_recent;
 	tp->rx_opt.ts_recent_stamp = req->tstamp_ok ? ns_now(stack) : 0;
@@ -281,6 +283,7 @@ void tcp_init_transfer(struct tcp_sock *tp)
 	tp->snd_cwnd = TCP_INIT_CWND;		/* RFC 6928 */
 	tp->snd_cwnd_cnt = 0;
 	tp->rcv_mss = NS_MIN(tp->advmss, tp->mss_cache);
+	tp->rack.fack = tp->rack.fack_next = tp->snd_una;
 	tp->rcv_tstamp = tcp_now(tp);
 	tp->lsndtime = tp->rcv_tstamp;
 	if (tp->ca_ops->init)
@@ -753,8 +756,10 @@ static int __tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int fl
 		}
 	}
 	if (copied) {
-		if (!(flags & MSG_PEEK))
+		if (!(flags & MSG_PEEK)) {
+			tcp_rcv_space_update(tp);
 			tcp_cleanup_rbuf(tp);
+		}
 		return (int)copied;
 	}
 	if (sk->sk_err)
@@ -846,6 +851,9 @@ void tcp_get_info(struct tcp_sock *tp, struct tcp_info *info)
 	info->tcpi_backoff = tp->backoff;
 	if (tp->rx_opt.tstamp_ok)
 		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	if (tp->rx_opt.sack_ok)
+		info->tcpi_options |= TCPI_OPT_SACK;
+	info->tcpi_reordering = tp->reordering;
 	if (tp->rx_opt.wscale_ok) {
 		info->tcpi_options |= TCPI_OPT_WSCALE;
 		info->tcpi_snd_wscale = tp->rx_opt.snd_wscale;
@@ -911,7 +919,12 @@ static int tcp_setsockopt(struct sock *sk, int level, int optname, const void *o
 		ca = tcp_ca_find(name);
 		if (!ca)
 			return -ENOENT;
-		tp->ca_ops = ca;
+		if (ca != tp->ca_ops) {
+			tp->ca_ops = ca;
+			memset(tp->ca_priv, 0, sizeof(tp->ca_priv));
+			if (sk->sk_state == TCP_ESTABLISHED && ca->init)
+				ca->init(tp);
+		}
 		return 0;
 	}
 	err = get_int(optval, optlen, &v);
@@ -1093,11 +1106,53 @@ static void tcp_sysctl_defaults(struct netns_tcp *tn)
 	tn->keepalive_probes = TCP_KEEPALIVE_PROBES;
 	tn->timestamps = 1;
 	tn->window_scaling = 1;
-	tn->sack = 0;
+	tn->sack = 1;
+	snprintf(tn->congestion_control, sizeof(tn->congestion_control), "cubic");
+	tn->syncookies = 1;
+	tn->tcp_mem[0] = 24576;		/* pages: 96 MiB, 128 MiB, 192 MiB */
+	tn->tcp_mem[1] = 32768;
+	tn->tcp_mem[2] = 49152;
+	tn->moderate_rcvbuf = 1;
+	tn->invalid_ratelimit_ms = 500;
+	tn->challenge_ack_limit = 1000;
 	tn->rfc1337 = 0;
 	tn->abort_on_overflow = 0;
 	tn->base_mss = 1024;
 	tn->min_snd_mss = 48;
+}
+
+/* net.ipv4.tcp_congestion_control: the default for new sockets */
+static int tcp_cc_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	(void)data;
+	seq_printf(s, "%s\n", stack->tcp->congestion_control);
+	return 0;
+}
+
+static int tcp_cc_write(struct ns_stack *stack, const char *v, void *data)
+{
+	char name[16] = { 0 };
+	size_t n = strcspn(v, " \t\n");
+
+	(void)data;
+	if (!n || n >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, v, n);
+	if (!tcp_ca_find(name))
+		return -ENOENT;
+	memcpy(stack->tcp->congestion_control, name, sizeof(name));
+	return 0;
+}
+
+static int tcp_cc_avail_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	char buf[64];
+
+	(void)stack;
+	(void)data;
+	tcp_ca_get_available(buf, sizeof(buf));
+	seq_printf(s, "%s\n", buf);
+	return 0;
 }
 
 static int tcp_sysctls(struct ns_stack *stack, struct netns_tcp *tn)
@@ -1120,6 +1175,11 @@ static int tcp_sysctls(struct ns_stack *stack, struct netns_tcp *tn)
 		{ "tcp_rfc1337", offsetof(struct netns_tcp, rfc1337), 0, 1 },
 		{ "tcp_abort_on_overflow", offsetof(struct netns_tcp, abort_on_overflow), 0, 1 },
 		{ "tcp_base_mss", offsetof(struct netns_tcp, base_mss), 88, 65535 },
+		{ "tcp_sack", offsetof(struct netns_tcp, sack), 0, 1 },
+		{ "tcp_moderate_rcvbuf", offsetof(struct netns_tcp, moderate_rcvbuf), 0, 1 },
+		{ "tcp_syncookies", offsetof(struct netns_tcp, syncookies), 0, 2 },
+		{ "tcp_invalid_ratelimit", offsetof(struct netns_tcp, invalid_ratelimit_ms), 0, 1 << 30 },
+		{ "tcp_challenge_ack_limit", offsetof(struct netns_tcp, challenge_ack_limit), 0, 1 << 30 },
 	};
 	char path[96];
 	int err;
@@ -1131,9 +1191,19 @@ static int tcp_sysctls(struct ns_stack *stack, struct netns_tcp *tn)
 		if (err)
 			return err;
 	}
-	err = proc_create_intvec(stack, "/proc/sys/net/ipv4/tcp_rmem", tn->tcp_rmem, 3, 1, INT32_MAX);
+	err = proc_create(stack, "/proc/sys/net/ipv4/tcp_congestion_control", tcp_cc_show,
+			  tcp_cc_write, NULL);
+	if (!err)
+		err = proc_create(stack, "/proc/sys/net/ipv4/tcp_available_congestion_control",
+				  tcp_cc_avail_show, NULL, NULL);
+	if (!err)
+		err = proc_create_intvec(stack, "/proc/sys/net/ipv4/tcp_rmem", tn->tcp_rmem, 3, 1,
+					 INT32_MAX);
 	if (!err)
 		err = proc_create_intvec(stack, "/proc/sys/net/ipv4/tcp_wmem", tn->tcp_wmem, 3, 1,
+					 INT32_MAX);
+	if (!err)
+		err = proc_create_intvec(stack, "/proc/sys/net/ipv4/tcp_mem", tn->tcp_mem, 3, 1,
 					 INT32_MAX);
 	return err;
 }
@@ -1150,6 +1220,10 @@ int tcp_init(struct ns_stack *stack)
 	tcp_sysctl_defaults(tn);
 	tn->secret[0] = ns_random(stack);
 	tn->secret[1] = ns_random(stack);
+	/* cookie keys derived from the stack's key: the stack's random
+	 * stream (netem's seeds among its users) stays as it was */
+	for (uint64_t i = 0; i < 4; i++)
+		tn->cookie_secret[i] = tcp_siphash(tn->secret, &i, 1);
 	INIT_LIST_HEAD(&tn->all);
 	err = -ENOMEM;
 	tn->ehash.buckets = calloc(1024, sizeof(*tn->ehash.buckets));

@@ -84,7 +84,7 @@ static inline bool between(uint32_t b, uint32_t a, uint32_t c)
 }
 
 /* ---- per-skb control block (Linux's struct tcp_skb_cb) --------------------------------- */
-#define TCPCB_SACKED_ACKED   0x01	/* part 2: SACKed */
+#define TCPCB_SACKED_ACKED   0x01	/* SACKed (RFC 2018): the whole skb is covered */
 #define TCPCB_SACKED_RETRANS 0x02	/* retransmitted and not yet acked */
 #define TCPCB_LOST           0x04	/* marked lost */
 #define TCPCB_EVER_RETRANS   0x80	/* ever retransmitted (Karn) */
@@ -116,8 +116,16 @@ struct tcp_congestion_ops {
 	void (*set_state)(struct tcp_sock *tp, uint8_t new_state);
 	/* cwnd to restore on a spurious loss (may be NULL: no undo) */
 	uint32_t (*undo_cwnd)(struct tcp_sock *tp);
+	/* an ACK acknowledged acked skbs; rtt_us the RTT sample or -1 (may
+	 * be NULL) */
+	void (*pkts_acked)(struct tcp_sock *tp, uint32_t acked, int64_t rtt_us);
 };
 extern const struct tcp_congestion_ops tcp_reno;
+extern const struct tcp_congestion_ops tcp_cubic;
+/* tcp_available_congestion_control: names separated by spaces */
+void tcp_ca_get_available(char *buf, size_t len);
+/* the stack default (tcp_congestion_control sysctl) */
+const struct tcp_congestion_ops *tcp_ca_default(struct netns_tcp *tn);
 void tcp_reno_cong_avoid(struct tcp_sock *tp, uint32_t ack, uint32_t acked);
 uint32_t tcp_reno_ssthresh(struct tcp_sock *tp);
 const struct tcp_congestion_ops *tcp_ca_find(const char *name);
@@ -135,11 +143,12 @@ struct request_sock {
 	uint32_t ts_recent;
 	uint16_t mss;			/* peer's MSS (clamped) */
 	uint8_t snd_wscale, rcv_wscale;
-	bool wscale_ok, tstamp_ok;
+	bool wscale_ok, tstamp_ok, sack_ok;
 	uint8_t num_retrans;
 	int iif;
 	uint64_t first_sent;		/* ns */
 	uint32_t rcv_wnd;		/* window offered in the SYN-ACK */
+	uint32_t snt_tsval;		/* TSval of a cookie SYN-ACK (0: the clock) */
 };
 
 /* Linux's tcp_options_received */
@@ -150,6 +159,7 @@ struct tcp_rx_opt {
 	bool saw_tstamp;		/* ... carried a timestamp */
 	bool tstamp_ok;			/* negotiated (RFC 7323 3.2) */
 	bool wscale_ok;			/* negotiated (RFC 7323 2.2) */
+	bool sack_ok;			/* SACK-permitted both ways (RFC 2018 2) */
 	uint8_t snd_wscale;		/* peer's shift */
 	uint8_t rcv_wscale;		/* ours */
 	uint16_t mss_clamp;		/* peer's MSS, or user's TCP_MAXSEG */
@@ -168,6 +178,24 @@ struct tcp_rx_opt {
 /* what rtx_timer is armed for */
 #define ICSK_TIME_RETRANS 1
 #define ICSK_TIME_PROBE0  3
+#define ICSK_TIME_REO_TIMEOUT 4	/* RACK reordering window (RFC 8985 6.2) */
+#define ICSK_TIME_LOSS_PROBE 5	/* TLP's PTO (RFC 8985 7.2) */
+
+#define TCP_SACK_RECENT 4	/* ofo segments remembered for SACK block order */
+#define TCP_FASTRETRANS_THRESH 3U	/* RFC 6675 DupThresh */
+#define TCP_MAX_REORDERING 300U
+#define TCP_SACK_MAX_WALK 4096U	/* skbs one ACK's SACK blocks may visit */
+
+/* RACK state (RFC 8985 5.2, Linux's tp->rack) */
+struct tcp_rack {
+	uint64_t mstamp;		/* ns: send time of the most recently sent delivered skb */
+	uint32_t end_seq;		/* ... its end */
+	uint32_t rtt_us;		/* ... its RTT */
+	uint32_t fack;			/* highest end_seq SACKed or ACKed before this ACK */
+	uint32_t fack_next;		/* ... including this ACK */
+	bool advanced;			/* mstamp moved on this ACK */
+	bool reord;			/* reordering seen (RFC 8985 6.2 step 2) */
+};
 
 struct tcp_sock {
 	struct inet_sock inet;			/* first */
@@ -255,9 +283,29 @@ struct tcp_sock {
 	struct sk_buff_head ooo_queue;		/* received out of order, by seq */
 	uint32_t ooo_drops;
 
+	/* SACK receiver (RFC 2018 4, RFC 2883) */
+	uint32_t sack_recent[TCP_SACK_RECENT];	/* seq of the latest ofo arrivals, newest first */
+	uint8_t sack_recent_n;
+	bool dsack;				/* a D-SACK block is owed */
+	struct tcp_sack_block dsack_blk;
+	/* SACK sender: scoreboard counters above, loss detection */
+	uint32_t reordering;			/* DupThresh in packets (RFC 6675 2, Linux) */
+	struct tcp_rack rack;
+	struct tcp_sack_block recv_sack_cache[TCP_NUM_SACKS];	/* the last ACK's valid blocks */
+	uint32_t rtt_min_us;			/* smallest RTT seen (RACK's min_RTT) */
+	uint32_t tlp_high_seq;			/* RFC 8985 7.3: SND.NXT when the probe went; 0: none */
+	bool tlp_retrans;			/* the probe was a retransmission */
+	int64_t ack_rtt_us;			/* RTT sample of the last ACK, -1: none */
+	uint64_t last_xmit;			/* ns: send time of the last data skb (unique) */
+	uint64_t last_oow_ack_time;		/* ns: last challenge / out-of-window ACK (RFC 5961 7) */
+	uint32_t rcvq_space_seq, rcvq_space_space;	/* DRS (tcp_rcv_space_adjust) */
+	uint64_t rcvq_space_time;
+	uint32_t rcv_rtt_us;			/* receiver's RTT estimate (timestamps) */
+
 	/* listener */
 	struct list_head syn_queue;		/* struct request_sock */
 	unsigned int syn_qlen;
+	uint64_t last_synq_overflow;		/* ns: last SYN answered by a cookie */
 	struct list_head accept_queue;		/* children (accept_node) */
 	struct list_head accept_node;
 	struct tcp_sock *parent;		/* listener while on its accept queue */
@@ -311,6 +359,27 @@ enum tcp_mib {
 	TCP_MIB_DELAYEDACKS,
 	TCP_MIB_ZEROWINDOWPROBES,
 	TCP_MIB_RCVPRUNED,
+	TCP_MIB_SACKRECOVERY,
+	TCP_MIB_SACKREORDER,
+	TCP_MIB_LOSSPROBES,
+	TCP_MIB_LOSSPROBERECOVERY,
+	TCP_MIB_SYNCOOKIESSENT,
+	TCP_MIB_SYNCOOKIESRECV,
+	TCP_MIB_SYNCOOKIESFAILED,
+	TCP_MIB_CHALLENGEACK,
+	TCP_MIB_SYNCHALLENGE,
+	TCP_MIB_OFOQUEUE,
+	TCP_MIB_OFOMERGE,
+	TCP_MIB_PRUNECALLED,
+	TCP_MIB_OFOPRUNED,
+	TCP_MIB_DSACKRECV,
+	TCP_MIB_DSACKOLDSENT,
+	TCP_MIB_DSACKOFOSENT,
+	TCP_MIB_SACKDISCARD,
+	TCP_MIB_ABORTONDATA,
+	TCP_MIB_ACKSKIPPEDCHALLENGE,
+	TCP_MIB_MEMORYPRESSURES,
+	TCP_MIB_DSACKUNDO,
 	TCP_MIB_MAX
 };
 
@@ -329,8 +398,23 @@ struct netns_tcp {
 	int keepalive_time, keepalive_intvl, keepalive_probes;
 	int timestamps, window_scaling, sack, rfc1337, abort_on_overflow;
 	int base_mss, min_snd_mss;
+	int syncookies, invalid_ratelimit_ms, challenge_ack_limit;
+	int tcp_mem[3];			/* pages: no pressure, pressure, hard limit */
+	int moderate_rcvbuf;
+
+	/* tcp_mem accounting: pages charged to TCP sockets, summed over
+	 * netns_tcp.all at most once per ms (Linux keeps a percpu counter) */
+	long mem_pages;
+	uint64_t mem_stamp;		/* ns of the last sum */
+	bool memory_pressure;
+	char congestion_control[16];	/* tcp_congestion_control */
+
+	/* RFC 5961 7 per-stack challenge-ACK budget (Linux's randomised one) */
+	uint64_t challenge_timestamp;	/* s */
+	uint32_t challenge_count;
 
 	uint64_t secret[2];		/* hash / ISN keys (RFC 6528) */
+	uint64_t cookie_secret[4];	/* SYN cookie keys (two SipHash keys) */
 	struct tcp_hash ehash;		/* established and TIME_WAIT: 4-tuple */
 	struct tcp_hash lhash;		/* listeners: by port */
 	struct tcp_hash bhash;		/* bound sockets: by port */
@@ -415,10 +499,44 @@ struct tcp_sock *tcp_check_req(struct tcp_sock *lp, struct request_sock *req,
 struct request_sock *tcp_find_req(struct tcp_sock *lp, uint32_t raddr, uint16_t rport,
 				  uint32_t laddr);
 void reqsk_free(struct request_sock *req);
+/* DRS (Linux's tcp_rcv_space_adjust): after the user read, grow
+ * sk_rcvbuf to twice what was copied in one RTT, within tcp_rmem[2]. */
 void tcp_rcv_space_update(struct tcp_sock *tp);
+/* tcp_mem (pages): 0 below tcp_mem[1], 1 under pressure, 2 over tcp_mem[2] */
+int tcp_under_memory_pressure(struct netns_tcp *tn, uint64_t now);
 void tcp_enter_loss(struct tcp_sock *tp);
 void tcp_set_ca_state(struct tcp_sock *tp, uint8_t st);
 void tcp_simple_retransmit(struct tcp_sock *tp);
+
+/* tcp_syncookies.c: SYN cookies (RFC 4987 3.6) and SipHash */
+uint64_t tcp_siphash(const uint64_t k[2], const uint64_t *w, unsigned int n);
+uint32_t cookie_v4_init_sequence(struct netns_tcp *tn, uint32_t laddr, uint32_t raddr,
+				 uint16_t lport, uint16_t rport, uint32_t seq, uint16_t *mss,
+				 uint64_t now);
+uint16_t cookie_v4_check(struct netns_tcp *tn, uint32_t laddr, uint32_t raddr, uint16_t lport,
+			 uint16_t rport, uint32_t seq, uint32_t cookie, uint64_t now);
+uint32_t cookie_init_timestamp(const struct request_sock *req, uint32_t now_ms);
+bool cookie_timestamp_decode(struct netns_tcp *tn, struct request_sock *req,
+			     const struct tcp_options *opt);
+/* tcp_input.c: the ACK of a cookie SYN-ACK (no request sock): the child,
+ * or NULL with skb consumed (a forged or stale cookie gets a RST) */
+struct tcp_sock *cookie_v4_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
+				     const struct tcp_repr *th, const struct tcp_options *opt);
+
+/* tcp_recovery.c: SACK scoreboard, RFC 6675 / RACK loss marking, TLP */
+void tcp_rack_advance(struct tcp_sock *tp, const struct tcp_skb_cb *tcb, uint64_t now);
+void tcp_skb_delivered(struct tcp_sock *tp, const struct tcp_skb_cb *tcb, uint64_t now);
+void tcp_rack_ack_done(struct tcp_sock *tp);
+void tcp_mark_skb_lost(struct tcp_sock *tp, struct sk_buff *skb);
+uint64_t tcp_rack_detect_loss(struct tcp_sock *tp);
+void tcp_6675_mark_lost(struct tcp_sock *tp);
+uint32_t tcp_sacktag(struct tcp_sock *tp, const struct tcp_options *opt, uint32_t ack,
+		     bool *dsack);
+bool tcp_schedule_loss_probe(struct tcp_sock *tp);
+void tcp_send_loss_probe(struct tcp_sock *tp);
+void tcp_process_tlp_ack(struct tcp_sock *tp, uint32_t ack, bool dsack);
+void tcp_rack_reo_timeout(struct tcp_sock *tp);
+void tcp_set_xmit_timer(struct tcp_sock *tp);
 
 /* tcp_output.c */
 int tcp_transmit_skb(struct tcp_sock *tp, struct sk_buff *skb, bool clone);

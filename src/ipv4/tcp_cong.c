@@ -1,7 +1,9 @@
 /* tcp_cong.c - congestion control (Linux net/ipv4/tcp_cong.c): the
- * tcp_congestion_ops registry and NewReno, "reno" (RFC 5681 3.1 slow start
+ * tcp_congestion_ops registry (CUBIC, tcp_cubic.c, is the default as in
+ * Linux) and NewReno, "reno" (RFC 5681 3.1 slow start
  * and congestion avoidance; the fast recovery state machine of RFC 6582 is
  * in tcp_input.c and calls ->ssthresh). */
+#include <stdio.h>
 #include <string.h>
 
 #include "ipv4/tcp.h"
@@ -46,7 +48,7 @@ const struct tcp_congestion_ops tcp_reno = {
 	.undo_cwnd = tcp_reno_undo_cwnd,
 };
 
-static const struct tcp_congestion_ops *const tcp_ca_table[] = { &tcp_reno };
+static const struct tcp_congestion_ops *const tcp_ca_table[] = { &tcp_cubic, &tcp_reno };
 
 const struct tcp_congestion_ops *tcp_ca_find(const char *name)
 {
@@ -54,4 +56,22 @@ const struct tcp_congestion_ops *tcp_ca_find(const char *name)
 		if (!strcmp(tcp_ca_table[i]->name, name))
 			return tcp_ca_table[i];
 	return NULL;
+}
+
+void tcp_ca_get_available(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(tcp_ca_table) && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? " " : "",
+					tcp_ca_table[i]->name);
+}
+
+const struct tcp_congestion_ops *tcp_ca_default(struct netns_tcp *tn)
+{
+	const struct tcp_congestion_ops *ca = tcp_ca_find(tn->congestion_control);
+
+	return ca ? ca : &tcp_cubic;
 }

@@ -59,6 +59,8 @@ static void tcp_rtt_estimator(struct tcp_sock *tp, uint64_t m_ns)
 
 	if (m <= 0)
 		m = 1;
+	if (!tp->rtt_min_us || (uint32_t)m < tp->rtt_min_us)
+		tp->rtt_min_us = (uint32_t)m;	/* RACK's min_RTT */
 	if (tp->srtt_us) {
 		m -= tp->srtt_us >> 3;
 		tp->srtt_us += (uint32_t)m;
@@ -91,15 +93,109 @@ static bool tcp_sequence_ok(const struct tcp_sock *tp, uint32_t seq, uint32_t en
 	return !before(end_seq, tp->rcv_wup) && !after(seq, tp->rcv_nxt + wnd);
 }
 
-/* RFC 5961 4 / RFC 9293 3.10.7.4: an ACK the peer must answer. */
-static void tcp_send_challenge_ack(struct tcp_sock *tp)
+/* ---- memory: tcp_mem, DRS, pruning ------------------------------------------------------------------ */
+int tcp_under_memory_pressure(struct netns_tcp *tn, uint64_t now)
 {
-	tcp_send_ack(tp);
+	if (!tn->mem_stamp || now - tn->mem_stamp >= NS_PER_MS) {
+		struct tcp_sock *tp;
+		long bytes = 0;
+
+		list_for_each_entry(tp, &tn->all, all_node)
+			bytes += tp_sk(tp)->sk_rmem_alloc + tp_sk(tp)->sk_wmem_alloc;
+		tn->mem_pages = (bytes + 4095) / 4096;
+		tn->mem_stamp = now ? now : 1;
+		if (tn->mem_pages > tn->tcp_mem[1] && !tn->memory_pressure) {
+			tn->memory_pressure = true;
+			TCP_INC_STATS(tn, TCP_MIB_MEMORYPRESSURES);
+		} else if (tn->mem_pages < tn->tcp_mem[0]) {
+			tn->memory_pressure = false;
+		}
+	}
+	if (tn->mem_pages > tn->tcp_mem[2])
+		return 2;
+	return tn->memory_pressure ? 1 : 0;
 }
 
+/* Linux's tcp_rcv_space_adjust (DRS): bytes the user copied in the last
+ * RTT tell how big the window must be; the buffer grows to twice that
+ * (plus the sender's growth), within tcp_rmem[2], unless SO_RCVBUF set. */
 void tcp_rcv_space_update(struct tcp_sock *tp)
 {
-	(void)tp;
+	struct sock *sk = tp_sk(tp);
+	struct netns_tcp *tn = tcp_net(sk);
+	uint64_t now = tcp_now(tp);
+	uint32_t rtt_us = tp->rcv_rtt_us ? tp->rcv_rtt_us : tp->srtt_us >> 3;
+	uint32_t copied;
+
+	if (!tp->rcvq_space_time) {
+		tp->rcvq_space_time = now;
+		tp->rcvq_space_seq = tp->copied_seq;
+		tp->rcvq_space_space = NS_MIN(tp->rcv_wnd, 10 * tp->advmss);
+		return;
+	}
+	if (!rtt_us || now - tp->rcvq_space_time < (uint64_t)rtt_us * NS_PER_US)
+		return;
+	copied = tp->copied_seq - tp->rcvq_space_seq;
+	if (copied > tp->rcvq_space_space) {
+		if (tn->moderate_rcvbuf && !(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
+		    !tcp_under_memory_pressure(tn, now)) {
+			uint64_t rcvwin = ((uint64_t)copied << 1) + 16ULL * tp->advmss;
+			uint64_t grow = rcvwin * (copied - tp->rcvq_space_space) / NS_MAX(tp->rcvq_space_space, 1U);
+			uint64_t rcvbuf;
+
+			rcvwin += grow << 1;
+			/* tcp_adv_win_scale 1: the buffer is twice the window */
+			rcvbuf = NS_MIN(rcvwin * 2, (uint64_t)tn->tcp_rmem[2]);
+			if (rcvbuf > (uint64_t)sk->sk_rcvbuf)
+				sk->sk_rcvbuf = (int)rcvbuf;
+		}
+		tp->rcvq_space_space = copied;
+	}
+	tp->rcvq_space_seq = tp->copied_seq;
+	tp->rcvq_space_time = now;
+}
+
+/* Linux's tcp_prune_ofo_queue: drop out-of-order data from the highest
+ * sequence down (it is the least useful) until the skb of size need fits
+ * (never the range below seq). Returns whether it fits now. */
+static bool tcp_prune_ofo_queue(struct tcp_sock *tp, uint32_t seq, unsigned int need)
+{
+	struct sock *sk = tp_sk(tp);
+	struct netns_tcp *tn = tcp_net(sk);
+	struct sk_buff *skb;
+	bool pruned = false;
+
+	while (sk->sk_rmem_alloc + (int)need > sk->sk_rcvbuf &&
+	       (skb = skb_peek_tail(&tp->ooo_queue)) != NULL && after(TCP_SKB_CB(skb)->seq, seq)) {
+		__skb_unlink(skb, &tp->ooo_queue);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_OFO_QUEUE_PRUNE);
+		pruned = true;
+	}
+	if (pruned) {
+		TCP_INC_STATS(tn, TCP_MIB_OFOPRUNED);
+		tp->sack_recent_n = 0;	/* the reported blocks are gone (RFC 2018 8 reneging) */
+	}
+	return sk->sk_rmem_alloc + (int)need <= sk->sk_rcvbuf;
+}
+
+/* Room for an skb of size need at seq? Under tcp_mem pressure, or over
+ * the receive buffer, prune (Linux's tcp_try_rmem_schedule/tcp_prune_queue). */
+static bool tcp_rmem_schedule(struct tcp_sock *tp, uint32_t seq, unsigned int need)
+{
+	struct sock *sk = tp_sk(tp);
+	struct netns_tcp *tn = tcp_net(sk);
+	int pressure = tcp_under_memory_pressure(tn, tcp_now(tp));
+
+	if (sk->sk_rmem_alloc + (int)need <= sk->sk_rcvbuf && pressure < 2)
+		return true;
+	TCP_INC_STATS(tn, TCP_MIB_PRUNECALLED);
+	if (pressure >= 1 && sk->sk_rcvbuf > tn->tcp_rmem[0] &&
+	    sk->sk_rmem_alloc < sk->sk_rcvbuf && !(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
+		/* Linux's tcp_clamp_window: under pressure the buffer shrinks
+		 * to what is in use */
+		sk->sk_rcvbuf = NS_MAX(sk->sk_rmem_alloc, tn->tcp_rmem[0]);
+	}
+	return tcp_prune_ofo_queue(tp, seq, need) && pressure < 2;
 }
 
 static void tcp_event_data_recv(struct tcp_sock *tp, struct sk_buff *skb)
@@ -115,6 +211,18 @@ static void tcp_event_data_recv(struct tcp_sock *tp, struct sk_buff *skb)
 	if (skb->len >= tp->rcv_mss)
 		tp->rcv_segs_unacked++;
 	tp->lrcvtime = now;
+	/* the receiver's RTT from the echoed timestamp (Linux's
+	 * tcp_rcv_rtt_measure_ts), 7/8 smoothing */
+	if (tp->rx_opt.saw_tstamp && tp->rx_opt.rcv_tsecr) {
+		uint32_t ms = tcp_time_stamp_ms(tp_sk(tp)->sk_net) - tp->rx_opt.rcv_tsecr;
+
+		if (ms < 60000) {
+			/* a 1 ms clock: 0 means "under 1 ms" (Linux counts 1) */
+			uint32_t us = NS_MAX(ms, 1U) * 1000;
+
+			tp->rcv_rtt_us = tp->rcv_rtt_us ? tp->rcv_rtt_us - (tp->rcv_rtt_us >> 3) + (us >> 3) : us;
+		}
+	}
 	tp->bytes_received += skb->len;
 	tp->data_segs_in++;
 }
@@ -202,6 +310,26 @@ static bool tcp_ofo_queue(struct tcp_sock *tp)
 	return fin;
 }
 
+/* RFC 2883: report [seq, end) as the first SACK block of the next ACK. */
+static void tcp_dsack_set(struct tcp_sock *tp, uint32_t seq, uint32_t end)
+{
+	if (!tp->rx_opt.sack_ok)
+		return;
+	tp->dsack = true;
+	tp->dsack_blk.start = seq;
+	tp->dsack_blk.end = end;
+}
+
+/* RFC 2018 4: the block holding the latest arrival goes first. */
+static void tcp_sack_note(struct tcp_sock *tp, uint32_t seq)
+{
+	unsigned int n = NS_MIN((unsigned int)tp->sack_recent_n + 1, (unsigned int)TCP_SACK_RECENT);
+
+	memmove(&tp->sack_recent[1], &tp->sack_recent[0], (n - 1) * sizeof(tp->sack_recent[0]));
+	tp->sack_recent[0] = seq;
+	tp->sack_recent_n = (uint8_t)n;
+}
+
 /* Out-of-order segment: keep it sorted by seq, bounded by the receive
  * buffer (drops counted). */
 static void tcp_data_queue_ofo(struct tcp_sock *tp, struct sk_buff *skb)
@@ -210,7 +338,7 @@ static void tcp_data_queue_ofo(struct tcp_sock *tp, struct sk_buff *skb)
 	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
 	struct sk_buff *p;
 
-	if (sk->sk_rmem_alloc + (int)skb->truesize > sk->sk_rcvbuf) {
+	if (!tcp_rmem_schedule(tp, tcb->seq, skb->truesize)) {
 		tp->ooo_drops++;
 		TCP_INC_STATS(tcp_net(sk), TCP_MIB_OFODROP);
 		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
@@ -221,9 +349,14 @@ static void tcp_data_queue_ofo(struct tcp_sock *tp, struct sk_buff *skb)
 		if (!after(TCP_SKB_CB(p)->seq, tcb->seq))
 			break;
 	if (p && !before(TCP_SKB_CB(p)->end_seq, tcb->end_seq)) {
-		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);	/* covered */
+		/* covered: a duplicate, reported by D-SACK (RFC 2883 4.1.2) */
+		tcp_dsack_set(tp, tcb->seq, tcb->end_seq);
+		TCP_INC_STATS(tcp_net(sk), TCP_MIB_DSACKOFOSENT);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return;
 	}
+	TCP_INC_STATS(tcp_net(sk), TCP_MIB_OFOQUEUE);
+	tcp_sack_note(tp, tcb->seq);
 	skb_set_owner_r(skb, sk);
 	if (p)
 		__skb_queue_after(&tp->ooo_queue, p, skb);
@@ -232,6 +365,7 @@ static void tcp_data_queue_ofo(struct tcp_sock *tp, struct sk_buff *skb)
 	/* drop later skbs that the new one covers entirely */
 	while ((p = skb_queue_next(&tp->ooo_queue, skb)) != NULL &&
 	       !after(TCP_SKB_CB(p)->end_seq, tcb->end_seq)) {
+		TCP_INC_STATS(tcp_net(sk), TCP_MIB_OFOMERGE);
 		__skb_unlink(p, &tp->ooo_queue);
 		kfree_skb_reason(p, SKB_DROP_REASON_TCP_INVALID);
 	}
@@ -249,8 +383,11 @@ static void tcp_data_queue(struct tcp_sock *tp, struct sk_buff *skb)
 		consume_skb(skb);
 		return;
 	}
-	/* entirely old: a duplicate; ACK at once (RFC 5681 4.2) */
+	/* entirely old: a duplicate; ACK at once (RFC 5681 4.2) with a
+	 * D-SACK (RFC 2883 4.1.1) */
 	if (!after(tcb->end_seq, tp->rcv_nxt)) {
+		tcp_dsack_set(tp, tcb->seq, tcb->end_seq);
+		TCP_INC_STATS(tcp_net(sk), TCP_MIB_DSACKOLDSENT);
 		tcp_enter_quickack_mode(tp);
 		tcp_send_ack(tp);
 		consume_skb(skb);
@@ -284,7 +421,8 @@ static void tcp_data_queue(struct tcp_sock *tp, struct sk_buff *skb)
 		tcp_send_ack(tp);
 		return;
 	}
-	if (sk->sk_rmem_alloc > sk->sk_rcvbuf && skb->len) {
+	if (skb->len && sk->sk_rmem_alloc > sk->sk_rcvbuf &&
+	    !tcp_rmem_schedule(tp, tcb->seq, skb->truesize)) {
 		/* no room at all: drop and make the peer retransmit */
 		sk->sk_drops++;
 		TCP_INC_STATS(tcp_net(sk), TCP_MIB_RCVPRUNED);
@@ -369,9 +507,13 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, bool *rtt
 			break;
 		}
 		if (!(tcb->sacked & TCPCB_EVER_RETRANS) && tcb->when) {
-			seq_rtt = now - tcb->when;
+			seq_rtt = now > tcb->when ? now - tcb->when : 0;
 			karn_ok = true;
 		}
+		if (tcb->sacked & TCPCB_SACKED_ACKED)
+			tp->sacked_out--;
+		else if (tp->rx_opt.sack_ok)
+			tcp_skb_delivered(tp, tcb, now);
 		if (tcb->sacked & TCPCB_LOST)
 			tp->lost_out--;
 		if (tcb->sacked & TCPCB_SACKED_RETRANS)
@@ -381,18 +523,23 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, bool *rtt
 		consume_skb(skb);
 		acked++;
 	}
+	tp->ack_rtt_us = -1;
 	if (karn_ok) {
 		tcp_rtt_estimator(tp, seq_rtt);
+		tp->ack_rtt_us = (int64_t)(seq_rtt / NS_PER_US);
 		*rtt_done = true;
 	}
 	return acked;
 }
 
-/* Retransmit what is marked lost while the window has room. */
+/* Retransmit what is marked lost while the window has room (RFC 6675 4
+ * NextSeg rule 1: the lowest lost, un-retransmitted, un-SACKed segment). */
 static void tcp_xmit_retransmit_queue(struct tcp_sock *tp)
 {
 	struct sk_buff *skb;
 
+	if (!tp->lost_out)
+		return;
 	skb_queue_walk(&tp->rtx_queue, skb) {
 		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
 
@@ -443,6 +590,7 @@ static void tcp_enter_recovery(struct tcp_sock *tp)
 	tp->snd_cwnd = tp->snd_ssthresh;
 	tp->high_seq = tp->snd_nxt;		/* "recover" */
 	tp->undo_marker = tp->snd_una;
+	tp->undo_retrans = 0;
 	tcp_set_ca_state(tp, TCP_CA_RECOVERY);
 	TCP_INC_STATS(tn, TCP_MIB_FASTRETRANS);
 	tcp_mark_head_lost(tp);
@@ -457,61 +605,167 @@ static bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_repr *th, 
 	       tp->snd_wnd == prior_wnd;
 }
 
-/* Returns -1 when the segment must be dropped (ACK of unsent data). */
-static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th)
+/* RFC 5961 7: challenge ACKs and out-of-window ACKs are rate limited per
+ * socket (tcp_invalid_ratelimit, 500 ms) and challenge ACKs per stack
+ * (about tcp_challenge_ack_limit per second: a random budget in
+ * [limit/2, 3*limit/2) so its use leaks nothing, CVE-2016-5696). Returns true when the ACK may go. */
+static bool tcp_oow_rate_limited_ok(struct tcp_sock *tp)
 {
-	struct sock *sk = tp_sk(tp);
-	uint32_t ack = th->ack_seq;
-	uint32_t prior_una = tp->snd_una, prior_wnd = tp->snd_wnd;
-	uint32_t acked_pkts;
-	bool rtt_done = false;
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+	uint64_t now = tcp_now(tp);
 
-	/* RFC 9293 3.10.7.4: "If the ACK acks something not yet sent
-	 * (SEG.ACK > SND.NXT), then send an ACK, drop the segment" */
-	if (after(ack, tp->snd_nxt)) {
-		tcp_send_challenge_ack(tp);
-		return -1;
+	if (tp->last_oow_ack_time && now - tp->last_oow_ack_time < (uint64_t)tn->invalid_ratelimit_ms * NS_PER_MS) {
+		TCP_INC_STATS(tn, TCP_MIB_ACKSKIPPEDCHALLENGE);
+		return false;
 	}
-	/* an old duplicate: ignore the ACK field */
-	if (before(ack, prior_una))
-		return 0;
-	tp->rcv_tstamp = tcp_now(tp);
-	tp->probes_out = 0;
-	tcp_ack_update_window(tp, th);
-	if (ack == prior_una) {
-		if (tcp_is_dupack(tp, th, prior_wnd)) {
-			tp->dup_acks++;
-			/* Reno: a dup ACK means a segment left the network */
-			if (tp->sacked_out + 1 < tp->packets_out)
-				tp->sacked_out++;
-			if (tp->ca_state == TCP_CA_OPEN)
-				tcp_set_ca_state(tp, TCP_CA_DISORDER);
-			if (tp->dup_acks == 3 && tp->ca_state == TCP_CA_DISORDER &&
-			    (!before(ack, tp->high_seq) || !tp->high_seq))
-				tcp_enter_recovery(tp);
-		}
-		if (tp->snd_wnd > prior_wnd && timer_pending(&tp->rtx_timer) &&
-		    tp->pending == ICSK_TIME_PROBE0) {
-			/* the window opened (Linux's tcp_ack_probe) */
-			del_timer(&tp->rtx_timer);
-			tp->backoff = 0;
-		}
-		return 0;
-	}
-	/* new data acknowledged */
-	tp->snd_una = ack;
-	tp->bytes_acked += ack - prior_una;
-	acked_pkts = tcp_clean_rtx_queue(tp, ack, &rtt_done);
-	if (!rtt_done && tp->rx_opt.saw_tstamp && tp->rx_opt.rcv_tsecr) {
-		uint32_t ms = tcp_time_stamp_ms(sk->sk_net) - tp->rx_opt.rcv_tsecr;
+	tp->last_oow_ack_time = now;
+	return true;
+}
 
-		if (ms < 3600000)
-			tcp_rtt_estimator(tp, (uint64_t)ms * NS_PER_MS);
+static void tcp_send_challenge_ack(struct tcp_sock *tp)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+	uint64_t sec = tcp_now(tp) / NS_PER_SEC;
+
+	if (!tcp_oow_rate_limited_ok(tp))
+		return;
+	if (sec != tn->challenge_timestamp) {
+		uint32_t half = (uint32_t)(tn->challenge_ack_limit + 1) / 2;
+
+		tn->challenge_timestamp = sec;
+		/* Linux: limit/2 + random(limit) */
+		tn->challenge_count = half + (uint32_t)(ns_random(tp_sk(tp)->sk_net) %
+							NS_MAX((uint32_t)tn->challenge_ack_limit, 1U));
 	}
-	tp->retransmits = 0;
-	tp->backoff = 0;
-	if (!tp->retrans_out)
-		tp->retrans_stamp = 0;
+	if (tn->challenge_count) {
+		tn->challenge_count--;
+		TCP_INC_STATS(tn, TCP_MIB_CHALLENGEACK);
+		tcp_send_ack(tp);
+	}
+}
+
+/* RFC 6675 5 / RFC 8985: the SACK loss recovery state machine (Linux's
+ * tcp_fastretrans_alert with SACK). */
+static void tcp_sack_recovery(struct tcp_sock *tp, uint32_t ack, uint32_t acked_pkts, bool advanced)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+	bool rack = tp->rack.advanced;
+	uint64_t wait = 0;
+
+	tp->rack.advanced = false;
+	if (tp->ca_state == TCP_CA_OPEN && !tp->sacked_out && !tp->lost_out) {
+		/* nothing dubious (Linux's tcp_ack_is_dubious): no scoreboard
+		 * to look at */
+		if (advanced)
+			tp->ca_ops->cong_avoid(tp, ack, acked_pkts);
+		return;
+	}
+	if (rack)
+		wait = tcp_rack_detect_loss(tp);
+	tcp_6675_mark_lost(tp);
+	if (tp->ca_state == TCP_CA_RECOVERY && !before(ack, tp->high_seq)) {
+		/* RFC 6675 5: a cumulative ACK covering "RecoveryPoint" ends it */
+		tp->snd_cwnd = NS_MAX(tp->snd_ssthresh, 2U);
+		tcp_set_ca_state(tp, TCP_CA_OPEN);
+	} else if (tp->ca_state == TCP_CA_LOSS && !before(ack, tp->high_seq)) {
+		tcp_set_ca_state(tp, TCP_CA_OPEN);
+	}
+	switch (tp->ca_state) {
+	case TCP_CA_OPEN:
+	case TCP_CA_DISORDER:
+	case TCP_CA_CWR:
+		if (tp->lost_out) {
+			/* RFC 6675 5 (4.1-4.2): RecoveryPoint = HighData,
+			 * cwnd = ssthresh = FlightSize / 2 */
+			tp->prior_ssthresh = tp->snd_ssthresh;
+			tp->prior_cwnd = tp->snd_cwnd;
+			tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
+			tp->snd_cwnd = NS_MAX(tp->snd_ssthresh, 2U);
+			tp->high_seq = tp->snd_nxt;
+			tp->undo_marker = tp->snd_una;
+			tp->undo_retrans = 0;
+			tcp_set_ca_state(tp, TCP_CA_RECOVERY);
+			TCP_INC_STATS(tn, TCP_MIB_FASTRETRANS);
+			TCP_INC_STATS(tn, TCP_MIB_SACKRECOVERY);
+			tp->tlp_high_seq = 0;
+			tcp_retransmit_head(tp);	/* (4.3): the first one goes now */
+		} else {
+			tcp_set_ca_state(tp, tp->sacked_out ? TCP_CA_DISORDER : TCP_CA_OPEN);
+			if (advanced)
+				tp->ca_ops->cong_avoid(tp, ack, acked_pkts);
+		}
+		break;
+	case TCP_CA_LOSS:
+		if (advanced)
+			tp->ca_ops->cong_avoid(tp, ack, acked_pkts);
+		break;
+	default:
+		break;
+	}
+	tcp_xmit_retransmit_queue(tp);
+	if (wait && tp->packets_out)
+		tcp_reset_xmit_timer(tp, ICSK_TIME_REO_TIMEOUT, wait);
+}
+
+/* The RACK reordering timer fired (RFC 8985 6.3). */
+void tcp_rack_reo_timeout(struct tcp_sock *tp)
+{
+	uint32_t prior_lost = tp->lost_out;
+
+	tp->rack.advanced = true;
+	tcp_sack_recovery(tp, tp->snd_una, 0, false);
+	if (prior_lost == tp->lost_out && tp->pending == ICSK_TIME_REO_TIMEOUT)
+		tcp_set_xmit_timer(tp);
+	else if (tp->pending != ICSK_TIME_REO_TIMEOUT || !timer_pending(&tp->rtx_timer))
+		tcp_set_xmit_timer(tp);
+	tcp_push(tp);
+}
+
+/* After an ACK: the RACK timer if one is waiting, else TLP's PTO in Open
+ * state, else the RTO (Linux's tcp_set_xmit_timer). */
+void tcp_set_xmit_timer(struct tcp_sock *tp)
+{
+	if (tp->pending == ICSK_TIME_REO_TIMEOUT && timer_pending(&tp->rtx_timer))
+		return;
+	if (!tcp_schedule_loss_probe(tp))
+		tcp_rearm_rto(tp);
+}
+
+/* RFC 2883 / Linux's tcp_try_undo_dsack: every retransmission of the last
+ * recovery came back as a D-SACK - the loss was reordering: restore the
+ * window. */
+static void tcp_try_undo_dsack(struct tcp_sock *tp)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+
+	if (!tp->undo_marker || tp->undo_retrans > 0 ||
+	    (tp->ca_state != TCP_CA_OPEN && tp->ca_state != TCP_CA_DISORDER))
+		return;
+	if (tp->ca_ops->undo_cwnd)
+		tp->snd_cwnd = tp->ca_ops->undo_cwnd(tp);
+	if (tp->prior_ssthresh > tp->snd_ssthresh)
+		tp->snd_ssthresh = tp->prior_ssthresh;
+	tp->undo_marker = 0;
+	TCP_INC_STATS(tn, TCP_MIB_DSACKUNDO);
+}
+
+/* Reno's duplicate-ACK counting for peers without SACK (RFC 5681 3.2). */
+static void tcp_reno_dupack(struct tcp_sock *tp, uint32_t ack)
+{
+	tp->dup_acks++;
+	/* Reno: a dup ACK means a segment left the network */
+	if (tp->sacked_out + 1 < tp->packets_out)
+		tp->sacked_out++;
+	if (tp->ca_state == TCP_CA_OPEN)
+		tcp_set_ca_state(tp, TCP_CA_DISORDER);
+	if (tp->dup_acks == 3 && tp->ca_state == TCP_CA_DISORDER &&
+	    (!before(ack, tp->high_seq) || !tp->high_seq))
+		tcp_enter_recovery(tp);
+}
+
+/* NewReno after new data was acknowledged (RFC 6582 3.2). */
+static void tcp_reno_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked_pkts)
+{
 	switch (tp->ca_state) {
 	case TCP_CA_RECOVERY:
 		if (!before(ack, tp->high_seq)) {
@@ -542,11 +796,77 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th)
 		tp->sacked_out = 0;
 		tcp_set_ca_state(tp, TCP_CA_OPEN);
 		tp->ca_ops->cong_avoid(tp, ack, acked_pkts);
-		tcp_sndbuf_expand(tp);
 		break;
 	}
-	tcp_rearm_rto(tp);
-	if (!sock_flag(sk, SOCK_DEAD))
+}
+
+/* Returns -1 when the segment must be dropped (RFC 5961 5.2: an ACK
+ * outside [SND.UNA - MAX.SND.WND, SND.NXT]). */
+static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct tcp_options *opt)
+{
+	struct sock *sk = tp_sk(tp);
+	uint32_t ack = th->ack_seq;
+	uint32_t prior_una = tp->snd_una, prior_wnd = tp->snd_wnd;
+	uint32_t acked_pkts = 0, sacked = 0;
+	bool rtt_done = false, dsack = false, sack = tp->rx_opt.sack_ok;
+
+	/* RFC 5961 5.2: "If the ACK acknowledges something not yet sent
+	 * (SEG.ACK > SND.NXT) ... or is older than SND.UNA - MAX.SND.WND:
+	 * send an ACK, drop the segment" */
+	if (after(ack, tp->snd_nxt) || before(ack, prior_una - NS_MAX(tp->max_window, 1U))) {
+		tcp_send_challenge_ack(tp);
+		return -1;
+	}
+	/* an old duplicate: ignore the ACK field */
+	if (before(ack, prior_una))
+		return 0;
+	tp->rcv_tstamp = tcp_now(tp);
+	tp->probes_out = 0;
+	tcp_ack_update_window(tp, th);
+	if (after(ack, prior_una)) {
+		tp->snd_una = ack;
+		tp->bytes_acked += ack - prior_una;
+		acked_pkts = tcp_clean_rtx_queue(tp, ack, &rtt_done);
+		if (!rtt_done && tp->rx_opt.saw_tstamp && tp->rx_opt.rcv_tsecr) {
+			uint32_t ms = tcp_time_stamp_ms(sk->sk_net) - tp->rx_opt.rcv_tsecr;
+
+			if (ms < 3600000)
+				tcp_rtt_estimator(tp, (uint64_t)ms * NS_PER_MS);
+		}
+		tp->retransmits = 0;
+		tp->backoff = 0;
+		if (!tp->retrans_out)
+			tp->retrans_stamp = 0;
+		if (tp->ca_ops->pkts_acked)
+			tp->ca_ops->pkts_acked(tp, acked_pkts, tp->ack_rtt_us);
+	}
+	if (sack)
+		sacked = tcp_sacktag(tp, opt, ack, &dsack);
+	tcp_rack_ack_done(tp);
+	tcp_process_tlp_ack(tp, ack, dsack);
+	if (dsack)
+		tcp_try_undo_dsack(tp);
+	if (ack == prior_una && !sacked) {
+		if (!sack && tcp_is_dupack(tp, th, prior_wnd))
+			tcp_reno_dupack(tp, ack);
+		else if (sack && tp->rack.advanced)
+			tcp_sack_recovery(tp, ack, 0, false);
+		if (tp->snd_wnd > prior_wnd && timer_pending(&tp->rtx_timer) &&
+		    tp->pending == ICSK_TIME_PROBE0) {
+			/* the window opened (Linux's tcp_ack_probe) */
+			del_timer(&tp->rtx_timer);
+			tp->backoff = 0;
+		}
+		return 0;
+	}
+	if (sack)
+		tcp_sack_recovery(tp, ack, acked_pkts, after(ack, prior_una));
+	else
+		tcp_reno_ack(tp, ack, acked_pkts);
+	if (tp->ca_state == TCP_CA_OPEN)
+		tcp_sndbuf_expand(tp);
+	tcp_set_xmit_timer(tp);
+	if (after(ack, prior_una) && !sock_flag(sk, SOCK_DEAD))
 		sk->sk_write_space(sk);
 	return 0;
 }
@@ -563,11 +883,25 @@ void tcp_enter_loss(struct tcp_sock *tp)
 	}
 	tp->snd_cwnd = 1;
 	tp->snd_cwnd_cnt = 0;
-	tp->sacked_out = 0;
+	tp->undo_marker = 0;	/* no undo of an RTO */
+	if (!tp->rx_opt.sack_ok)
+		tp->sacked_out = 0;	/* Reno's dup-ACK estimate */
 	tp->dup_acks = 0;
+	tp->tlp_high_seq = 0;
+	/* the head SACKed but not cumulatively ACKed: the receiver reneged
+	 * (RFC 2018 8); forget the scoreboard (Linux's is_reneg) */
+	skb = skb_peek(&tp->rtx_queue);
+	if (skb && (TCP_SKB_CB(skb)->sacked & TCPCB_SACKED_ACKED)) {
+		skb_queue_walk(&tp->rtx_queue, skb)
+			TCP_SKB_CB(skb)->sacked &= (uint8_t)~TCPCB_SACKED_ACKED;
+		tp->sacked_out = 0;
+		memset(tp->recv_sack_cache, 0, sizeof(tp->recv_sack_cache));
+	}
 	skb_queue_walk(&tp->rtx_queue, skb) {
 		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
 
+		if (tcb->sacked & TCPCB_SACKED_ACKED)
+			continue;	/* RFC 6675 5.1: the scoreboard survives an RTO */
 		if (tcb->sacked & TCPCB_SACKED_RETRANS) {
 			tcb->sacked &= (uint8_t)~TCPCB_SACKED_RETRANS;
 			tp->retrans_out--;
@@ -662,6 +996,7 @@ static void tcp_syn_options(struct tcp_sock *tp, const struct tcp_options *opt)
 		tp->rx_opt.snd_wscale = 0;
 		tp->rx_opt.rcv_wscale = 0;
 	}
+	tp->rx_opt.sack_ok = opt->sack_ok && tn->sack;	/* RFC 2018 2 */
 	tp->rx_opt.tstamp_ok = opt->ts_ok && tn->timestamps;
 	if (tp->rx_opt.tstamp_ok) {
 		tp->rx_opt.ts_recent = opt->tsval;
@@ -794,8 +1129,16 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 	if (!tcp_sequence_ok(tp, tcb->seq, tcb->end_seq)) {
 		/* "If an incoming segment is not acceptable, an acknowledgment
 		 * should be sent in reply (unless the RST bit is set)" */
-		if (!(th->flags & TCP_FLAG_RST))
+		if (!(th->flags & TCP_FLAG_RST)) {
+			/* Linux's tcp_send_dupack: old data gets a D-SACK
+			 * (RFC 2883 4.1.1) */
+			if (tcb->end_seq != tcb->seq && before(tcb->seq, tp->rcv_nxt)) {
+				tcp_dsack_set(tp, tcb->seq, before(tcb->end_seq, tp->rcv_nxt) ?
+							    tcb->end_seq : tp->rcv_nxt);
+				TCP_INC_STATS(tn, TCP_MIB_DSACKOLDSENT);
+			}
 			tcp_send_ack(tp);
+		}
 		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
@@ -809,6 +1152,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 				tcp_reset(tp);
 			}
 		} else {
+			/* RFC 5961 3.2: in the window but not RCV.NXT */
 			tcp_send_challenge_ack(tp);
 		}
 		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
@@ -820,6 +1164,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 	if (th->flags & TCP_FLAG_SYN) {
 		if (!(sk->sk_state == TCP_SYN_RECV && !tp->parent && (th->flags & TCP_FLAG_ACK) &&
 		      tcb->seq + 1 == tp->rcv_nxt && th->ack_seq == tp->snd_nxt)) {
+			TCP_INC_STATS(tn, TCP_MIB_SYNCHALLENGE);
 			tcp_send_challenge_ack(tp);
 			tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
 			return 0;
@@ -862,7 +1207,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 			sk->sk_state_change(sk);
 		}
 	}
-	if (tcp_ack(tp, th) < 0) {
+	if (tcp_ack(tp, th, opt) < 0) {
 		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
@@ -961,6 +1306,55 @@ void reqsk_free(struct request_sock *req)
 	free(req);
 }
 
+/* Fill a request from the SYN (Linux's tcp_openreq_init). */
+static void tcp_openreq_init(struct tcp_sock *lp, struct request_sock *req, struct sk_buff *skb,
+			     const struct tcp_repr *th, const struct tcp_options *opt)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(lp));
+	uint32_t clamp;
+
+	req->listener = lp;
+	req->laddr = IPCB(skb)->daddr;
+	req->raddr = IPCB(skb)->saddr;
+	req->lport = th->dport;
+	req->rport = th->sport;
+	req->iif = IPCB(skb)->iif;
+	req->rcv_isn = th->seq;
+	req->mss = opt->mss_ok ? opt->mss : (uint16_t)TCP_MSS_DEFAULT;
+	if (lp->rx_opt.user_mss && lp->rx_opt.user_mss < req->mss)
+		req->mss = lp->rx_opt.user_mss;
+	req->wscale_ok = opt->ws_ok && tn->window_scaling;
+	req->snd_wscale = req->wscale_ok ? opt->ws : 0;
+	req->tstamp_ok = opt->ts_ok && tn->timestamps;
+	req->sack_ok = opt->sack_ok && tn->sack;
+	req->ts_recent = req->tstamp_ok ? opt->tsval : 0;
+	tcp_select_initial_window(tn, tp_sk(lp)->sk_rcvbuf, 1460, &req->rcv_wnd, &clamp,
+				  req->wscale_ok, &req->rcv_wscale);
+}
+
+/* RFC 4987 3.6: answer with a cookie SYN-ACK, keep nothing. */
+static void tcp_send_cookie_synack(struct tcp_sock *lp, struct sk_buff *skb,
+				   const struct tcp_repr *th, const struct tcp_options *opt)
+{
+	struct ns_stack *stack = tp_sk(lp)->sk_net;
+	struct netns_tcp *tn = stack->tcp;
+	struct request_sock req;
+
+	memset(&req, 0, sizeof(req));
+	tcp_openreq_init(lp, &req, skb, th, opt);
+	req.snt_isn = cookie_v4_init_sequence(tn, req.laddr, req.raddr, req.lport, req.rport,
+					      th->seq, &req.mss, ns_now(stack));
+	if (req.tstamp_ok)
+		req.snt_tsval = cookie_init_timestamp(&req, tcp_time_stamp_ms(stack));
+	else
+		req.wscale_ok = req.sack_ok = false;	/* nowhere to keep them */
+	if (!req.wscale_ok)
+		req.rcv_wscale = 0;
+	lp->last_synq_overflow = ns_now(stack);
+	TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESSENT);
+	tcp_send_synack(&req);
+}
+
 /* RFC 9293 3.10.7.2 LISTEN, "third check for a SYN". */
 int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
 			const struct tcp_options *opt, uint32_t isn)
@@ -969,8 +1363,8 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 	struct netns_tcp *tn = tcp_net(lsk);
 	uint32_t laddr = IPCB(skb)->daddr, raddr = IPCB(skb)->saddr;
 	struct request_sock *req;
-	uint32_t clamp;
 	int limit = NS_MAX(lsk->sk_max_ack_backlog, 1);
+	bool synq_full;
 
 	if ((req = tcp_find_req(lp, raddr, th->sport, laddr)) != NULL) {
 		/* a retransmitted SYN: answer it again */
@@ -979,12 +1373,22 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 		consume_skb(skb);
 		return 0;
 	}
-	/* SYN queue bounded by the backlog and tcp_max_syn_backlog; the
-	 * accept queue full drops the SYN (Linux without syncookies) */
-	if ((int)lp->syn_qlen >= limit || (int)lp->syn_qlen >= tn->max_syn_backlog ||
-	    lsk->sk_ack_backlog > lsk->sk_max_ack_backlog) {
-		if (lsk->sk_ack_backlog > lsk->sk_max_ack_backlog)
-			TCP_INC_STATS(tn, TCP_MIB_LISTENOVERFLOWS);
+	/* the accept queue full drops the SYN (Linux, cookies or not) */
+	if (lsk->sk_ack_backlog > lsk->sk_max_ack_backlog) {
+		TCP_INC_STATS(tn, TCP_MIB_LISTENOVERFLOWS);
+		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return 0;
+	}
+	/* SYN queue bounded by the backlog and tcp_max_syn_backlog; full:
+	 * a SYN cookie (tcp_syncookies 1; 2: always), else drop */
+	synq_full = (int)lp->syn_qlen >= limit || (int)lp->syn_qlen >= tn->max_syn_backlog;
+	if (tn->syncookies == 2 || (synq_full && tn->syncookies)) {
+		tcp_send_cookie_synack(lp, skb, th, opt);
+		consume_skb(skb);
+		return 0;
+	}
+	if (synq_full) {
 		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
@@ -995,25 +1399,10 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 		return 0;
 	}
-	req->listener = lp;
-	req->laddr = laddr;
-	req->raddr = raddr;
-	req->lport = th->dport;
-	req->rport = th->sport;
-	req->iif = IPCB(skb)->iif;
-	req->rcv_isn = th->seq;
+	tcp_openreq_init(lp, req, skb, th, opt);
 	req->snt_isn = isn ? isn
 			   : tcp_v4_init_seq(tn, laddr, raddr, th->dport, th->sport,
 					     ns_now(lsk->sk_net));
-	req->mss = opt->mss_ok ? opt->mss : (uint16_t)TCP_MSS_DEFAULT;
-	if (lp->rx_opt.user_mss && lp->rx_opt.user_mss < req->mss)
-		req->mss = lp->rx_opt.user_mss;
-	req->wscale_ok = opt->ws_ok && tn->window_scaling;
-	req->snd_wscale = req->wscale_ok ? opt->ws : 0;
-	req->tstamp_ok = opt->ts_ok && tn->timestamps;
-	req->ts_recent = req->tstamp_ok ? opt->tsval : 0;
-	tcp_select_initial_window(tn, lsk->sk_rcvbuf, 1460, &req->rcv_wnd, &clamp, req->wscale_ok,
-				  &req->rcv_wscale);
 	req->first_sent = ns_now(lsk->sk_net);
 	timer_setup(&req->timer, lsk->sk_net, tcp_synack_timer);
 	list_add_tail(&req->node, &lp->syn_queue);
@@ -1022,6 +1411,62 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 	mod_timer(&req->timer, req->first_sent + TCP_TIMEOUT_INIT);
 	consume_skb(skb);
 	return 0;
+}
+
+/* RFC 4987 3.6 (Linux's cookie_v4_check): the ACK of a cookie SYN-ACK
+ * rebuilds the request from SEG.ACK - 1 and the TSecr, then completes the
+ * handshake as tcp_check_req does. */
+struct tcp_sock *cookie_v4_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
+				     const struct tcp_repr *th, const struct tcp_options *opt)
+{
+	struct sock *lsk = tp_sk(lp);
+	struct ns_stack *stack = lsk->sk_net;
+	struct netns_tcp *tn = stack->tcp;
+	uint32_t laddr = IPCB(skb)->daddr, raddr = IPCB(skb)->saddr;
+	struct request_sock *req;
+	uint16_t mss = cookie_v4_check(tn, laddr, raddr, th->dport, th->sport, th->seq - 1,
+				       th->ack_seq - 1, ns_now(stack));
+	uint32_t clamp;
+
+	if (!mss) {
+		TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESFAILED);
+		tcp_v4_send_reset(stack, laddr, raddr, th->dport, th->sport, th->ack_seq, 0, false);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return NULL;
+	}
+	if (lsk->sk_ack_backlog >= NS_MAX(lsk->sk_max_ack_backlog, 1)) {
+		TCP_INC_STATS(tn, TCP_MIB_LISTENOVERFLOWS);
+		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return NULL;
+	}
+	req = calloc(1, sizeof(*req));
+	if (!req) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+		return NULL;
+	}
+	req->listener = lp;
+	req->laddr = laddr;
+	req->raddr = raddr;
+	req->lport = th->dport;
+	req->rport = th->sport;
+	req->iif = IPCB(skb)->iif;
+	req->rcv_isn = th->seq - 1;
+	req->snt_isn = th->ack_seq - 1;
+	req->mss = mss;
+	if (!cookie_timestamp_decode(tn, req, opt)) {
+		free(req);
+		TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESFAILED);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
+		return NULL;
+	}
+	tcp_select_initial_window(tn, lsk->sk_rcvbuf, 1460, &req->rcv_wnd, &clamp, req->wscale_ok,
+				  &req->rcv_wscale);
+	timer_setup(&req->timer, stack, tcp_synack_timer);
+	list_add_tail(&req->node, &lp->syn_queue);
+	lp->syn_qlen++;
+	TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESRECV);
+	return tcp_check_req(lp, req, skb, th, opt);
 }
 
 /* The ACK completing a passive open (RFC 9293 3.10.7.4 SYN-RECEIVED). Returns

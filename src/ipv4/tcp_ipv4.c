@@ -31,14 +31,15 @@ static uint32_t tcp_hash4(const struct netns_tcp *tn, uint32_t laddr, uint16_t l
 	return (uint32_t)mix64(mix64(a) ^ b);
 }
 
-/* RFC 6528 3: ISN = M + F(4-tuple, secret), M a 64 ns clock like Linux's. */
+/* RFC 6528 3: ISN = M + F(localip, localport, remoteip, remoteport,
+ * secretkey), F SipHash-2-4 (a PRF, as the RFC asks) under the per-stack
+ * key, M the RFC's 4 microsecond timer. */
 uint32_t tcp_v4_init_seq(struct netns_tcp *tn, uint32_t saddr, uint32_t daddr, uint16_t sport,
 			 uint16_t dport, uint64_t now)
 {
-	uint64_t f = mix64(((uint64_t)saddr << 32 | daddr) ^ tn->secret[1]) ^
-		     mix64(((uint64_t)sport << 16 | dport) ^ tn->secret[0]);
+	uint64_t w[2] = { (uint64_t)saddr << 32 | daddr, (uint64_t)sport << 16 | dport };
 
-	return (uint32_t)f + (uint32_t)(now >> 6);
+	return (uint32_t)tcp_siphash(tn->secret, w, 2) + (uint32_t)(now / (4 * NS_PER_US));
 }
 
 /* ---- tables ------------------------------------------------------------------------------- */
@@ -450,6 +451,15 @@ static int tcp_v4_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const str
 	}
 	if (th->flags & TCP_FLAG_ACK) {
 		req = tcp_find_req(lp, raddr, th->sport, laddr);
+		if (!req && !(th->flags & TCP_FLAG_SYN) && stack->tcp->syncookies &&
+		    lp->last_synq_overflow &&
+		    ns_now(stack) - lp->last_synq_overflow < 2 * 60 * NS_PER_SEC) {
+			/* RFC 4987 3.6: maybe the ACK of a cookie SYN-ACK */
+			child = cookie_v4_check_ack(lp, skb, th, opt);
+			if (!child)
+				return 0;	/* skb consumed */
+			return tcp_rcv_state_process(child, skb, th, opt);
+		}
 		if (!req) {
 			/* "any acknowledgment is bad if it arrives on a
 			 * connection still in the LISTEN state": RST */

@@ -134,7 +134,69 @@ uint32_t tcp_select_window(struct tcp_sock *tp)
 }
 
 /* ---- building a segment ---------------------------------------------------------------------------- */
-static int tcp_build_options(struct tcp_sock *tp, uint8_t flags, uint8_t *buf)
+/* RFC 2018 4 / RFC 2883 4: the SACK blocks of an ACK - a D-SACK first,
+ * then the block holding the most recent arrival, then the blocks of
+ * earlier recent arrivals, then the rest (up to room blocks). */
+static void tcp_sack_blocks(struct tcp_sock *tp, struct tcp_options *o, unsigned int room)
+{
+	struct tcp_sack_block blk[TCP_NUM_SACKS];
+	unsigned int rank[TCP_NUM_SACKS], n = 0;
+	struct sk_buff *skb;
+	struct tcp_sack_block cur;
+	bool open = false;
+
+	if (!tp->rx_opt.sack_ok)
+		return;
+	if (tp->dsack) {
+		o->sacks[o->num_sacks++] = tp->dsack_blk;
+		tp->dsack = false;
+	}
+	if (skb_queue_empty(&tp->ooo_queue))
+		return;
+	room -= o->num_sacks;
+	/* coalesce the ofo queue into ranges; keep the room best ranked */
+	for (skb = skb_peek(&tp->ooo_queue);; skb = skb_queue_next(&tp->ooo_queue, skb)) {
+		if (skb && open && !after(TCP_SKB_CB(skb)->seq, cur.end)) {
+			if (after(TCP_SKB_CB(skb)->end_seq, cur.end))
+				cur.end = TCP_SKB_CB(skb)->end_seq;
+			continue;
+		}
+		if (open) {
+			unsigned int r = TCP_SACK_RECENT + 1, i;
+
+			for (i = 0; i < tp->sack_recent_n; i++)
+				if (!before(tp->sack_recent[i], cur.start) &&
+				    before(tp->sack_recent[i], cur.end)) {
+					r = i;
+					break;
+				}
+			/* insertion by rank into blk[0..n) */
+			for (i = n; i > 0 && rank[i - 1] > r; i--) {
+				if (i < room) {
+					blk[i] = blk[i - 1];
+					rank[i] = rank[i - 1];
+				}
+			}
+			if (i < room) {
+				blk[i] = cur;
+				rank[i] = r;
+				if (n < room)
+					n++;
+			}
+		}
+		if (!skb)
+			break;
+		cur.start = TCP_SKB_CB(skb)->seq;
+		cur.end = TCP_SKB_CB(skb)->end_seq;
+		open = true;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		o->sacks[o->num_sacks++] = blk[i];
+}
+
+/* sack_room: SACK blocks that fit (0: none). */
+static int tcp_build_options(struct tcp_sock *tp, uint8_t flags, uint8_t *buf,
+			     unsigned int sack_room)
 {
 	struct netns_tcp *tn = tcp_net(&tp->inet.sk);
 	struct ns_stack *stack = tp->inet.sk.sk_net;
@@ -142,9 +204,9 @@ static int tcp_build_options(struct tcp_sock *tp, uint8_t flags, uint8_t *buf)
 
 	memset(&o, 0, sizeof(o));
 	if (flags & TCP_FLAG_SYN) {
-		/* SYN: MSS | NOP NOP TS | NOP WS (Linux's order; SACK_PERM
-		 * waits for the SACK scoreboard) */
+		/* SYN: MSS | SACK_PERM TS | NOP WS (Linux's order) */
 		o.mss_ok = true;
+		o.sack_ok = tn->sack && (!(flags & TCP_FLAG_ACK) || tp->rx_opt.sack_ok);
 		o.mss = (uint16_t)tp->advmss;
 		o.ts_ok = tn->timestamps != 0;
 		o.ws_ok = tn->window_scaling != 0;
@@ -156,6 +218,8 @@ static int tcp_build_options(struct tcp_sock *tp, uint8_t flags, uint8_t *buf)
 		o.tsval = tcp_time_stamp_ms(stack);
 		o.tsecr = tp->rx_opt.ts_recent;
 	}
+	if (!(flags & TCP_FLAG_SYN) && (flags & TCP_FLAG_ACK) && sack_room)
+		tcp_sack_blocks(tp, &o, sack_room);
 	return tcp_options_emit(&o, buf, TCP_OPTS_MAX);
 }
 
@@ -168,6 +232,20 @@ static void tcp_event_ack_sent(struct tcp_sock *tp)
 	del_timer(&tp->delack_timer);
 }
 
+/* How many SACK blocks fit next to plen payload bytes in the path MTU:
+ * 4, or 3 beside a timestamp (RFC 2018 3). */
+static unsigned int tcp_sack_room(const struct tcp_sock *tp, unsigned int plen)
+{
+	unsigned int used = tp->rx_opt.tstamp_ok ? 12 : 0, n;
+
+	if (!tp->rx_opt.sack_ok || (!tp->dsack && skb_queue_empty(&tp->ooo_queue)))
+		return 0;
+	n = (TCP_OPTS_MAX - used - 4) / 8;
+	while (n && 40 + used + 4 + 8 * n + plen > tp->pmtu)
+		n--;
+	return n;
+}
+
 /* Push the header onto s (a clone, a copy or a control skb) and send it.
  * Consumes s. */
 static int tcp_emit_and_send(struct tcp_sock *tp, struct sk_buff *s, const struct tcp_skb_cb *tcb)
@@ -177,8 +255,8 @@ static int tcp_emit_and_send(struct tcp_sock *tp, struct sk_buff *s, const struc
 	uint8_t opts[TCP_OPTS_MAX];
 	struct tcp_repr r;
 	struct flowi4 fl4;
-	int olen = tcp_build_options(tp, tcb->tcp_flags, opts);
 	unsigned int plen = s->len;
+	int olen = tcp_build_options(tp, tcb->tcp_flags, opts, tcp_sack_room(tp, plen));
 	uint8_t *h;
 
 	if (olen < 0)
@@ -239,7 +317,10 @@ int tcp_transmit_skb(struct tcp_sock *tp, struct sk_buff *skb, bool clone)
 		s = skb_cloned(skb) ? skb_copy(skb) : skb_clone(skb);
 		if (!s)
 			return -ENOBUFS;
-		TCP_SKB_CB(skb)->when = tcp_now(tp);
+		/* strictly increasing per socket, so RACK can order sends
+		 * that share a clock reading (RFC 8985 6.2 RACK_sent_after) */
+		tp->last_xmit = NS_MAX(tcp_now(tp), tp->last_xmit + 1);
+		TCP_SKB_CB(skb)->when = tp->last_xmit;
 	}
 	err = tcp_emit_and_send(tp, s, &tcb);
 	if (err == -EMSGSIZE) {
@@ -345,10 +426,11 @@ int tcp_send_synack(struct request_sock *req)
 	memset(&o, 0, sizeof(o));
 	o.mss_ok = true;
 	o.ts_ok = req->tstamp_ok;
-	o.tsval = tcp_time_stamp_ms(stack);
+	o.tsval = req->snt_tsval ? req->snt_tsval : tcp_time_stamp_ms(stack);
 	o.tsecr = req->ts_recent;
 	o.ws_ok = req->wscale_ok;
 	o.ws = req->rcv_wscale;
+	o.sack_ok = req->sack_ok;
 	/* advertise our own MSS, not the peer's */
 	{
 		struct ip_route_result res;
@@ -450,6 +532,8 @@ int tcp_retransmit_skb(struct tcp_sock *tp, struct sk_buff *skb)
 		tp->retrans_out++;
 	}
 	tcb->sacked |= TCPCB_EVER_RETRANS;
+	if (tp->undo_marker)
+		tp->undo_retrans++;	/* D-SACK undo counts these back */
 	tp->total_retrans++;
 	tp->bytes_retrans += skb->len;
 	TCP_INC_STATS(tn, TCP_MIB_RETRANSSEGS);
@@ -514,9 +598,11 @@ void tcp_push(struct tcp_sock *tp)
 			tp->snd_sml = tcb->end_seq;
 		tcp_transmit_skb(tp, skb, true);
 		sent = true;
-		if (!timer_pending(&tp->rtx_timer) || tp->pending == ICSK_TIME_PROBE0)
-			tcp_reset_xmit_timer(tp, ICSK_TIME_RETRANS, tp->rto);
 	}
+	/* RFC 8985 7.2: new data (re)arms the PTO; else the RTO runs */
+	if (sent && (!timer_pending(&tp->rtx_timer) || tp->pending == ICSK_TIME_PROBE0 ||
+		     tp->pending == ICSK_TIME_LOSS_PROBE) && !tcp_schedule_loss_probe(tp))
+		tcp_reset_xmit_timer(tp, ICSK_TIME_RETRANS, tp->rto);
 	tp->nonagle &= (uint8_t)~TCP_NAGLE_PUSH;
 	if (!sent)
 		tcp_check_probe_timer(tp);
@@ -609,6 +695,7 @@ void tcp_sndbuf_expand(struct tcp_sock *tp)
 		return;
 	if (want > (uint64_t)tn->tcp_wmem[2])
 		want = (uint64_t)tn->tcp_wmem[2];
-	if ((int)want > sk->sk_sndbuf)
+	/* tcp_mem: no growth under pressure (asked only when it would grow) */
+	if ((int)want > sk->sk_sndbuf && !tcp_under_memory_pressure(tn, tcp_now(tp)))
 		sk->sk_sndbuf = (int)want;
 }

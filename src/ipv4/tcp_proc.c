@@ -130,22 +130,55 @@ int tcp_snmp_show(struct ns_stack *stack, struct seq_buf *s, void *data)
 	return 0;
 }
 
+static const char *const tcp_ext_names[TCP_MIB_MAX] = {
+	[TCP_MIB_LISTENOVERFLOWS] = "ListenOverflows", [TCP_MIB_LISTENDROPS] = "ListenDrops",
+	[TCP_MIB_OFODROP] = "TCPOFODrop", [TCP_MIB_PAWSESTABREJECTED] = "PAWSEstab",
+	[TCP_MIB_TIMEOUTS] = "TCPTimeouts", [TCP_MIB_FASTRETRANS] = "TCPFastRetrans",
+	[TCP_MIB_TWRECYCLED] = "TWRecycled", [TCP_MIB_TWOVERFLOW] = "TCPTimeWaitOverflow",
+	[TCP_MIB_ABORTONCLOSE] = "TCPAbortOnClose", [TCP_MIB_ABORTONLINGER] = "TCPAbortOnLinger",
+	[TCP_MIB_ABORTONTIMEOUT] = "TCPAbortOnTimeout", [TCP_MIB_DELAYEDACKS] = "DelayedACKs",
+	[TCP_MIB_ZEROWINDOWPROBES] = "TCPWinProbe", [TCP_MIB_RCVPRUNED] = "RcvPruned",
+	[TCP_MIB_SACKRECOVERY] = "TCPSackRecovery", [TCP_MIB_SACKREORDER] = "TCPSACKReorder",
+	[TCP_MIB_LOSSPROBES] = "TCPLossProbes",
+	[TCP_MIB_LOSSPROBERECOVERY] = "TCPLossProbeRecovery",
+	[TCP_MIB_SYNCOOKIESSENT] = "SyncookiesSent", [TCP_MIB_SYNCOOKIESRECV] = "SyncookiesRecv",
+	[TCP_MIB_SYNCOOKIESFAILED] = "SyncookiesFailed",
+	[TCP_MIB_CHALLENGEACK] = "TCPChallengeACK", [TCP_MIB_SYNCHALLENGE] = "TCPSYNChallenge",
+	[TCP_MIB_OFOQUEUE] = "TCPOFOQueue", [TCP_MIB_OFOMERGE] = "TCPOFOMerge",
+	[TCP_MIB_PRUNECALLED] = "PruneCalled", [TCP_MIB_OFOPRUNED] = "OfoPruned",
+	[TCP_MIB_DSACKRECV] = "TCPDSACKRecv", [TCP_MIB_DSACKOLDSENT] = "TCPDSACKOldSent",
+	[TCP_MIB_DSACKOFOSENT] = "TCPDSACKOfoSent", [TCP_MIB_SACKDISCARD] = "TCPSACKDiscard",
+	[TCP_MIB_ABORTONDATA] = "TCPAbortOnData",
+	[TCP_MIB_ACKSKIPPEDCHALLENGE] = "TCPACKSkippedChallenge",
+	[TCP_MIB_MEMORYPRESSURES] = "TCPMemoryPressures", [TCP_MIB_DSACKUNDO] = "TCPDSACKUndo",
+};
+
+/* /proc/net/nstack/tcp: "Name value" per line */
 static int tcp_ext_show(struct ns_stack *stack, struct seq_buf *s, void *data)
 {
-	static const char *const names[TCP_MIB_MAX] = {
-		[TCP_MIB_LISTENOVERFLOWS] = "ListenOverflows", [TCP_MIB_LISTENDROPS] = "ListenDrops",
-		[TCP_MIB_OFODROP] = "TCPOFODrop", [TCP_MIB_PAWSESTABREJECTED] = "PAWSEstab",
-		[TCP_MIB_TIMEOUTS] = "TCPTimeouts", [TCP_MIB_FASTRETRANS] = "TCPFastRetrans",
-		[TCP_MIB_TWRECYCLED] = "TWRecycled", [TCP_MIB_TWOVERFLOW] = "TCPTimeWaitOverflow",
-		[TCP_MIB_ABORTONCLOSE] = "TCPAbortOnClose", [TCP_MIB_ABORTONLINGER] = "TCPAbortOnLinger",
-		[TCP_MIB_ABORTONTIMEOUT] = "TCPAbortOnTimeout", [TCP_MIB_DELAYEDACKS] = "DelayedACKs",
-		[TCP_MIB_ZEROWINDOWPROBES] = "TCPWinProbe", [TCP_MIB_RCVPRUNED] = "RcvPruned",
-	};
-
 	(void)data;
 	for (int i = TCP_MIB_LISTENOVERFLOWS; i < TCP_MIB_MAX; i++)
-		seq_printf(s, "%s %llu\n", names[i], (unsigned long long)stack->tcp->mib[i]);
+		seq_printf(s, "%s %llu\n", tcp_ext_names[i], (unsigned long long)stack->tcp->mib[i]);
 	seq_printf(s, "TimeWaitSockets %u\n", stack->tcp->tw_count);
+	return 0;
+}
+
+/* The TcpExt: line pair of /proc/net/netstat (Linux's netstat_seq_show:
+ * a line of names, a line of values). */
+static int tcp_netstat_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	struct netns_tcp *tn = stack->tcp;
+
+	(void)data;
+	if (!tn)
+		return 0;
+	seq_puts(s, "TcpExt:");
+	for (int i = TCP_MIB_LISTENOVERFLOWS; i < TCP_MIB_MAX; i++)
+		seq_printf(s, " %s", tcp_ext_names[i]);
+	seq_puts(s, "\nTcpExt:");
+	for (int i = TCP_MIB_LISTENOVERFLOWS; i < TCP_MIB_MAX; i++)
+		seq_printf(s, " %llu", (unsigned long long)tn->mib[i]);
+	seq_putc(s, '\n');
 	return 0;
 }
 
@@ -157,6 +190,8 @@ int tcp_proc_init(struct ns_stack *stack)
 		err = proc_create(stack, "/proc/net/nstack/tcp", tcp_ext_show, NULL, NULL);
 	if (!err)
 		err = ip_snmp_register(stack, tcp_snmp_show);
+	if (!err)
+		err = ip_netstat_register(stack, tcp_netstat_show);
 	return err;
 }
 

@@ -21,7 +21,7 @@ void tcp_reset_xmit_timer(struct tcp_sock *tp, uint8_t what, uint64_t when)
 void tcp_rearm_rto(struct tcp_sock *tp)
 {
 	if (!tp->packets_out) {
-		if (tp->pending == ICSK_TIME_RETRANS)
+		if (tp->pending != ICSK_TIME_PROBE0)
 			del_timer(&tp->rtx_timer);
 		return;
 	}
@@ -175,6 +175,10 @@ static void tcp_write_timer(struct timer_list *t)
 	sock_hold(sk);
 	if (tp->pending == ICSK_TIME_PROBE0)
 		tcp_probe_timer(tp);
+	else if (tp->pending == ICSK_TIME_LOSS_PROBE)
+		tcp_send_loss_probe(tp);
+	else if (tp->pending == ICSK_TIME_REO_TIMEOUT)
+		tcp_rack_reo_timeout(tp);
 	else
 		tcp_retransmit_timer(tp);
 	sock_put(sk);

@@ -417,7 +417,7 @@ static void test_curl_and_ss(void **state)
 	has(ns_out_text(&out), "Netid State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\ntcp   LISTEN 0      1024         0.0.0.0:8080      0.0.0.0:*          \n");
 	ns_out_reset(&out);
 	assert_int_equal(exec_ok(f, "ss -ti", &out), 0);
-	has(ns_out_text(&out), "\t reno wscale:7,7 rto:");
+	has(ns_out_text(&out), "\t ts sack cubic wscale:7,7 rto:");
 	has(ns_out_text(&out), " cwnd:10 ");
 	ns_out_reset(&out);
 	assert_int_equal(exec_ok(f, "ss -s", &out), 0);

@@ -48,7 +48,9 @@ static int passive_open(struct tfx *f, int lfd, uint32_t *isn)
 }
 
 /* RFC 9293 3.5 (three-way handshake), 3.7.1 (MSS), RFC 7323 2.2/3.2: the
- * SYN-ACK answers MSS | NOP NOP TS | NOP WS like Linux, SACK_PERM omitted. */
+ * SYN-ACK answers MSS | NOP NOP TS | NOP WS like Linux, SACK_PERM omitted
+ * when the SYN did not offer it (RFC 2018 2), MSS | SACK_PERM TS | NOP WS
+ * when it did. */
 static void test_passive_open(void **state)
 {
 	struct tfx f;
@@ -72,6 +74,19 @@ static void test_passive_open(void **state)
 	assert_int_equal(s.th.opts[19], 7);		/* shift 7 from tcp_rmem[2] */
 	assert_int_equal(s.opt.tsecr, 100);
 	assert_int_equal(s.th.window, 64240);		/* 44 * 1460, unscaled */
+	{
+		struct tcp_options so = syn_opts(50);
+		struct seg s2;
+		static const uint8_t want_sack[] = { 0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a };
+
+		so.sack_ok = true;
+		tx_seg(&f, PPORT + 1, LPORT, PISN, 0, TCP_FLAG_SYN, 65535, &so, NULL, 0);
+		assert_true(rx_seg(&f, &s2));
+		assert_int_equal(s2.th.flags, TCP_FLAG_SYN | TCP_FLAG_ACK);
+		assert_int_equal(s2.th.opts_len, 20);
+		assert_memory_equal(s2.th.opts, want_sack, sizeof(want_sack));
+		assert_true(s2.opt.sack_ok);
+	}
 	isn = s.th.seq;
 	/* the retransmitted SYN gets the same SYN-ACK */
 	tx_seg(&f, PPORT, LPORT, PISN, 0, TCP_FLAG_SYN, 65535, &o, NULL, 0);
@@ -208,11 +223,11 @@ static void test_syn_backoff_etimedout(void **state)
 	test_stack_settle(f.ts);
 	assert_true(rx_seg(&f, &s));
 	assert_int_equal(s.th.flags, TCP_FLAG_SYN);
-	/* MSS 1460 | NOP NOP TS | NOP WS 7 */
+	/* MSS 1460 | SACK_PERM TS | NOP WS 7 (Linux's layout, RFC 2018 2) */
 	assert_int_equal(s.th.opts_len, 20);
 	assert_int_equal(s.th.opts[0], 2);
-	assert_int_equal(s.th.opts[4], 1);
-	assert_int_equal(s.th.opts[5], 1);
+	assert_int_equal(s.th.opts[4], 4);
+	assert_int_equal(s.th.opts[5], 2);
 	assert_int_equal(s.th.opts[6], 8);
 	assert_int_equal(s.th.opts[16], 1);
 	assert_int_equal(s.th.opts[17], 3);

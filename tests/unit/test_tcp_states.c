@@ -23,7 +23,7 @@ static void test_active_open_wscale(void **state)
 	struct tcp_options o = { .mss_ok = true, .mss = 1460, .ts_ok = true, .tsval = 500,
 				 .ws_ok = true, .ws = 7 };
 	static uint8_t big[10000];
-	uint8_t want[20] = { 2, 4, 0x05, 0xb4, 1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 7 };
+	uint8_t want[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 7 };
 	struct conn c = { .pport = PPORT, .rcv = PISN + 1, .tsval = 501 };
 	uint32_t tsval;
 	int i;
