@@ -128,7 +128,7 @@ static double ns_tput(struct pair *p, uint64_t total)
 	while (rcvd < total) {
 		ssize_t k;
 
-		if (now_s() - t0 > 120) {
+		if (bench_now() - t0 > 120) {
 			fprintf(stderr, "bench_tcp: transfer stalled at %llu bytes\n",
 				(unsigned long long)rcvd);
 			return 0;
