@@ -56,7 +56,7 @@ static const char script[] =
 	"b serve http 80 @DIR@\n"
 	"a curl -i http://198.18.1.2/\n"
 	"\n"
-	"section TCP bulk transfer b -> a: 8 MiB over the lossy wire; NewReno recovers the losses\n"
+	"section TCP bulk transfer b -> a: 8 MiB over the lossy wire; SACK and CUBIC recover the losses\n"
 	"echo   curl prints a progress line every second of virtual time; ss -ti shows the sender socket\n"
 	"a curl -o /dev/null http://198.18.1.2/big.bin &\n"
 	"sleep 1500ms\n"
