@@ -161,14 +161,18 @@ void nf_ct_flush(struct ns_stack *stack)
 		nf_ct_delete(stack, ct);
 }
 
-/* At the limit: drop the oldest entry that never saw a reply. */
+/* At the limit: drop the least recently used entry that is not assured
+ * (or has expired). An assured entry met on the way goes to the back of the
+ * list, so a block of idle assured flows at the front cannot hide the
+ * unreplied entries of a SYN flood from every later scan (Linux samples
+ * hash buckets instead, with the same effect). */
 static bool early_drop(struct ns_stack *stack)
 {
 	struct netns_ct *cn = stack->ct;
-	struct nf_conn *ct;
+	struct nf_conn *ct, *tmp;
 	int scanned = 0;
 
-	list_for_each_entry(ct, &cn->all, list) {
+	list_for_each_entry_safe(ct, tmp, &cn->all, list) {
 		if (scanned++ >= NF_CT_EARLY_DROP_SCAN)
 			break;
 		if (!(ct->status & IPS_ASSURED) || ct_expired(stack, ct)) {
@@ -176,6 +180,8 @@ static bool early_drop(struct ns_stack *stack)
 			cn->stat.early_drop++;
 			return true;
 		}
+		list_del(&ct->list);
+		list_add_tail(&ct->list, &cn->all);
 	}
 	return false;
 }

@@ -5,7 +5,9 @@
 # Checks: A pings B; `bridge fdb show` has A's and B's MACs on the right
 # ports; an ebtables DROP on A's MAC stops the ping and counts; with VLAN
 # filtering, tagged frames (raw AF_PACKET, the host has no 8021q module)
-# cross only within their VLAN.
+# cross only within their VLAN; a TCP transfer each way between the Linux
+# hosts (nc from netcat-openbsd) arrives with the sha256 it was sent with,
+# and its rate is printed.
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
@@ -18,7 +20,7 @@ netns_add $R $NA $NB
 ip -n $R tuntap add dev tapa mode tap
 ip -n $R tuntap add dev tapb mode tap
 
-timeout 60 ip netns exec $R "$NSTACK" up --tap tapa --tap tapb --ctl "$CTL" \
+timeout 600 ip netns exec $R "$NSTACK" up --tap tapa --tap tapb --ctl "$CTL" \
 	-e 'ip link add br0 type bridge' \
 	-e 'ip link set eth0 master br0' -e 'ip link set eth1 master br0' \
 	-e 'ip link set eth0 up' -e 'ip link set eth1 up' -e 'ip link set br0 up' \
@@ -46,6 +48,39 @@ grep -q "^$MAC_A dev eth0 master br0" <<<"$fdb" || fail "A's MAC $MAC_A not on e
 grep -q "^$MAC_B dev eth1 master br0" <<<"$fdb" || fail "B's MAC $MAC_B not on eth1"
 nsc bridge -j fdb show | grep -q "\"mac\":\"$MAC_A\",\"ifname\":\"eth0\"" || fail "fdb JSON"
 nsc bridge link show | grep -q "eth1: .* master br0 state forwarding" || fail "bridge link show"
+
+# xfer FROM_NS TO_NS TO_ADDR BYTES: nc from FROM_NS to `nc -l` in TO_NS, the
+# bytes hashed on both ends as they pass; prints the rate.
+xfer() {
+	local from=$1 to=$2 addr=$3 bytes=$4 t0 t1 ms
+	rm -f "$tmp/sent" "$tmp/recvd" "$tmp/fifo"
+	timeout 300 ip netns exec "$to" nc -l 5001 </dev/null | sha256sum >"$tmp/recvd" &
+	local rp=$!
+	for _ in $(seq 100); do
+		ip netns exec "$to" ss -Hltn 'sport = :5001' | grep -q . && break
+		sleep 0.05
+	done
+	mkfifo "$tmp/fifo"
+	sha256sum <"$tmp/fifo" >"$tmp/sent" &
+	local sp=$!
+	t0=$(date +%s%N)
+	head -c "$bytes" /dev/urandom | tee "$tmp/fifo" |
+		timeout 300 ip netns exec "$from" nc -N "$addr" 5001 || fail "nc $from -> $addr"
+	wait $rp || fail "nc -l in $to"
+	t1=$(date +%s%N)
+	wait $sp
+	ms=$(((t1 - t0) / 1000000))
+	echo "$from -> $to: $bytes bytes in $ms ms, $((bytes * 8 / 1000 / (ms > 0 ? ms : 1))) Mbit/s"
+	[ "$(cat "$tmp/sent")" = "$(cat "$tmp/recvd")" ] ||
+		fail "sha256 differs: sent $(cat "$tmp/sent") received $(cat "$tmp/recvd")"
+}
+
+# 1 GiB each way; 64 MiB under the sanitizers
+bytes=$((1 << 30))
+[ "${NSTACK_SANITIZED:-0}" = 1 ] && bytes=$((64 << 20))
+echo "== TCP A -> B and B -> A through br0, $bytes bytes each"
+xfer $NA $NB 198.18.0.2 $bytes
+xfer $NB $NA 198.18.0.1 $bytes
 
 echo "== ebtables DROP on A's MAC"
 nsc ebtables -A FORWARD -s "$MAC_A" -j DROP

@@ -415,6 +415,40 @@ static void test_input_policy_drop_with_conntrack(void **state)
 	assert_int_equal(count_rx(n->r->stack), 2);
 }
 
+/* A flood behind more idle assured flows than one early-drop scan looks at:
+ * the unreplied entries are still the ones dropped, nearly none is refused. */
+static void test_conntrack_flood_behind_assured(void **state)
+{
+	struct net3 *n = *state;
+	struct netns_ct *cn = n->r->stack->ct;
+	struct nf_conn *ct;
+	int assured = 0;
+
+	nft_ok(n->r->stack,
+	       "table ip fw { chain forward { type filter hook forward priority 0; policy accept;\n"
+	       "  ct state new counter accept } }\n");
+	assert_int_equal(ns_sysctl_set(n->r->stack, "net.netfilter.nf_conntrack_max", "100"), 0);
+	for (int i = 0; i < 80; i++)
+		send_udp(n->a->stack, A_IP, B_IP, (uint16_t)(10000 + i), 53);
+	net3_run_all(n);
+	list_for_each_entry(ct, &cn->all, list)
+		ct->status |= IPS_ASSURED;
+	for (int i = 0; i < 200; i++) {
+		send_udp(n->a->stack, A_IP, B_IP, (uint16_t)(20000 + i), 53);
+		if (i % 50 == 49)
+			net3_run_all(n);
+	}
+	net3_run_all(n);
+	assert_int_equal(cn->count, 100);
+	/* a scan that meets 64 assured entries in a row still refuses (and moves
+	 * them back): a few of the 180 over the limit, not all of them */
+	assert_int_equal(cn->stat.drop + cn->stat.early_drop, 180);
+	assert_true(cn->stat.early_drop >= 160);
+	list_for_each_entry(ct, &cn->all, list)
+		assured += !!(ct->status & IPS_ASSURED);
+	assert_int_equal(assured, 80);
+}
+
 static void test_conntrack_flood(void **state)
 {
 	struct net3 *n = *state;
@@ -727,6 +761,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reject, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_policy_drop_with_conntrack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conntrack_flood, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conntrack_flood_behind_assured, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_masquerade_and_icmp_translation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dnat_port_forward, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sysctls_and_timeouts, setup, teardown),
