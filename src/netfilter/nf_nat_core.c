@@ -59,22 +59,35 @@ static bool has_ports(uint8_t proto)
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_ICMP;
 }
 
-/* Choose a free port in [lo, hi] for t (keep the current one when free). */
+/* Choose a free port in [lo, hi] for t (keep the current one when free).
+ * Bounded like Linux's nf_nat_l4proto_unique_tuple: 128 probes from a
+ * random offset, then rounds of half as many from new random offsets down
+ * to 16, so a nearly exhausted range costs at most ~240 lookups per new
+ * connection instead of a scan of the whole range. */
+#define NAT_MAX_ATTEMPTS 128
 static int pick_port(struct ns_stack *stack, struct nf_conn *ct, struct nf_conntrack_tuple *t,
 		     enum nf_nat_manip_type mt, uint32_t lo, uint32_t hi)
 {
 	uint16_t *port = tuple_port(t, mt);
-	uint32_t size = hi - lo + 1, start;
+	uint32_t size = hi - lo + 1;
+	uint32_t attempts = size < NAT_MAX_ATTEMPTS ? size : NAT_MAX_ATTEMPTS;
 
 	if (*port >= lo && *port <= hi && !tuple_taken(stack, t, ct))
 		return 0;
-	start = ns_random_below(stack, size);
-	for (uint32_t i = 0; i < size; i++) {
-		*port = (uint16_t)(lo + (start + i) % size);
-		if (!tuple_taken(stack, t, ct))
-			return 0;
+	for (;;) {
+		uint32_t start = ns_random_below(stack, size);
+
+		for (uint32_t i = 0; i < attempts; i++) {
+			*port = (uint16_t)(lo + (start + i) % size);
+			if (!tuple_taken(stack, t, ct))
+				return 0;
+		}
+		if (attempts == size)
+			return -EADDRINUSE;	/* a small range was searched whole */
+		attempts /= 2;
+		if (attempts < 16)
+			return -EADDRINUSE;
 	}
-	return -EADDRINUSE;
 }
 
 static int nat_setup(struct ns_stack *stack, struct nf_conn *ct, const struct nft_expr *e,
