@@ -438,6 +438,56 @@ static void test_syncookies6(void **state)
 	f6_free(&f);
 }
 
+/* bind/connect edges: RFC 4007 6 (a link-local address needs its zone),
+ * RFC 3493 5.3 (IPV6_V6ONLY has no IPv4 address), foreign addresses,
+ * the wrong family or length, V6ONLY only before bind. */
+static void test_bind_connect_errors(void **state)
+{
+	uint8_t ll[16], other[16], mapped[16] = { [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 };
+	struct sockaddr_in6 a;
+	struct sockaddr_in v4 = { .sin_family = AF_INET };
+	struct f6 f;
+	int fd, one = 1;
+
+	(void)state;
+	f6_init(&f);
+	A6(ll, "fe80::1");
+	A6(other, "fd00::99");
+	fd = ns_socket(f.s, AF_INET6, SOCK_STREAM, 0);
+	a = sa6(ll, 80);
+	assert_int_equal(ns_bind(f.s, fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	assert_int_equal(errno, EINVAL);
+	a = sa6(other, 80);
+	assert_int_equal(ns_bind(f.s, fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	assert_int_equal(errno, EADDRNOTAVAIL);
+	assert_int_equal(ns_bind(f.s, fd, (struct sockaddr *)&v4, sizeof(v4)), -1);
+	assert_int_equal(errno, EINVAL);	/* shorter than sockaddr_in6 */
+	assert_int_equal(ns_connect(f.s, fd, (struct sockaddr *)&a, sizeof(a) - 1), -1);
+	assert_int_equal(errno, EINVAL);
+	a = sa6(ll, 80);
+	assert_int_equal(ns_connect(f.s, fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	assert_int_equal(errno, EINVAL);	/* link-local without a scope id */
+	assert_int_equal(ns_setsockopt(f.s, fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)), 0);
+	a = sa6(mapped, 80);
+	assert_int_equal(ns_bind(f.s, fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	assert_int_equal(errno, EINVAL);
+	a = sa6(f.us, 80);
+	assert_int_equal(ns_bind(f.s, fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(ns_setsockopt(f.s, fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)), -1);
+	assert_int_equal(errno, EINVAL);
+	{
+		/* the port is taken for a second [fd00::1]:80 and for [::]:80 */
+		int fd2 = ns_socket(f.s, AF_INET6, SOCK_STREAM, 0);
+
+		assert_int_equal(ns_bind(f.s, fd2, (struct sockaddr *)&a, sizeof(a)), -1);
+		assert_int_equal(errno, EADDRINUSE);
+		a = sa6(NULL, 80);
+		assert_int_equal(ns_bind(f.s, fd2, (struct sockaddr *)&a, sizeof(a)), -1);
+		assert_int_equal(errno, EADDRINUSE);
+	}
+	f6_free(&f);
+}
+
 /* ---- two stacks over a pipe --------------------------------------------------------------- */
 struct pair {
 	struct test_stack *a, *b;
@@ -632,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_proc_tcp6),
 		cmocka_unit_test(test_pkt_too_big),
 		cmocka_unit_test(test_syncookies6),
+		cmocka_unit_test(test_bind_connect_errors),
 		cmocka_unit_test(test_v4mapped),
 		cmocka_unit_test(test_pipe_4mib),
 	};
