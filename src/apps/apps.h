@@ -67,6 +67,7 @@ struct app_service {
 	enum app_kind kind;
 	int type;			/* SOCK_STREAM or SOCK_DGRAM */
 	uint16_t port;
+	bool inet6;			/* stream socket on [::], dual-stack */
 	struct app_handle h;		/* listener or datagram socket */
 	unsigned int max_conns, nr_conns;
 	struct list_head conns;		/* struct app_conn (serve.c / httpd.c) */
@@ -131,6 +132,10 @@ int apps_dispatch(struct netns_apps *a);
  * a message in err. */
 int app_serve_start(struct ns_stack *stack, enum app_kind kind, uint16_t port, const char *root,
 		    unsigned int max_conns, char *err, size_t errlen);
+/* The same with the TCP listener on [::] without IPV6_V6ONLY (IPv6, and
+ * IPv4 as ::ffff:a.b.c.d); UDP stays AF_INET. */
+int app_serve_start6(struct ns_stack *stack, enum app_kind kind, uint16_t port, const char *root,
+		     unsigned int max_conns, bool inet6, char *err, size_t errlen);
 /* Stop every service of kind on port (both transports). 0 or -ENOENT. */
 int app_serve_stop(struct ns_stack *stack, enum app_kind kind, uint16_t port);
 const char *app_kind_name(enum app_kind kind);

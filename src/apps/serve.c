@@ -266,14 +266,17 @@ static int open_socket(struct app_service *svc, char *err, size_t errlen)
 {
 	struct ns_stack *stack = svc->apps->stack;
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(svc->port) };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(svc->port) };
+	bool v6 = svc->inet6 && svc->type == SOCK_STREAM;
 	int one = 1, fd;
 
-	fd = ns_socket(stack, AF_INET, svc->type | SOCK_NONBLOCK, 0);
+	fd = ns_socket(stack, v6 ? AF_INET6 : AF_INET, svc->type | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		goto fail;
 	svc->h.fd = fd;
 	if (ns_setsockopt(stack, fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    ns_bind(stack, fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+	    (v6 ? ns_bind(stack, fd, (struct sockaddr *)&sin6, sizeof(sin6))
+		: ns_bind(stack, fd, (struct sockaddr *)&sin, sizeof(sin))) < 0)
 		goto fail;
 	if (svc->type == SOCK_STREAM && ns_listen(stack, fd, (int)NS_MIN(svc->max_conns, 4096U)) < 0)
 		goto fail;
@@ -285,7 +288,8 @@ fail:
 }
 
 static int service_add(struct netns_apps *a, enum app_kind kind, int type, uint16_t port,
-		       const char *root, unsigned int max_conns, char *err, size_t errlen)
+		       const char *root, unsigned int max_conns, bool inet6, char *err,
+		       size_t errlen)
 {
 	struct app_service *svc = calloc(1, sizeof(*svc));
 	int rc;
@@ -299,6 +303,7 @@ static int service_add(struct netns_apps *a, enum app_kind kind, int type, uint1
 	svc->kind = kind;
 	svc->type = type;
 	svc->port = port;
+	svc->inet6 = inet6;
 	svc->max_conns = max_conns;
 	svc->dgram_len = SIZE_MAX;
 	svc->h.fd = -1;
@@ -323,6 +328,12 @@ static int service_add(struct netns_apps *a, enum app_kind kind, int type, uint1
 int app_serve_start(struct ns_stack *stack, enum app_kind kind, uint16_t port, const char *root,
 		    unsigned int max_conns, char *err, size_t errlen)
 {
+	return app_serve_start6(stack, kind, port, root, max_conns, false, err, errlen);
+}
+
+int app_serve_start6(struct ns_stack *stack, enum app_kind kind, uint16_t port, const char *root,
+		     unsigned int max_conns, bool inet6, char *err, size_t errlen)
+{
 	struct netns_apps *a;
 	char real[PATH_MAX];
 	int rc = 0;
@@ -343,9 +354,10 @@ int app_serve_start(struct ns_stack *stack, enum app_kind kind, uint16_t port, c
 	}
 	if (!max_conns)
 		max_conns = APP_DEFAULT_MAX_CONNS;
-	rc = service_add(a, kind, SOCK_STREAM, port, root ? real : NULL, max_conns, err, errlen);
+	rc = service_add(a, kind, SOCK_STREAM, port, root ? real : NULL, max_conns, inet6, err,
+			 errlen);
 	if (!rc && (kind == APP_ECHO || kind == APP_DISCARD)) {
-		rc = service_add(a, kind, SOCK_DGRAM, port, NULL, max_conns, err, errlen);
+		rc = service_add(a, kind, SOCK_DGRAM, port, NULL, max_conns, false, err, errlen);
 		if (rc)
 			app_serve_stop(stack, kind, port);
 	}

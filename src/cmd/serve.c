@@ -3,8 +3,8 @@
  * file server).
  *
  *   serve                          list services and their counters
- *   serve echo|discard|chargen PORT [max N]
- *   serve http PORT DIR [max N]
+ *   serve echo|discard|chargen PORT [max N] [ipv6]
+ *   serve http PORT DIR [max N] [ipv6]   (ipv6: TCP on [::], IPv4 too)
  *   serve stop echo|discard|chargen|http PORT */
 #include <errno.h>
 #include <string.h>
@@ -58,6 +58,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	enum app_kind kind;
 	bool stop = argc > 0 && !strcmp(argv[0], "stop");
 	const char *dir = NULL;
+	bool inet6 = false;
 	char err[sizeof(c->out->err) - 16];
 	int rc, i;
 
@@ -86,12 +87,17 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 			return cmd_err(c, -EINVAL, "usage: serve http PORT DIR [max N]");
 		dir = argv[i++];
 	}
+	if (i < argc && !strcmp(argv[argc - 1], "ipv6")) {
+		inet6 = true;
+		argc--;
+	}
 	if (i < argc) {
 		if (strcmp(argv[i], "max") || i + 2 != argc ||
 		    cmd_parse_uint(argv[i + 1], APP_MAX_CONNS_LIMIT, &max) || max == 0)
 			return cmd_err(c, -EINVAL, "expected \"max N\" (1..%u) after the arguments",
 				       APP_MAX_CONNS_LIMIT);
 	}
-	rc = app_serve_start(c->stack, kind, (uint16_t)port, dir, (unsigned int)max, err, sizeof(err));
+	rc = app_serve_start6(c->stack, kind, (uint16_t)port, dir, (unsigned int)max, inet6, err,
+			      sizeof(err));
 	return rc ? cmd_err(c, rc, "%s", err) : 0;
 }

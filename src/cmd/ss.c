@@ -141,6 +141,16 @@ static void fill_row(struct ns_stack *stack, const struct ss_opts *o, struct ss_
 		     sizeof(r->lport));
 	fmt_endpoint(o, netid, in->inet_daddr, in->inet_dport, r->raddr, sizeof(r->raddr), r->rport,
 		     sizeof(r->rport));
+	if (sk->sk_family == AF_INET6 && !strcmp(netid, "tcp")) {
+		/* as Linux's ss: [::]:80, [fd00::1]:80, [::ffff:10.0.0.1]:80 */
+		const struct tcp_sock *tp = tcp_sk(sk);
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, tp->v6_rcv_saddr, a, sizeof(a));
+		snprintf(r->laddr, sizeof(r->laddr), "[%s]", a);
+		inet_ntop(AF_INET6, tp->v6_daddr, a, sizeof(a));
+		snprintf(r->raddr, sizeof(r->raddr), "[%s]", a);
+	}
 	r->process[0] = 0;
 	if (o->process && (fd = sk_fd(stack, sk)) >= 0)
 		snprintf(r->process, sizeof(r->process), "users:((\"nstack\",pid=%d,fd=%d))",

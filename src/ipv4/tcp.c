@@ -146,6 +146,8 @@ void tcp_init_sock_fields(struct tcp_sock *tp)
 	tp->rcv_mss = TCP_MSS_DEFAULT;
 	tp->pmtu = 576;
 	tp->reordering = TCP_FASTRETRANS_THRESH;
+	if (!tp->af_ops)
+		tp->af_ops = &tcp_ipv4_ops;
 	if (!tp->ca_ops)
 		tp->ca_ops = tcp_ca_default(tn);
 	list_add_tail(&tp->all_node, &tn->all);
@@ -229,6 +231,25 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	tp->inet.inet_saddr = req->laddr;
 	tp->inet.inet_daddr = req->raddr;
 	tp->inet.inet_dport = req->rport;
+	tp->af_ops = req->af_ops;
+	tp->v6only = lp->v6only;
+	if (req->af_ops->family == AF_INET6) {
+		memcpy(tp->v6_rcv_saddr, req->laddr6, 16);
+		memcpy(tp->v6_saddr, req->laddr6, 16);
+		memcpy(tp->v6_daddr, req->raddr6, 16);
+		/* RFC 4007 6: a link-local peer pins the interface */
+		if (req->raddr6[0] == 0xfe && (req->raddr6[1] & 0xc0) == 0x80)
+			sk->sk_bound_dev_if = req->iif;
+	} else if (sk->sk_family == AF_INET6) {
+		/* a dual-stack listener's IPv4 child: ::ffff:a.b.c.d */
+		static const uint8_t pfx[12] = { [10] = 0xff, [11] = 0xff };
+
+		memcpy(tp->v6_rcv_saddr, pfx, 12);
+		put_be32(tp->v6_rcv_saddr + 12, req->laddr);
+		memcpy(tp->v6_saddr, tp->v6_rcv_saddr, 16);
+		memcpy(tp->v6_daddr, pfx, 12);
+		put_be32(tp->v6_daddr + 12, req->raddr);
+	}
 	tp->ca_ops = lp->ca_ops;
 	tp->nonagle = lp->nonagle;
 	tp->keepalive_time = lp->keepalive_time;
@@ -257,7 +278,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	tp->pmtu = 1500;
 	if (!tcp_route(tp, &res))
 		tp->pmtu = res.mtu;
-	tp->advmss = tp->pmtu - 40;
+	tp->advmss = tp->pmtu - tcp_net_hdr(tp) - TCP_HLEN_MIN;
 	if (tp->rx_opt.user_mss && tp->rx_opt.user_mss < tp->advmss)
 		tp->advmss = tp->rx_opt.user_mss;
 	tcp_sync_mss(tp, tp->pmtu);
@@ -339,13 +360,14 @@ static int tcp_get_port(struct sock *sk, unsigned short snum)
 }
 
 /* MSS, window and scale for our SYN (Linux's tcp_connect_init). */
-static void tcp_connect_init(struct tcp_sock *tp, unsigned int mtu)
+void tcp_connect_init(struct tcp_sock *tp, unsigned int mtu)
 {
 	struct sock *sk = tp_sk(tp);
 	struct netns_tcp *tn = tcp_net(sk);
+	unsigned int hdrs = tcp_net_hdr(tp) + TCP_HLEN_MIN;
 
 	tp->pmtu = mtu;
-	tp->advmss = mtu > 40 ? mtu - 40 : TCP_MSS_DEFAULT;
+	tp->advmss = mtu > hdrs ? mtu - hdrs : TCP_MSS_DEFAULT;
 	if (tp->rx_opt.user_mss && tp->rx_opt.user_mss < tp->advmss)
 		tp->advmss = tp->rx_opt.user_mss;
 	tp->rx_opt.mss_clamp = tp->rx_opt.user_mss ? tp->rx_opt.user_mss : 0;
@@ -365,7 +387,6 @@ static int tcp_v4_connect(struct sock *sk, const struct sockaddr *uaddr, int add
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)uaddr;
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct inet_sock *in = inet_sk(sk);
-	struct netns_tcp *tn = tcp_net(sk);
 	struct ip_route_result res;
 	int err;
 
@@ -388,17 +409,41 @@ static int tcp_v4_connect(struct sock *sk, const struct sockaddr *uaddr, int add
 		in->inet_rcv_saddr = in->inet_saddr;
 	if (!tp->write_seq)
 		tp->write_seq = 0;
-	err = tcp_v4_connect_port(tp);
+	err = tcp_connect_port(tp);
 	if (err)
 		goto fail;
-	tp->iss = tp->write_seq ? tp->write_seq
-				: tcp_v4_init_seq(tn, in->inet_rcv_saddr, in->inet_daddr,
-						  in->inet_sport, in->inet_dport, ns_now(sk->sk_net));
+	tcp_connect_init(tp, res.mtu);
+	return tcp_connect_finish(tp);
+fail:
+	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK))
+		in->inet_rcv_saddr = in->inet_saddr = 0;
+	in->inet_daddr = 0;
+	in->inet_dport = 0;
+	return err;
+}
+
+/* The port is chosen and hashed, tcp_connect_init done: ISN (RFC 6528),
+ * SYN-SENT, the SYN. -EINPROGRESS or an error (the socket closed). */
+int tcp_connect_finish(struct tcp_sock *tp)
+{
+	struct sock *sk = tp_sk(tp);
+	struct netns_tcp *tn = tcp_net(sk);
+	struct tcp_addrs a;
+	int err;
+
+	if (!tp->write_seq) {
+		tcp_sk_addrs(tp, &a);
+		a.laddr = tp->inet.inet_rcv_saddr;
+		memcpy(a.laddr6, tp->v6_rcv_saddr, 16);
+		tp->iss = tp->af_ops->init_seq(tn, &a, tp->inet.inet_sport, tp->inet.inet_dport,
+					       ns_now(sk->sk_net));
+	} else {
+		tp->iss = tp->write_seq;
+	}
 	tp->snd_una = tp->iss;
 	tp->snd_sml = tp->iss;
 	tp->snd_nxt = tp->iss;
 	tp->snd_wl2 = tp->iss;
-	tcp_connect_init(tp, res.mtu);
 	tcp_set_state(tp, TCP_SYN_SENT);
 	TCP_INC_STATS(tn, TCP_MIB_ACTIVEOPENS);
 	err = tcp_send_syn(tp);
@@ -407,12 +452,6 @@ static int tcp_v4_connect(struct sock *sk, const struct sockaddr *uaddr, int add
 		return err;
 	}
 	return -EINPROGRESS;
-fail:
-	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK))
-		in->inet_rcv_saddr = in->inet_saddr = 0;
-	in->inet_daddr = 0;
-	in->inet_dport = 0;
-	return err;
 }
 
 /* connect(AF_UNSPEC) and listener teardown: abort (Linux's tcp_disconnect). */
@@ -1250,6 +1289,12 @@ int tcp_init(struct ns_stack *stack)
 		inet_del_protocol(stack, &tcp_protocol, IPPROTO_TCP);
 		goto fail;
 	}
+	err = tcp_v6_init(stack);
+	if (err) {
+		sock_unregister_protosw(stack, &tn->sw);
+		inet_del_protocol(stack, &tcp_protocol, IPPROTO_TCP);
+		goto fail;
+	}
 	return 0;
 fail:
 	free(tn->ehash.buckets);
@@ -1268,6 +1313,7 @@ void tcp_exit(struct ns_stack *stack)
 
 	if (!tn)
 		return;
+	tcp_v6_exit(stack);
 	sock_unregister_protosw(stack, &tn->sw);
 	inet_del_protocol(stack, &tcp_protocol, IPPROTO_TCP);
 	while (!list_empty(&tn->all)) {
@@ -1289,4 +1335,16 @@ void tcp_exit(struct ns_stack *stack)
 	free(tn->bhash.buckets);
 	free(tn);
 	stack->tcp = NULL;
+}
+
+int tcp_sock_setsockopt(struct sock *sk, int level, int optname, const void *optval,
+			socklen_t optlen)
+{
+	return tcp_setsockopt(sk, level, optname, optval, optlen);
+}
+
+int tcp_sock_getsockopt(struct sock *sk, int level, int optname, void *optval,
+			socklen_t *optlen)
+{
+	return tcp_getsockopt(sk, level, optname, optval, optlen);
 }

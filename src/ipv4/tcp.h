@@ -130,6 +130,54 @@ void tcp_reno_cong_avoid(struct tcp_sock *tp, uint32_t ack, uint32_t acked);
 uint32_t tcp_reno_ssthresh(struct tcp_sock *tp);
 const struct tcp_congestion_ops *tcp_ca_find(const char *name);
 
+/* ---- address families ------------------------------------------------------------------- */
+struct request_sock;
+struct netns_tcp;
+
+/* The addresses of a segment's connection as seen from our end (a SYN, an
+ * ACK for a listener, an RST to send): IPv4 host order, or IPv6 bytes
+ * when ops->family is AF_INET6. */
+struct tcp_addrs {
+	const struct tcp_af_ops *ops;
+	uint32_t laddr, raddr;
+	uint8_t laddr6[16], raddr6[16];
+	int iif;
+};
+
+/* What differs between TCP over IPv4 and over IPv6 (Linux's
+ * inet_connection_sock_af_ops plus the request/cookie/ISN hooks of
+ * tcp_request_sock_ops). tcp_ipv4.c defines tcp_ipv4_ops; a dual-stack
+ * AF_INET6 socket speaking to an IPv4 peer uses it too (Linux's
+ * ipv6_mapped); src/ipv6/tcp_ipv6.c defines the IPv6 table. */
+struct tcp_af_ops {
+	int family;			/* AF_INET / AF_INET6 */
+	uint16_t net_header_len;	/* 20 / 40 */
+	uint16_t min_mtu;		/* 68 (RFC 791) / 1280 (RFC 8200 5) */
+	/* header at h (len: TCP header + payload) with the pseudo-header checksum */
+	int (*send_check)(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h,
+			  size_t len);
+	/* route and send a segment (data at the TCP header); consumes s */
+	int (*queue_xmit)(struct tcp_sock *tp, struct sk_buff *s);
+	/* route the connection; learns the source address; res->mtu, type */
+	int (*route)(struct tcp_sock *tp, struct ip_route_result *res);
+	/* a SYN-ACK for req: checksum and send; consumes s */
+	int (*req_xmit)(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *s);
+	/* path MTU toward req's peer, 0: no route */
+	unsigned int (*req_mtu)(struct request_sock *req);
+	/* an RST with a's addresses (sport ours) */
+	void (*send_reset)(struct ns_stack *stack, const struct tcp_addrs *a, uint16_t sport,
+			   uint16_t dport, uint32_t seq, uint32_t ack, bool with_ack);
+	/* RFC 6528 ISN over the 4-tuple */
+	uint32_t (*init_seq)(struct netns_tcp *tn, const struct tcp_addrs *a, uint16_t lport,
+			     uint16_t rport, uint64_t now);
+	/* RFC 4987 3.6 cookies over the 4-tuple */
+	uint32_t (*cookie_init_seq)(struct netns_tcp *tn, const struct tcp_addrs *a, uint16_t lport,
+				    uint16_t rport, uint32_t seq, uint16_t *mss, uint64_t now);
+	uint16_t (*cookie_check)(struct netns_tcp *tn, const struct tcp_addrs *a, uint16_t lport,
+				 uint16_t rport, uint32_t seq, uint32_t cookie, uint64_t now);
+};
+extern const struct tcp_af_ops tcp_ipv4_ops;
+
 /* ---- the connection ---------------------------------------------------------------------- */
 /* A SYN received by a listener (Linux's request_sock), on its SYN queue
  * until the handshake's ACK turns it into a child tcp_sock. */
@@ -137,7 +185,9 @@ struct request_sock {
 	struct list_head node;		/* listener's syn_queue */
 	struct tcp_sock *listener;
 	struct timer_list timer;	/* SYN-ACK retransmission */
-	uint32_t laddr, raddr;		/* host order */
+	const struct tcp_af_ops *af_ops;
+	uint32_t laddr, raddr;		/* host order (IPv4) */
+	uint8_t laddr6[16], raddr6[16];	/* IPv6 */
 	uint16_t lport, rport;
 	uint32_t snt_isn, rcv_isn;
 	uint32_t ts_recent;
@@ -199,6 +249,10 @@ struct tcp_rack {
 
 struct tcp_sock {
 	struct inet_sock inet;			/* first */
+	const struct tcp_af_ops *af_ops;	/* the connection's family */
+	/* AF_INET6 sockets (Linux's sk_v6_rcv_saddr, np->saddr, sk_v6_daddr) */
+	uint8_t v6_rcv_saddr[16], v6_saddr[16], v6_daddr[16];
+	bool v6only;				/* IPV6_V6ONLY */
 	struct list_head all_node;		/* netns_tcp.all (for /proc, teardown) */
 	struct hlist_node bind_node;		/* bhash */
 	bool in_ehash;				/* sk_node is in ehash */
@@ -424,6 +478,8 @@ struct netns_tcp {
 	uint32_t port_offset;		/* ephemeral port search start */
 	uint64_t mib[TCP_MIB_MAX];
 	struct inet_protosw sw;
+	struct inet_protosw sw6;	/* AF_INET6 SOCK_STREAM (tcp_ipv6.c) */
+	struct proto prot6;		/* tcp_prot with the AF_INET6 calls */
 };
 
 static inline struct netns_tcp *tcp_net(const struct sock *sk)
@@ -466,6 +522,19 @@ static inline uint32_t tcp_time_stamp_ms(struct ns_stack *stack)
 }
 
 /* ---- shared functions ---------------------------------------------------------------------------- */
+/* family helpers */
+static inline unsigned int tcp_net_hdr(const struct tcp_sock *tp)
+{
+	return tp->af_ops->net_header_len;
+}
+static inline bool tcp_is_v6(const struct tcp_sock *tp)
+{
+	return tp->af_ops->family != AF_INET;
+}
+/* tp's addresses as a tcp_addrs (local = the source it sends from) */
+void tcp_sk_addrs(const struct tcp_sock *tp, struct tcp_addrs *a);
+void tcp_req_addrs(const struct request_sock *req, struct tcp_addrs *a);
+
 /* tcp_ipv4.c: tables */
 int tcp_v4_rcv(struct sk_buff *skb);
 void tcp_v4_err(struct ns_stack *stack, const struct icmp_err_info *err);
@@ -478,6 +547,22 @@ int tcp_listen_hash(struct tcp_sock *tp);
 int tcp_v4_listen_check(struct tcp_sock *tp);
 uint32_t tcp_v4_init_seq(struct netns_tcp *tn, uint32_t saddr, uint32_t daddr, uint16_t sport,
 			 uint16_t dport, uint64_t now);
+/* the IPv6 side of the tables (tcp_ipv6.c uses them) */
+struct tcp_sock *tcp_ehash_lookup6(struct netns_tcp *tn, const uint8_t *laddr, uint16_t lport,
+				   const uint8_t *faddr, uint16_t fport);
+struct tcp_sock *tcp_listener_lookup6(struct netns_tcp *tn, const uint8_t *laddr, uint16_t lport,
+				      const uint8_t *faddr, uint16_t fport, int iif);
+int tcp_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
+		   const struct tcp_options *opt, const struct tcp_addrs *a, uint32_t tw_isn);
+void tcp_reset_reply(struct ns_stack *stack, const struct tcp_addrs *a, const struct tcp_repr *th);
+uint32_t tcp_tw_syn_isn(const struct tcp_sock *tw, const struct tcp_repr *th,
+			const struct tcp_options *opt);
+int tcp_connect_port(struct tcp_sock *tp);
+/* The socket's error after an ICMP(v6) error (RFC 1122 4.2.3.9, RFC 5927). */
+void tcp_err_apply(struct tcp_sock *tp, int errno_v, bool fatal);
+void tcp_mtu_reduced(struct tcp_sock *tp, uint32_t mtu);
+/* Send a RST from tp's addresses (RFC 9293 3.10.7.1: <SEQ=seq><CTL=RST>). */
+void tcp_send_reset_sk(struct tcp_sock *tp, uint32_t seq);
 /* Send a RST in reply to a segment (RFC 9293 3.10.7.1); tuple host order. */
 void tcp_v4_send_reset(struct ns_stack *stack, uint32_t saddr, uint32_t daddr, uint16_t sport,
 		       uint16_t dport, uint32_t seq, uint32_t ack, bool with_ack);
@@ -491,13 +576,12 @@ void tcp_get_info(struct tcp_sock *tp, struct tcp_info *info);
 int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
 			  const struct tcp_options *opt);
 /* isn: the ISN to use (a SYN reopening TIME-WAIT), 0: pick one (RFC 6528) */
-int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
-			const struct tcp_options *opt, uint32_t isn);
+int tcp_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
+		     const struct tcp_options *opt, uint32_t isn, const struct tcp_addrs *a);
 struct tcp_sock *tcp_check_req(struct tcp_sock *lp, struct request_sock *req,
 			       struct sk_buff *skb, const struct tcp_repr *th,
 			       const struct tcp_options *opt);
-struct request_sock *tcp_find_req(struct tcp_sock *lp, uint32_t raddr, uint16_t rport,
-				  uint32_t laddr);
+struct request_sock *tcp_find_req(struct tcp_sock *lp, const struct tcp_addrs *a, uint16_t rport);
 void reqsk_free(struct request_sock *req);
 /* DRS (Linux's tcp_rcv_space_adjust): after the user read, grow
  * sk_rcvbuf to twice what was copied in one RTT, within tcp_rmem[2]. */
@@ -520,8 +604,14 @@ bool cookie_timestamp_decode(struct netns_tcp *tn, struct request_sock *req,
 			     const struct tcp_options *opt);
 /* tcp_input.c: the ACK of a cookie SYN-ACK (no request sock): the child,
  * or NULL with skb consumed (a forged or stale cookie gets a RST) */
-struct tcp_sock *cookie_v4_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
-				     const struct tcp_repr *th, const struct tcp_options *opt);
+struct tcp_sock *cookie_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
+				  const struct tcp_repr *th, const struct tcp_options *opt,
+				  const struct tcp_addrs *a);
+uint32_t cookie_v6_init_sequence(struct netns_tcp *tn, const uint8_t *laddr, const uint8_t *raddr,
+				 uint16_t lport, uint16_t rport, uint32_t seq, uint16_t *mss,
+				 uint64_t now);
+uint16_t cookie_v6_check(struct netns_tcp *tn, const uint8_t *laddr, const uint8_t *raddr,
+			 uint16_t lport, uint16_t rport, uint32_t seq, uint32_t cookie, uint64_t now);
 
 /* tcp_recovery.c: SACK scoreboard, RFC 6675 / RACK loss marking, TLP */
 void tcp_rack_advance(struct tcp_sock *tp, const struct tcp_skb_cb *tcb, uint64_t now);
@@ -557,6 +647,12 @@ void tcp_select_initial_window(struct netns_tcp *tn, int rcvbuf, uint32_t mss, u
 uint32_t tcp_sync_mss(struct tcp_sock *tp, uint32_t pmtu);
 uint32_t tcp_current_mss(struct tcp_sock *tp);
 int tcp_route(struct tcp_sock *tp, struct ip_route_result *res);
+/* the IPv4 af_ops halves that live here */
+int tcp_v4_route(struct tcp_sock *tp, struct ip_route_result *res);
+int tcp_v4_send_check(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h, size_t len);
+int tcp_v4_queue_xmit(struct tcp_sock *tp, struct sk_buff *s);
+int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *s);
+unsigned int tcp_v4_req_mtu(struct request_sock *req);
 void tcp_check_probe_timer(struct tcp_sock *tp);
 void tcp_sndbuf_expand(struct tcp_sock *tp);
 
@@ -586,6 +682,19 @@ extern const struct proto tcp_prot;
 int tcp_proc_init(struct ns_stack *stack);
 void tcp_proc_exit(struct ns_stack *stack);
 int tcp_snmp_show(struct ns_stack *stack, struct seq_buf *s, void *data);
+int tcp_seq_show_family(struct ns_stack *stack, struct seq_buf *s, int family);
+
+/* tcp_ipv6.c (src/ipv6): AF_INET6 sockets, tcp_v6_rcv, /proc/net/tcp6 */
+int tcp_v6_init(struct ns_stack *stack);
+void tcp_v6_exit(struct ns_stack *stack);
+/* tcp.c's socket calls the AF_INET6 proto reuses */
+int tcp_sock_setsockopt(struct sock *sk, int level, int optname, const void *optval,
+			socklen_t optlen);
+int tcp_sock_getsockopt(struct sock *sk, int level, int optname, void *optval,
+			socklen_t *optlen);
+void tcp_connect_init(struct tcp_sock *tp, unsigned int mtu);
+/* after the route and the port: ISN, SYN-SENT, send the SYN (-EINPROGRESS) */
+int tcp_connect_finish(struct tcp_sock *tp);
 
 int tcp_init(struct ns_stack *stack);
 void tcp_exit(struct ns_stack *stack);

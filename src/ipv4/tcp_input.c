@@ -1015,9 +1015,7 @@ static int tcp_rcv_synsent(struct tcp_sock *tp, struct sk_buff *skb, const struc
 	/* first check the ACK bit */
 	if (ack && (!after(th->ack_seq, tp->iss) || after(th->ack_seq, tp->snd_nxt))) {
 		if (!(th->flags & TCP_FLAG_RST))
-			tcp_v4_send_reset(sk->sk_net, tp->inet.inet_saddr, tp->inet.inet_daddr,
-					  tp->inet.inet_sport, tp->inet.inet_dport, th->ack_seq, 0,
-					  false);
+			tcp_send_reset_sk(tp, th->ack_seq);
 		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
@@ -1178,9 +1176,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!between(th->ack_seq, tp->snd_una + 1, tp->snd_nxt)) {
 			/* <SEQ=SEG.ACK><CTL=RST> */
-			tcp_v4_send_reset(sk->sk_net, tp->inet.inet_saddr, tp->inet.inet_daddr,
-					  tp->inet.inet_sport, tp->inet.inet_dport, th->ack_seq, 0,
-					  false);
+			tcp_send_reset_sk(tp, th->ack_seq);
 			tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
 			return 0;
 		}
@@ -1287,15 +1283,37 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 }
 
 /* ---- LISTEN: request socks (Linux's tcp_conn_request, tcp_check_req) ------------------------------------------- */
-struct request_sock *tcp_find_req(struct tcp_sock *lp, uint32_t raddr, uint16_t rport,
-				  uint32_t laddr)
+struct request_sock *tcp_find_req(struct tcp_sock *lp, const struct tcp_addrs *a, uint16_t rport)
 {
 	struct request_sock *req;
 
-	list_for_each_entry(req, &lp->syn_queue, node)
-		if (req->raddr == raddr && req->rport == rport && req->laddr == laddr)
+	list_for_each_entry(req, &lp->syn_queue, node) {
+		if (req->rport != rport || req->af_ops != a->ops)
+			continue;
+		if (a->ops->family == AF_INET ? req->raddr == a->raddr && req->laddr == a->laddr
+					      : !memcmp(req->raddr6, a->raddr6, 16) &&
+						!memcmp(req->laddr6, a->laddr6, 16))
 			return req;
+	}
 	return NULL;
+}
+
+static void tcp_req_set_addrs(struct request_sock *req, const struct tcp_addrs *a)
+{
+	req->af_ops = a->ops;
+	req->laddr = a->laddr;
+	req->raddr = a->raddr;
+	memcpy(req->laddr6, a->laddr6, 16);
+	memcpy(req->raddr6, a->raddr6, 16);
+	req->iif = a->iif;
+}
+
+static void tcp_req_reset(struct request_sock *req, uint32_t seq)
+{
+	struct tcp_addrs a;
+
+	tcp_req_addrs(req, &a);
+	a.ops->send_reset(tp_sk(req->listener)->sk_net, &a, req->lport, req->rport, seq, 0, false);
 }
 
 void reqsk_free(struct request_sock *req)
@@ -1307,18 +1325,17 @@ void reqsk_free(struct request_sock *req)
 }
 
 /* Fill a request from the SYN (Linux's tcp_openreq_init). */
-static void tcp_openreq_init(struct tcp_sock *lp, struct request_sock *req, struct sk_buff *skb,
-			     const struct tcp_repr *th, const struct tcp_options *opt)
+static void tcp_openreq_init(struct tcp_sock *lp, struct request_sock *req,
+			     const struct tcp_addrs *a, const struct tcp_repr *th,
+			     const struct tcp_options *opt)
 {
 	struct netns_tcp *tn = tcp_net(tp_sk(lp));
 	uint32_t clamp;
 
 	req->listener = lp;
-	req->laddr = IPCB(skb)->daddr;
-	req->raddr = IPCB(skb)->saddr;
+	tcp_req_set_addrs(req, a);
 	req->lport = th->dport;
 	req->rport = th->sport;
-	req->iif = IPCB(skb)->iif;
 	req->rcv_isn = th->seq;
 	req->mss = opt->mss_ok ? opt->mss : (uint16_t)TCP_MSS_DEFAULT;
 	if (lp->rx_opt.user_mss && lp->rx_opt.user_mss < req->mss)
@@ -1328,12 +1345,13 @@ static void tcp_openreq_init(struct tcp_sock *lp, struct request_sock *req, stru
 	req->tstamp_ok = opt->ts_ok && tn->timestamps;
 	req->sack_ok = opt->sack_ok && tn->sack;
 	req->ts_recent = req->tstamp_ok ? opt->tsval : 0;
-	tcp_select_initial_window(tn, tp_sk(lp)->sk_rcvbuf, 1460, &req->rcv_wnd, &clamp,
+	tcp_select_initial_window(tn, tp_sk(lp)->sk_rcvbuf,
+				  1500U - a->ops->net_header_len - TCP_HLEN_MIN, &req->rcv_wnd, &clamp,
 				  req->wscale_ok, &req->rcv_wscale);
 }
 
 /* RFC 4987 3.6: answer with a cookie SYN-ACK, keep nothing. */
-static void tcp_send_cookie_synack(struct tcp_sock *lp, struct sk_buff *skb,
+static void tcp_send_cookie_synack(struct tcp_sock *lp, const struct tcp_addrs *a,
 				   const struct tcp_repr *th, const struct tcp_options *opt)
 {
 	struct ns_stack *stack = tp_sk(lp)->sk_net;
@@ -1341,9 +1359,9 @@ static void tcp_send_cookie_synack(struct tcp_sock *lp, struct sk_buff *skb,
 	struct request_sock req;
 
 	memset(&req, 0, sizeof(req));
-	tcp_openreq_init(lp, &req, skb, th, opt);
-	req.snt_isn = cookie_v4_init_sequence(tn, req.laddr, req.raddr, req.lport, req.rport,
-					      th->seq, &req.mss, ns_now(stack));
+	tcp_openreq_init(lp, &req, a, th, opt);
+	req.snt_isn = a->ops->cookie_init_seq(tn, a, req.lport, req.rport, th->seq, &req.mss,
+					      ns_now(stack));
 	if (req.tstamp_ok)
 		req.snt_tsval = cookie_init_timestamp(&req, tcp_time_stamp_ms(stack));
 	else
@@ -1356,17 +1374,16 @@ static void tcp_send_cookie_synack(struct tcp_sock *lp, struct sk_buff *skb,
 }
 
 /* RFC 9293 3.10.7.2 LISTEN, "third check for a SYN". */
-int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
-			const struct tcp_options *opt, uint32_t isn)
+int tcp_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
+		     const struct tcp_options *opt, uint32_t isn, const struct tcp_addrs *a)
 {
 	struct sock *lsk = tp_sk(lp);
 	struct netns_tcp *tn = tcp_net(lsk);
-	uint32_t laddr = IPCB(skb)->daddr, raddr = IPCB(skb)->saddr;
 	struct request_sock *req;
 	int limit = NS_MAX(lsk->sk_max_ack_backlog, 1);
 	bool synq_full;
 
-	if ((req = tcp_find_req(lp, raddr, th->sport, laddr)) != NULL) {
+	if ((req = tcp_find_req(lp, a, th->sport)) != NULL) {
 		/* a retransmitted SYN: answer it again */
 		if (th->seq == req->rcv_isn)
 			tcp_send_synack(req);
@@ -1384,7 +1401,7 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 	 * a SYN cookie (tcp_syncookies 1; 2: always), else drop */
 	synq_full = (int)lp->syn_qlen >= limit || (int)lp->syn_qlen >= tn->max_syn_backlog;
 	if (tn->syncookies == 2 || (synq_full && tn->syncookies)) {
-		tcp_send_cookie_synack(lp, skb, th, opt);
+		tcp_send_cookie_synack(lp, a, th, opt);
 		consume_skb(skb);
 		return 0;
 	}
@@ -1399,10 +1416,8 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 		return 0;
 	}
-	tcp_openreq_init(lp, req, skb, th, opt);
-	req->snt_isn = isn ? isn
-			   : tcp_v4_init_seq(tn, laddr, raddr, th->dport, th->sport,
-					     ns_now(lsk->sk_net));
+	tcp_openreq_init(lp, req, a, th, opt);
+	req->snt_isn = isn ? isn : a->ops->init_seq(tn, a, th->dport, th->sport, ns_now(lsk->sk_net));
 	req->first_sent = ns_now(lsk->sk_net);
 	timer_setup(&req->timer, lsk->sk_net, tcp_synack_timer);
 	list_add_tail(&req->node, &lp->syn_queue);
@@ -1416,21 +1431,21 @@ int tcp_v4_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct t
 /* RFC 4987 3.6 (Linux's cookie_v4_check): the ACK of a cookie SYN-ACK
  * rebuilds the request from SEG.ACK - 1 and the TSecr, then completes the
  * handshake as tcp_check_req does. */
-struct tcp_sock *cookie_v4_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
-				     const struct tcp_repr *th, const struct tcp_options *opt)
+struct tcp_sock *cookie_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
+				  const struct tcp_repr *th, const struct tcp_options *opt,
+				  const struct tcp_addrs *a)
 {
 	struct sock *lsk = tp_sk(lp);
 	struct ns_stack *stack = lsk->sk_net;
 	struct netns_tcp *tn = stack->tcp;
-	uint32_t laddr = IPCB(skb)->daddr, raddr = IPCB(skb)->saddr;
 	struct request_sock *req;
-	uint16_t mss = cookie_v4_check(tn, laddr, raddr, th->dport, th->sport, th->seq - 1,
-				       th->ack_seq - 1, ns_now(stack));
+	uint16_t mss = a->ops->cookie_check(tn, a, th->dport, th->sport, th->seq - 1,
+					    th->ack_seq - 1, ns_now(stack));
 	uint32_t clamp;
 
 	if (!mss) {
 		TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESFAILED);
-		tcp_v4_send_reset(stack, laddr, raddr, th->dport, th->sport, th->ack_seq, 0, false);
+		a->ops->send_reset(stack, a, th->dport, th->sport, th->ack_seq, 0, false);
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return NULL;
 	}
@@ -1446,11 +1461,9 @@ struct tcp_sock *cookie_v4_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
 		return NULL;
 	}
 	req->listener = lp;
-	req->laddr = laddr;
-	req->raddr = raddr;
+	tcp_req_set_addrs(req, a);
 	req->lport = th->dport;
 	req->rport = th->sport;
-	req->iif = IPCB(skb)->iif;
 	req->rcv_isn = th->seq - 1;
 	req->snt_isn = th->ack_seq - 1;
 	req->mss = mss;
@@ -1460,8 +1473,8 @@ struct tcp_sock *cookie_v4_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return NULL;
 	}
-	tcp_select_initial_window(tn, lsk->sk_rcvbuf, 1460, &req->rcv_wnd, &clamp, req->wscale_ok,
-				  &req->rcv_wscale);
+	tcp_select_initial_window(tn, lsk->sk_rcvbuf, 1500U - a->ops->net_header_len - TCP_HLEN_MIN,
+				  &req->rcv_wnd, &clamp, req->wscale_ok, &req->rcv_wscale);
 	timer_setup(&req->timer, stack, tcp_synack_timer);
 	list_add_tail(&req->node, &lp->syn_queue);
 	lp->syn_qlen++;
@@ -1487,8 +1500,7 @@ struct tcp_sock *tcp_check_req(struct tcp_sock *lp, struct request_sock *req,
 		return NULL;
 	}
 	if (th->ack_seq != req->snt_isn + 1) {
-		tcp_v4_send_reset(lsk->sk_net, req->laddr, req->raddr, req->lport, req->rport,
-				  th->ack_seq, 0, false);
+		tcp_req_reset(req, th->ack_seq);
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return NULL;
 	}
@@ -1496,8 +1508,7 @@ struct tcp_sock *tcp_check_req(struct tcp_sock *lp, struct request_sock *req,
 	if ((req->tstamp_ok && opt->ts_ok && (int32_t)(opt->tsval - req->ts_recent) < 0) ||
 	    before(th->seq + seg_len, req->rcv_isn + 1) ||
 	    after(th->seq, req->rcv_isn + 1 + req->rcv_wnd)) {
-		tcp_v4_send_reset(lsk->sk_net, req->laddr, req->raddr, req->lport, req->rport,
-				  req->snt_isn + 1, 0, false);
+		tcp_req_reset(req, req->snt_isn + 1);
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return NULL;
 	}

@@ -4,7 +4,10 @@
  * million sockets), the listener and bind hashes with Linux's reuse rules,
  * ephemeral ports, RFC 6528 initial sequence numbers, tcp_v4_rcv (the
  * demultiplexer), RST generation for segments without a connection
- * (RFC 9293 3.10.7.1) and the ICMP error handler (RFC 5927, PMTUD). */
+ * (RFC 9293 3.10.7.1) and the ICMP error handler (RFC 5927, PMTUD).
+ * The tables hold AF_INET6 sockets too (tcp_is_v6: IPv6 addresses in
+ * v6_*; a dual-stack socket talking IPv4 is an IPv4 connection here), and
+ * the listener path is shared through struct tcp_addrs / tcp_af_ops. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 #include <linux/rtnetlink.h>
 
 #include "ipv4/tcp.h"
+#include "ipv6/ipv6.h"
 #include "wire/icmp.h"
 
 /* ---- keyed hashing ------------------------------------------------------------------------- */
@@ -31,6 +35,23 @@ static uint32_t tcp_hash4(const struct netns_tcp *tn, uint32_t laddr, uint16_t l
 	return (uint32_t)mix64(mix64(a) ^ b);
 }
 
+static uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint32_t tcp_hash6(const struct netns_tcp *tn, const uint8_t *laddr, uint16_t lport,
+			  const uint8_t *faddr, uint16_t fport)
+{
+	uint64_t a = mix64(load64(laddr) ^ tn->secret[0]) ^ load64(laddr + 8);
+	uint64_t b = mix64(load64(faddr) ^ tn->secret[1]) ^ load64(faddr + 8);
+
+	return (uint32_t)mix64(mix64(a) ^ b ^ ((uint64_t)lport << 16 | fport));
+}
+
 /* RFC 6528 3: ISN = M + F(localip, localport, remoteip, remoteport,
  * secretkey), F SipHash-2-4 (a PRF, as the RFC asks) under the per-stack
  * key, M the RFC's 4 microsecond timer. */
@@ -47,6 +68,8 @@ static uint32_t sk_ehashfn(const struct netns_tcp *tn, const struct tcp_sock *tp
 {
 	const struct inet_sock *in = &tp->inet;
 
+	if (tcp_is_v6(tp))
+		return tcp_hash6(tn, tp->v6_rcv_saddr, in->inet_num, tp->v6_daddr, in->inet_dport);
 	return tcp_hash4(tn, in->inet_rcv_saddr, in->inet_num, in->inet_daddr, in->inet_dport);
 }
 
@@ -131,7 +154,25 @@ static struct tcp_sock *ehash_lookup(struct netns_tcp *tn, uint32_t laddr, uint1
 		const struct inet_sock *in = inet_sk(sk);
 
 		if (sk->sk_hash == h && in->inet_num == lport && in->inet_dport == fport &&
-		    in->inet_rcv_saddr == laddr && in->inet_daddr == faddr)
+		    in->inet_rcv_saddr == laddr && in->inet_daddr == faddr &&
+		    !tcp_is_v6(tcp_sk(sk)))
+			return tcp_sk(sk);
+	}
+	return NULL;
+}
+
+struct tcp_sock *tcp_ehash_lookup6(struct netns_tcp *tn, const uint8_t *laddr, uint16_t lport,
+				   const uint8_t *faddr, uint16_t fport)
+{
+	uint32_t h = tcp_hash6(tn, laddr, lport, faddr, fport);
+	struct sock *sk;
+
+	hlist_for_each_entry(sk, &tn->ehash.buckets[h & tn->ehash.mask], sk_node) {
+		const struct tcp_sock *tp = tcp_sk(sk);
+
+		if (sk->sk_hash == h && tp->inet.inet_num == lport && tp->inet.inet_dport == fport &&
+		    tcp_is_v6(tp) && ipv6_addr_equal(tp->v6_rcv_saddr, laddr) &&
+		    ipv6_addr_equal(tp->v6_daddr, faddr))
 			return tcp_sk(sk);
 	}
 	return NULL;
@@ -146,6 +187,16 @@ static int listen_score(const struct sock *sk, uint32_t laddr, uint16_t lport, i
 
 	if (in->inet_num != lport)
 		return -1;
+	if (sk->sk_family == AF_INET6) {
+		/* a dual-stack listener (RFC 3493 3.7) takes IPv4 as ::ffff:a.b.c.d */
+		const struct tcp_sock *tp = tcp_sk(sk);
+
+		if (tp->v6only ||
+		    (!ipv6_addr_any(tp->v6_rcv_saddr) && !ipv6_addr_v4mapped(tp->v6_rcv_saddr)))
+			return -1;
+	} else {
+		score++;	/* Linux: an AF_INET socket beats a dual-stack one */
+	}
 	if (in->inet_rcv_saddr) {
 		if (in->inet_rcv_saddr != laddr)
 			return -1;
@@ -188,10 +239,96 @@ static struct tcp_sock *listener_lookup(struct netns_tcp *tn, uint32_t laddr, ui
 	return tcp_sk(best);
 }
 
-/* ---- ports (Linux inet_csk_get_port / __inet_hash_connect) ------------------------------------- */
-static bool addr_overlap(uint32_t a, uint32_t b)
+static int listen_score6(const struct sock *sk, const uint8_t *laddr, uint16_t lport, int iif)
 {
-	return !a || !b || a == b;
+	const struct tcp_sock *tp = tcp_sk(sk);
+	int score = 1;
+
+	if (sk->sk_family != AF_INET6 || tp->inet.inet_num != lport)
+		return -1;
+	if (!ipv6_addr_any(tp->v6_rcv_saddr)) {
+		if (!ipv6_addr_equal(tp->v6_rcv_saddr, laddr))
+			return -1;
+		score += 4;
+	}
+	if (sk->sk_bound_dev_if) {
+		if (sk->sk_bound_dev_if != iif)
+			return -1;
+		score += 4;
+	}
+	return score;
+}
+
+struct tcp_sock *tcp_listener_lookup6(struct netns_tcp *tn, const uint8_t *laddr, uint16_t lport,
+				      const uint8_t *faddr, uint16_t fport, int iif)
+{
+	struct hlist_head *b = &tn->lhash.buckets[lport & tn->lhash.mask];
+	struct sock *sk, *best = NULL;
+	int best_score = -1;
+	uint32_t n = 0, pick;
+
+	hlist_for_each_entry(sk, b, sk_node) {
+		int s = listen_score6(sk, laddr, lport, iif);
+
+		if (s > best_score) {
+			best = sk;
+			best_score = s;
+			n = 1;
+		} else if (s == best_score && s >= 0 && sk->sk_reuseport && best->sk_reuseport) {
+			n++;
+		}
+	}
+	if (!best || n <= 1)
+		return best ? tcp_sk(best) : NULL;
+	pick = tcp_hash6(tn, laddr, lport, faddr, fport) % n;
+	hlist_for_each_entry(sk, b, sk_node)
+		if (listen_score6(sk, laddr, lport, iif) == best_score && pick-- == 0)
+			return tcp_sk(sk);
+	return tcp_sk(best);
+}
+
+/* ---- ports (Linux inet_csk_get_port / __inet_hash_connect) ------------------------------------- */
+/* The addresses a bound socket claims: IPv4 (any when 0) and/or IPv6. */
+struct bind_view {
+	bool has4, has6;
+	uint32_t a4;
+	const uint8_t *a6;
+};
+
+static void bind_view_of(const struct sock *sk, struct bind_view *v)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	v->a4 = tp->inet.inet_rcv_saddr;
+	v->a6 = tp->v6_rcv_saddr;
+	if (sk->sk_family != AF_INET6) {
+		v->has4 = true;
+		v->has6 = false;
+	} else if (ipv6_addr_v4mapped(tp->v6_rcv_saddr)) {
+		v->has4 = true;
+		v->has6 = false;
+	} else {
+		v->has6 = true;
+		v->has4 = ipv6_addr_any(tp->v6_rcv_saddr) && !tp->v6only;
+	}
+}
+
+/* Linux's inet_rcv_saddr_equal, across families */
+static bool sk_addr_overlap(const struct sock *sk, const struct sock *sk2)
+{
+	struct bind_view a, b;
+
+	if (sk->sk_family == AF_INET && sk2->sk_family == AF_INET) {
+		uint32_t x = inet_sk(sk)->inet_rcv_saddr, y = inet_sk(sk2)->inet_rcv_saddr;
+
+		return !x || !y || x == y;
+	}
+	bind_view_of(sk, &a);
+	bind_view_of(sk2, &b);
+	if (a.has4 && b.has4 && (!a.a4 || !b.a4 || a.a4 == b.a4))
+		return true;
+	return a.has6 && b.has6 &&
+	       (ipv6_addr_any(a.a6) || ipv6_addr_any(b.a6) || ipv6_addr_equal(a.a6, b.a6));
 }
 
 /* Linux's inet_csk_bind_conflict: may sk share its port with sk2? */
@@ -200,7 +337,7 @@ static bool bind_conflict(const struct sock *sk, const struct sock *sk2, bool li
 	if (sk->sk_bound_dev_if && sk2->sk_bound_dev_if &&
 	    sk->sk_bound_dev_if != sk2->sk_bound_dev_if)
 		return false;
-	if (!addr_overlap(inet_sk(sk)->inet_rcv_saddr, inet_sk(sk2)->inet_rcv_saddr))
+	if (!sk_addr_overlap(sk, sk2))
 		return false;
 	if (sk->sk_reuseport && sk2->sk_reuseport &&
 	    (sk2->sk_state == TCP_LISTEN || sk2->sk_state == TCP_TIME_WAIT || !listening))
@@ -311,7 +448,9 @@ static bool tw_reusable(struct netns_tcp *tn, struct tcp_sock *tw, struct tcp_so
 {
 	int reuse = tn->tw_reuse;
 
-	if (reuse == 2)
+	if (reuse == 2 && tcp_is_v6(tw))
+		reuse = ipv6_addr_loopback(tw->v6_daddr) && ipv6_addr_loopback(tw->v6_rcv_saddr);
+	else if (reuse == 2)
 		reuse = is_loopback(tw->inet.inet_daddr) && is_loopback(tw->inet.inet_rcv_saddr);
 	if (!reuse || !tw->rx_opt.tstamp_ok || !tw->rx_opt.ts_recent_stamp)
 		return false;
@@ -327,8 +466,10 @@ static bool tw_reusable(struct netns_tcp *tn, struct tcp_sock *tw, struct tcp_so
  * when allowed. */
 static bool tuple_unique(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t port)
 {
-	struct tcp_sock *o = ehash_lookup(tn, tp->inet.inet_rcv_saddr, port, tp->inet.inet_daddr,
-					  tp->inet.inet_dport);
+	struct tcp_sock *o = tcp_is_v6(tp) ? tcp_ehash_lookup6(tn, tp->v6_rcv_saddr, port, tp->v6_daddr,
+							       tp->inet.inet_dport)
+					   : ehash_lookup(tn, tp->inet.inet_rcv_saddr, port,
+							  tp->inet.inet_daddr, tp->inet.inet_dport);
 
 	if (!o)
 		return true;
@@ -358,7 +499,7 @@ static bool port_connect_ok(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t 
 
 /* inet_hash_connect: pick the local port for connect() (even offsets
  * first) and enter the established hash. inet_rcv_saddr/daddr/dport set. */
-int tcp_v4_connect_port(struct tcp_sock *tp)
+int tcp_connect_port(struct tcp_sock *tp)
 {
 	struct netns_tcp *tn = tcp_net(tp_sk(tp));
 	int low, high;
@@ -371,8 +512,10 @@ int tcp_v4_connect_port(struct tcp_sock *tp)
 	}
 	inet_get_local_port_range(tp_sk(tp)->sk_net, &low, &high);
 	uint32_t range = (uint32_t)(high - low + 1);
-	uint32_t off = tcp_hash4(tn, tp->inet.inet_rcv_saddr, 0, tp->inet.inet_daddr,
-				 tp->inet.inet_dport) + tn->port_offset;
+	uint32_t off = (tcp_is_v6(tp) ? tcp_hash6(tn, tp->v6_rcv_saddr, 0, tp->v6_daddr,
+						  tp->inet.inet_dport)
+				      : tcp_hash4(tn, tp->inet.inet_rcv_saddr, 0, tp->inet.inet_daddr,
+						  tp->inet.inet_dport)) + tn->port_offset;
 
 	off &= ~1u;
 	for (int parity = 0; parity <= 1; parity++) {
@@ -416,8 +559,7 @@ void tcp_v4_send_reset(struct ns_stack *stack, uint32_t saddr, uint32_t daddr, u
 /* RFC 9293 3.10.7.1: "If the ACK bit is off, sequence number zero is used,
  * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; if the ACK bit is on,
  * <SEQ=SEG.ACK><CTL=RST>". An incoming RST is never answered. */
-static void tcp_v4_reset_reply(struct ns_stack *stack, uint32_t laddr, uint32_t raddr,
-			       const struct tcp_repr *th)
+void tcp_reset_reply(struct ns_stack *stack, const struct tcp_addrs *a, const struct tcp_repr *th)
 {
 	uint32_t seg_len = (uint32_t)th->payload_len + !!(th->flags & TCP_FLAG_SYN) +
 			   !!(th->flags & TCP_FLAG_FIN);
@@ -425,17 +567,60 @@ static void tcp_v4_reset_reply(struct ns_stack *stack, uint32_t laddr, uint32_t 
 	if (th->flags & TCP_FLAG_RST)
 		return;
 	if (th->flags & TCP_FLAG_ACK)
-		tcp_v4_send_reset(stack, laddr, raddr, th->dport, th->sport, th->ack_seq, 0, false);
+		a->ops->send_reset(stack, a, th->dport, th->sport, th->ack_seq, 0, false);
 	else
-		tcp_v4_send_reset(stack, laddr, raddr, th->dport, th->sport, 0, th->seq + seg_len,
-				  true);
+		a->ops->send_reset(stack, a, th->dport, th->sport, 0, th->seq + seg_len, true);
+}
+
+static void tcp_v4_reset_a(struct ns_stack *stack, const struct tcp_addrs *a, uint16_t sport,
+			   uint16_t dport, uint32_t seq, uint32_t ack, bool with_ack)
+{
+	tcp_v4_send_reset(stack, a->laddr, a->raddr, sport, dport, seq, ack, with_ack);
+}
+
+static void tcp_v4_reset_reply(struct ns_stack *stack, uint32_t laddr, uint32_t raddr,
+			       const struct tcp_repr *th)
+{
+	struct tcp_addrs a = { .ops = &tcp_ipv4_ops, .laddr = laddr, .raddr = raddr };
+
+	tcp_reset_reply(stack, &a, th);
+}
+
+void tcp_sk_addrs(const struct tcp_sock *tp, struct tcp_addrs *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->ops = tp->af_ops;
+	a->laddr = tp->inet.inet_saddr;
+	a->raddr = tp->inet.inet_daddr;
+	memcpy(a->laddr6, tp->v6_saddr, 16);
+	memcpy(a->raddr6, tp->v6_daddr, 16);
+	a->iif = tp->inet.sk.sk_bound_dev_if;
+}
+
+void tcp_req_addrs(const struct request_sock *req, struct tcp_addrs *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->ops = req->af_ops;
+	a->laddr = req->laddr;
+	a->raddr = req->raddr;
+	memcpy(a->laddr6, req->laddr6, 16);
+	memcpy(a->raddr6, req->raddr6, 16);
+	a->iif = req->iif;
+}
+
+void tcp_send_reset_sk(struct tcp_sock *tp, uint32_t seq)
+{
+	struct tcp_addrs a;
+
+	tcp_sk_addrs(tp, &a);
+	a.ops->send_reset(tp->inet.sk.sk_net, &a, tp->inet.inet_sport, tp->inet.inet_dport, seq, 0,
+			  false);
 }
 
 /* ---- receive ---------------------------------------------------------------------------------- */
 /* A segment for a listener (RFC 9293 3.10.7.2). Consumes skb. */
-static int tcp_v4_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
-			     const struct tcp_options *opt, uint32_t laddr, uint32_t raddr,
-			     uint32_t tw_isn)
+int tcp_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
+		   const struct tcp_options *opt, const struct tcp_addrs *a, uint32_t tw_isn)
 {
 	struct ns_stack *stack = skb->stack;
 	struct request_sock *req;
@@ -443,19 +628,19 @@ static int tcp_v4_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const str
 
 	/* "first check for an RST": ignore it */
 	if (th->flags & TCP_FLAG_RST) {
-		req = tcp_find_req(lp, raddr, th->sport, laddr);
+		req = tcp_find_req(lp, a, th->sport);
 		if (req && th->seq == req->rcv_isn + 1)
 			reqsk_free(req);	/* RFC 9293 3.10.7.4 SYN-RECEIVED: RST */
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
 	if (th->flags & TCP_FLAG_ACK) {
-		req = tcp_find_req(lp, raddr, th->sport, laddr);
+		req = tcp_find_req(lp, a, th->sport);
 		if (!req && !(th->flags & TCP_FLAG_SYN) && stack->tcp->syncookies &&
 		    lp->last_synq_overflow &&
 		    ns_now(stack) - lp->last_synq_overflow < 2 * 60 * NS_PER_SEC) {
 			/* RFC 4987 3.6: maybe the ACK of a cookie SYN-ACK */
-			child = cookie_v4_check_ack(lp, skb, th, opt);
+			child = cookie_check_ack(lp, skb, th, opt, a);
 			if (!child)
 				return 0;	/* skb consumed */
 			return tcp_rcv_state_process(child, skb, th, opt);
@@ -463,7 +648,7 @@ static int tcp_v4_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const str
 		if (!req) {
 			/* "any acknowledgment is bad if it arrives on a
 			 * connection still in the LISTEN state": RST */
-			tcp_v4_reset_reply(stack, laddr, raddr, th);
+			tcp_reset_reply(stack, a, th);
 			kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
 			return 0;
 		}
@@ -473,7 +658,7 @@ static int tcp_v4_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const str
 		return tcp_rcv_state_process(child, skb, th, opt);
 	}
 	if ((th->flags & TCP_FLAG_SYN) && !(th->flags & TCP_FLAG_FIN))
-		return tcp_v4_conn_request(lp, skb, th, opt, tw_isn);
+		return tcp_conn_request(lp, skb, th, opt, tw_isn, a);
 	/* "any other control or text-bearing segment ... drop it" (SYN+FIN too) */
 	TCP_INC_STATS(stack->tcp, TCP_MIB_INERRS);
 	kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
@@ -484,7 +669,7 @@ static int tcp_v4_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const str
  * (Linux's tcp_timewait_state_process, RFC 6191): a plain SYN whose
  * sequence number is past RCV.NXT or whose timestamp is newer than
  * TS.Recent. Returns the ISN to use (past our old SND.NXT), or 0. */
-static uint32_t tcp_tw_syn_isn(const struct tcp_sock *tw, const struct tcp_repr *th,
+uint32_t tcp_tw_syn_isn(const struct tcp_sock *tw, const struct tcp_repr *th,
 			       const struct tcp_options *opt)
 {
 	bool ts = tw->rx_opt.tstamp_ok && opt->ts_ok;
@@ -569,7 +754,10 @@ int tcp_v4_rcv(struct sk_buff *skb)
 	if (tp) {
 		struct sock *sk = tp_sk(tp);
 		sock_hold(sk);
-		rc = tcp_v4_listen_rcv(tp, skb, &th, &opt, daddr, saddr, tw_isn);
+		struct tcp_addrs a = { .ops = &tcp_ipv4_ops, .laddr = daddr, .raddr = saddr,
+				       .iif = iif };
+
+		rc = tcp_listen_rcv(tp, skb, &th, &opt, &a, tw_isn);
 		sock_put(sk);
 		return rc;
 	}
@@ -600,9 +788,9 @@ static int icmp_unreach_errno(uint8_t code, bool *fatal)
 }
 
 /* The path MTU shrank: resegment what is unacked and resend it. */
-static void tcp_v4_mtu_reduced(struct tcp_sock *tp, uint32_t mtu)
+void tcp_mtu_reduced(struct tcp_sock *tp, uint32_t mtu)
 {
-	if (mtu < 68 || mtu >= tp->pmtu)
+	if (mtu < tp->af_ops->min_mtu || mtu >= tp->pmtu)
 		return;
 	tcp_sync_mss(tp, mtu);
 	tcp_simple_retransmit(tp);
@@ -636,7 +824,7 @@ void tcp_v4_err(struct ns_stack *stack, const struct icmp_err_info *err)
 	case ICMP_DEST_UNREACH:
 		if (err->code == ICMP_FRAG_NEEDED) {	/* RFC 1191 */
 			if (tp->inet.pmtudisc != IP_PMTUDISC_DONT)
-				tcp_v4_mtu_reduced(tp, err->info);
+				tcp_mtu_reduced(tp, err->info);
 			return;
 		}
 		errno_v = icmp_unreach_errno(err->code, &fatal);
@@ -651,6 +839,14 @@ void tcp_v4_err(struct ns_stack *stack, const struct icmp_err_info *err)
 	default:
 		return;
 	}
+	tcp_err_apply(tp, errno_v, fatal);
+}
+
+void tcp_err_apply(struct tcp_sock *tp, int errno_v, bool fatal)
+{
+	struct netns_tcp *tn = tcp_net(tp_sk(tp));
+	struct sock *sk = tp_sk(tp);
+
 	if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV) {
 		/* Linux: an error while connecting aborts the attempt */
 		if (!fatal && sk->sk_state == TCP_SYN_RECV)
@@ -671,3 +867,37 @@ void tcp_v4_err(struct ns_stack *stack, const struct icmp_err_info *err)
 		sk->sk_err_soft = errno_v;
 	}
 }
+
+/* ---- the IPv4 family table ------------------------------------------------------------------ */
+static uint32_t tcp_v4_init_seq_a(struct netns_tcp *tn, const struct tcp_addrs *a, uint16_t lport,
+				  uint16_t rport, uint64_t now)
+{
+	return tcp_v4_init_seq(tn, a->laddr, a->raddr, lport, rport, now);
+}
+
+static uint32_t cookie_v4_init_a(struct netns_tcp *tn, const struct tcp_addrs *a, uint16_t lport,
+				 uint16_t rport, uint32_t seq, uint16_t *mss, uint64_t now)
+{
+	return cookie_v4_init_sequence(tn, a->laddr, a->raddr, lport, rport, seq, mss, now);
+}
+
+static uint16_t cookie_v4_check_a(struct netns_tcp *tn, const struct tcp_addrs *a, uint16_t lport,
+				  uint16_t rport, uint32_t seq, uint32_t cookie, uint64_t now)
+{
+	return cookie_v4_check(tn, a->laddr, a->raddr, lport, rport, seq, cookie, now);
+}
+
+const struct tcp_af_ops tcp_ipv4_ops = {
+	.family = AF_INET,
+	.net_header_len = 20,
+	.min_mtu = 68,
+	.send_check = tcp_v4_send_check,
+	.queue_xmit = tcp_v4_queue_xmit,
+	.route = tcp_v4_route,
+	.req_xmit = tcp_v4_req_xmit,
+	.req_mtu = tcp_v4_req_mtu,
+	.send_reset = tcp_v4_reset_a,
+	.init_seq = tcp_v4_init_seq_a,
+	.cookie_init_seq = cookie_v4_init_a,
+	.cookie_check = cookie_v4_check_a,
+};

@@ -31,6 +31,11 @@ static void tcp_flow(const struct tcp_sock *tp, struct flowi4 *fl4)
 
 int tcp_route(struct tcp_sock *tp, struct ip_route_result *res)
 {
+	return tp->af_ops->route(tp, res);
+}
+
+int tcp_v4_route(struct tcp_sock *tp, struct ip_route_result *res)
+{
 	struct flowi4 fl4;
 	int err;
 
@@ -49,7 +54,8 @@ static unsigned int tcp_opt_space(const struct tcp_sock *tp)
 /* Linux's tcp_sync_mss: the payload per segment for a path MTU. */
 uint32_t tcp_sync_mss(struct tcp_sock *tp, uint32_t pmtu)
 {
-	uint32_t mss = pmtu > 40 ? pmtu - 40 : TCP_MIN_MSS;
+	uint32_t hdrs = tcp_net_hdr(tp) + TCP_HLEN_MIN;	/* 40 IPv4, 60 IPv6 */
+	uint32_t mss = pmtu > hdrs ? pmtu - hdrs : TCP_MIN_MSS;
 
 	if (tp->rx_opt.mss_clamp && mss > tp->rx_opt.mss_clamp)
 		mss = tp->rx_opt.mss_clamp;
@@ -241,7 +247,7 @@ static unsigned int tcp_sack_room(const struct tcp_sock *tp, unsigned int plen)
 	if (!tp->rx_opt.sack_ok || (!tp->dsack && skb_queue_empty(&tp->ooo_queue)))
 		return 0;
 	n = (TCP_OPTS_MAX - used - 4) / 8;
-	while (n && 40 + used + 4 + 8 * n + plen > tp->pmtu)
+	while (n && tcp_net_hdr(tp) + TCP_HLEN_MIN + used + 4 + 8 * n + plen > tp->pmtu)
 		n--;
 	return n;
 }
@@ -254,7 +260,6 @@ static int tcp_emit_and_send(struct tcp_sock *tp, struct sk_buff *s, const struc
 	struct netns_tcp *tn = tcp_net(sk);
 	uint8_t opts[TCP_OPTS_MAX];
 	struct tcp_repr r;
-	struct flowi4 fl4;
 	unsigned int plen = s->len;
 	int olen = tcp_build_options(tp, tcb->tcp_flags, opts, tcp_sack_room(tp, plen));
 	uint8_t *h;
@@ -281,7 +286,7 @@ static int tcp_emit_and_send(struct tcp_sock *tp, struct sk_buff *s, const struc
 	}
 	r.payload = h + TCP_HLEN_MIN + olen;
 	r.payload_len = plen;
-	if (tcp_emit_ipv4(&r, h, s->len, tp->inet.inet_saddr, tp->inet.inet_daddr) < 0) {
+	if (tp->af_ops->send_check(tp, &r, h, s->len) < 0) {
 		kfree_skb_reason(s, SKB_DROP_REASON_HDR_ERROR);
 		return -EINVAL;
 	}
@@ -298,9 +303,21 @@ static int tcp_emit_and_send(struct tcp_sock *tp, struct sk_buff *s, const struc
 	}
 	s->priority = sk->sk_priority;
 	s->mark = sk->sk_mark;
+	return tp->af_ops->queue_xmit(tp, s);
+}
+
+int tcp_v4_send_check(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h, size_t len)
+{
+	return tcp_emit_ipv4(r, h, len, tp->inet.inet_saddr, tp->inet.inet_daddr);
+}
+
+int tcp_v4_queue_xmit(struct tcp_sock *tp, struct sk_buff *s)
+{
+	struct flowi4 fl4;
+
 	tcp_flow(tp, &fl4);
 	fl4.saddr = tp->inet.inet_saddr;
-	return ip_send_skb4(sk->sk_net, s, &fl4);
+	return ip_send_skb4(tp->inet.sk.sk_net, s, &fl4);
 }
 
 /* Send skb (an original from a queue: a clone or copy goes out; or, with
@@ -416,9 +433,6 @@ int tcp_send_synack(struct request_sock *req)
 	struct tcp_options o;
 	uint8_t opts[TCP_OPTS_MAX];
 	struct tcp_repr r;
-	struct flowi4 fl4 = { .daddr = req->raddr, .saddr = req->laddr, .proto = IPPROTO_TCP,
-			      .flags = FLOWI_FLAG_DF, .tos = lp->inet.tos,
-			      .mark = lp->inet.sk.sk_mark };
 	struct sk_buff *skb;
 	int olen;
 	uint8_t *h;
@@ -433,12 +447,12 @@ int tcp_send_synack(struct request_sock *req)
 	o.sack_ok = req->sack_ok;
 	/* advertise our own MSS, not the peer's */
 	{
-		struct ip_route_result res;
-		struct flowi4 f = fl4;
+		unsigned int hdrs = req->af_ops->net_header_len + TCP_HLEN_MIN;
+		unsigned int mtu = req->af_ops->req_mtu(req);
 
-		o.mss = 1460;
-		if (!ip_route_output(stack, &f, &res) && res.mtu > 40)
-			o.mss = (uint16_t)NS_MIN(res.mtu - 40, 65535U);
+		o.mss = (uint16_t)(1500 - hdrs);
+		if (mtu > hdrs)
+			o.mss = (uint16_t)NS_MIN(mtu - hdrs, 65535U);
 		if (lp->rx_opt.user_mss && lp->rx_opt.user_mss < o.mss)
 			o.mss = lp->rx_opt.user_mss;
 	}
@@ -458,13 +472,47 @@ int tcp_send_synack(struct request_sock *req)
 	r.window = (uint16_t)NS_MIN(req->rcv_wnd, 65535U);
 	r.opts = opts;
 	r.opts_len = (size_t)olen;
-	if (!h || tcp_emit_ipv4(&r, h, skb->len, req->laddr, req->raddr) < 0) {
+	if (!h) {
+		kfree_skb(skb);
+		return -EINVAL;
+	}
+	TCP_INC_STATS(tn, TCP_MIB_OUTSEGS);
+	return req->af_ops->req_xmit(req, &r, skb);
+}
+
+static void tcp_v4_req_flow(const struct request_sock *req, struct flowi4 *fl4)
+{
+	const struct tcp_sock *lp = req->listener;
+
+	memset(fl4, 0, sizeof(*fl4));
+	fl4->daddr = req->raddr;
+	fl4->saddr = req->laddr;
+	fl4->proto = IPPROTO_TCP;
+	fl4->flags = FLOWI_FLAG_DF;
+	fl4->tos = lp->inet.tos;
+	fl4->mark = lp->inet.sk.sk_mark;
+}
+
+unsigned int tcp_v4_req_mtu(struct request_sock *req)
+{
+	struct ip_route_result res;
+	struct flowi4 fl4;
+
+	tcp_v4_req_flow(req, &fl4);
+	return ip_route_output(req->listener->inet.sk.sk_net, &fl4, &res) ? 0 : res.mtu;
+}
+
+int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *skb)
+{
+	struct flowi4 fl4;
+
+	if (tcp_emit_ipv4(r, skb->data, skb->len, req->laddr, req->raddr) < 0) {
 		kfree_skb(skb);
 		return -EINVAL;
 	}
 	skb_reset_transport_header(skb);
-	TCP_INC_STATS(tn, TCP_MIB_OUTSEGS);
-	return ip_send_skb4(stack, skb, &fl4);
+	tcp_v4_req_flow(req, &fl4);
+	return ip_send_skb4(req->listener->inet.sk.sk_net, skb, &fl4);
 }
 
 /* Split skb so that it carries len payload bytes; the rest becomes a new

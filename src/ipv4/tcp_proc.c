@@ -1,6 +1,7 @@
 /* tcp_proc.c - TCP in /proc: /proc/net/tcp in Linux's tcp4_seq_show format
  * (listeners first, then established and TIME-WAIT sockets, lines padded to
- * 149 characters), the "Tcp:" lines of /proc/net/snmp (printed by the IPv4
+ * 149 characters) and /proc/net/tcp6 (tcp6_seq_show: AF_INET6 sockets, the
+ * in6_addr's four u32 words each as %08X, lines not padded), the "Tcp:" lines of /proc/net/snmp (printed by the IPv4
  * snmp file through ip_snmp_register) and /proc/net/nstack/tcp with the
  * TcpExt-like counters nstack keeps. */
 #include <errno.h>
@@ -15,10 +16,37 @@ static long to_clock_t(int64_t ns)
 	return (long)(ns / (int64_t)(NS_PER_SEC / USER_HZ));
 }
 
-static void tcp_seq_sock(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t now)
+/* local and remote address:port, as tcp4_seq_show or tcp6_seq_show print them */
+static void tcp_seq_addr(struct seq_buf *s, const struct tcp_sock *tp, bool v6)
+{
+	const struct inet_sock *in = &tp->inet;
+
+	if (!v6) {
+		seq_printf(s, "%08X:%04X %08X:%04X", htonl(in->inet_rcv_saddr), in->inet_num,
+			   htonl(in->inet_daddr), in->inet_dport);
+		return;
+	}
+	for (int k = 0; k < 2; k++) {
+		const uint8_t *a = k ? tp->v6_daddr : tp->v6_rcv_saddr;
+
+		/* s6_addr32[i] with %08X on a little-endian host */
+		for (int j = 0; j < 16; j += 4)
+			seq_printf(s, "%02X%02X%02X%02X", a[j + 3], a[j + 2], a[j + 1], a[j]);
+		seq_printf(s, k ? ":%04X" : ":%04X ", k ? in->inet_dport : in->inet_num);
+	}
+}
+
+static void tcp_seq_end(struct seq_buf *s, size_t start, bool v6)
+{
+	if (v6)
+		seq_puts(s, "\n");
+	else
+		seq_pad_line(s, start, TCP_SEQ_WIDTH, '\n');
+}
+
+static void tcp_seq_sock(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t now, bool v6)
 {
 	struct sock *sk = tp_sk(tp);
-	const struct inet_sock *in = &tp->inet;
 	size_t start = s->len;
 	int timer_active = 0;
 	int64_t delta = 0;
@@ -35,9 +63,9 @@ static void tcp_seq_sock(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t
 		rx_queue = sk->sk_ack_backlog;
 	else
 		rx_queue = NS_MAX((int)(tp->rcv_nxt - tp->copied_seq), 0);
-	seq_printf(s, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d "
-		      "%016lx %lu %lu %u %u %d",
-		   i, htonl(in->inet_rcv_saddr), in->inet_num, htonl(in->inet_daddr), in->inet_dport,
+	seq_printf(s, "%4d: ", i);
+	tcp_seq_addr(s, tp, v6);
+	seq_printf(s, " %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %016lx %lu %lu %u %u %d",
 		   sk->sk_state,
 		   sk->sk_state == TCP_LISTEN ? 0 : tp->write_seq - tp->snd_una, rx_queue,
 		   timer_active, (unsigned long)to_clock_t(delta), tp->retransmits, 0U,
@@ -48,52 +76,67 @@ static void tcp_seq_sock(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t
 					     : (tp->snd_ssthresh >= TCP_INFINITE_SSTHRESH
 							? -1
 							: (int)tp->snd_ssthresh));
-	seq_pad_line(s, start, TCP_SEQ_WIDTH, '\n');
+	tcp_seq_end(s, start, v6);
 }
 
 /* get_timewait4_sock */
-static void tcp_seq_tw(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t now)
+static void tcp_seq_tw(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t now, bool v6)
 {
-	const struct inet_sock *in = &tp->inet;
 	size_t start = s->len;
 	int64_t delta = (int64_t)(tp->tw_expire - now);
 
-	seq_printf(s, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %016lx",
-		   i, htonl(in->inet_rcv_saddr), in->inet_num, htonl(in->inet_daddr), in->inet_dport,
+	seq_printf(s, "%4d: ", i);
+	tcp_seq_addr(s, tp, v6);
+	seq_printf(s, " %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %016lx",
 		   TCP_TIME_WAIT, 0, 0, 3, (unsigned long)to_clock_t(delta > 0 ? delta : 0), 0, 0, 0,
 		   0, tp->inet.sk.sk_refcnt, 0UL);
-	seq_pad_line(s, start, TCP_SEQ_WIDTH, '\n');
+	tcp_seq_end(s, start, v6);
 }
 
-static int tcp_seq_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+/* /proc/net/tcp (family AF_INET) and /proc/net/tcp6 (AF_INET6) */
+int tcp_seq_show_family(struct ns_stack *stack, struct seq_buf *s, int family)
 {
 	struct netns_tcp *tn = stack->tcp;
 	uint64_t now = ns_now(stack);
 	size_t start = s->len;
+	bool v6 = family == AF_INET6;
 	int i = 0;
 
-	(void)data;
-	seq_puts(s, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt"
-		    "   uid  timeout inode");
-	seq_pad_line(s, start, TCP_SEQ_WIDTH, '\n');
+	if (v6) {
+		seq_puts(s, "  sl  local_address                         remote_address                "
+			    "        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+	} else {
+		seq_puts(s, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt"
+			    "   uid  timeout inode");
+		seq_pad_line(s, start, TCP_SEQ_WIDTH, '\n');
+	}
 	/* listeners first, like Linux's listening_hash walk */
 	for (uint32_t b = 0; b <= tn->lhash.mask; b++) {
 		struct sock *sk;
 
 		hlist_for_each_entry(sk, &tn->lhash.buckets[b], sk_node)
-			tcp_seq_sock(s, i++, tcp_sk(sk), now);
+			if (sk->sk_family == family)
+				tcp_seq_sock(s, i++, tcp_sk(sk), now, v6);
 	}
 	for (uint32_t b = 0; b <= tn->ehash.mask; b++) {
 		struct sock *sk;
 
 		hlist_for_each_entry(sk, &tn->ehash.buckets[b], sk_node) {
+			if (sk->sk_family != family)
+				continue;
 			if (sk->sk_state == TCP_TIME_WAIT)
-				tcp_seq_tw(s, i++, tcp_sk(sk), now);
+				tcp_seq_tw(s, i++, tcp_sk(sk), now, v6);
 			else
-				tcp_seq_sock(s, i++, tcp_sk(sk), now);
+				tcp_seq_sock(s, i++, tcp_sk(sk), now, v6);
 		}
 	}
 	return 0;
+}
+
+static int tcp_seq_show(struct ns_stack *stack, struct seq_buf *s, void *data)
+{
+	(void)data;
+	return tcp_seq_show_family(stack, s, AF_INET);
 }
 
 static unsigned int tcp_curr_estab(struct netns_tcp *tn)

@@ -58,13 +58,36 @@ uint64_t tcp_siphash(const uint64_t k[2], const uint64_t *w, unsigned int n)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
-static uint32_t cookie_hash(const struct netns_tcp *tn, uint32_t saddr, uint32_t daddr,
-			    uint16_t sport, uint16_t dport, uint32_t count, int c)
-{
-	uint64_t w[2] = { (uint64_t)saddr << 32 | daddr,
-			  (uint64_t)sport << 48 | (uint64_t)dport << 32 | count };
+/* The 4-tuple as SipHash words; the low 32 bits of the last word take
+ * the minute counter. */
+struct cookie_key {
+	uint64_t w[5];
+	unsigned int n;
+};
 
-	return (uint32_t)tcp_siphash(&tn->cookie_secret[2 * c], w, 2);
+static uint32_t cookie_hash(const struct netns_tcp *tn, struct cookie_key *k, uint32_t count, int c)
+{
+	k->w[k->n - 1] = (k->w[k->n - 1] & ~0xffffffffULL) | count;
+	return (uint32_t)tcp_siphash(&tn->cookie_secret[2 * c], k->w, k->n);
+}
+
+static void cookie_key4(struct cookie_key *k, uint32_t saddr, uint32_t daddr, uint16_t sport,
+			uint16_t dport)
+{
+	k->w[0] = (uint64_t)saddr << 32 | daddr;
+	k->w[1] = (uint64_t)sport << 48 | (uint64_t)dport << 32;
+	k->n = 2;
+}
+
+static void cookie_key6(struct cookie_key *k, const uint8_t *saddr, const uint8_t *daddr,
+			uint16_t sport, uint16_t dport)
+{
+	k->w[0] = get_be32(saddr) * (1ULL << 32) | get_be32(saddr + 4);
+	k->w[1] = get_be32(saddr + 8) * (1ULL << 32) | get_be32(saddr + 12);
+	k->w[2] = get_be32(daddr) * (1ULL << 32) | get_be32(daddr + 4);
+	k->w[3] = get_be32(daddr + 8) * (1ULL << 32) | get_be32(daddr + 12);
+	k->w[4] = (uint64_t)sport << 48 | (uint64_t)dport << 32;
+	k->n = 5;
 }
 
 /* Linux's tcp_cookie_time: a minute counter */
@@ -73,19 +96,41 @@ static uint32_t tcp_cookie_time(uint64_t now)
 	return (uint32_t)(now / (60 * NS_PER_SEC));
 }
 
-/* The cookie ISN for a SYN from raddr:rport to laddr:lport with SEG.SEQ
- * seq; *mss is lowered to the msstab entry encoded. */
-uint32_t cookie_v4_init_sequence(struct netns_tcp *tn, uint32_t laddr, uint32_t raddr,
-				 uint16_t lport, uint16_t rport, uint32_t seq, uint16_t *mss,
-				 uint64_t now)
+static uint32_t cookie_encode(struct netns_tcp *tn, struct cookie_key *k, uint32_t seq,
+			      uint16_t *mss, uint64_t now)
 {
 	uint32_t idx = ARRAY_SIZE(msstab) - 1, count = tcp_cookie_time(now);
 
 	while (idx && *mss < msstab[idx])
 		idx--;
 	*mss = msstab[idx];
-	return cookie_hash(tn, raddr, laddr, rport, lport, 0, 0) + seq + (count << COOKIEBITS) +
-	       ((cookie_hash(tn, raddr, laddr, rport, lport, count, 1) + idx) & COOKIEMASK);
+	return cookie_hash(tn, k, 0, 0) + seq + (count << COOKIEBITS) +
+	       ((cookie_hash(tn, k, count, 1) + idx) & COOKIEMASK);
+}
+
+static uint16_t cookie_decode(struct netns_tcp *tn, struct cookie_key *k, uint32_t seq,
+			      uint32_t cookie, uint64_t now)
+{
+	uint32_t count = tcp_cookie_time(now), diff, idx;
+
+	cookie -= cookie_hash(tn, k, 0, 0) + seq;
+	diff = (count - (cookie >> COOKIEBITS)) & ((uint32_t)-1 >> COOKIEBITS);
+	if (diff >= MAX_SYNCOOKIE_AGE)
+		return 0;
+	idx = (cookie - cookie_hash(tn, k, count - diff, 1)) & COOKIEMASK;
+	return idx < ARRAY_SIZE(msstab) ? msstab[idx] : 0;
+}
+
+/* The cookie ISN for a SYN from raddr:rport to laddr:lport with SEG.SEQ
+ * seq; *mss is lowered to the msstab entry encoded. */
+uint32_t cookie_v4_init_sequence(struct netns_tcp *tn, uint32_t laddr, uint32_t raddr,
+				 uint16_t lport, uint16_t rport, uint32_t seq, uint16_t *mss,
+				 uint64_t now)
+{
+	struct cookie_key k;
+
+	cookie_key4(&k, raddr, laddr, rport, lport);
+	return cookie_encode(tn, &k, seq, mss, now);
 }
 
 /* Check the ACK (seq = SEG.SEQ - 1, cookie = SEG.ACK - 1). Returns the
@@ -93,14 +138,31 @@ uint32_t cookie_v4_init_sequence(struct netns_tcp *tn, uint32_t laddr, uint32_t 
 uint16_t cookie_v4_check(struct netns_tcp *tn, uint32_t laddr, uint32_t raddr, uint16_t lport,
 			 uint16_t rport, uint32_t seq, uint32_t cookie, uint64_t now)
 {
-	uint32_t count = tcp_cookie_time(now), diff, idx;
+	struct cookie_key k;
 
-	cookie -= cookie_hash(tn, raddr, laddr, rport, lport, 0, 0) + seq;
-	diff = (count - (cookie >> COOKIEBITS)) & ((uint32_t)-1 >> COOKIEBITS);
-	if (diff >= MAX_SYNCOOKIE_AGE)
-		return 0;
-	idx = (cookie - cookie_hash(tn, raddr, laddr, rport, lport, count - diff, 1)) & COOKIEMASK;
-	return idx < ARRAY_SIZE(msstab) ? msstab[idx] : 0;
+	cookie_key4(&k, raddr, laddr, rport, lport);
+	return cookie_decode(tn, &k, seq, cookie, now);
+}
+
+/* Linux's cookie_v6_init_sequence / __cookie_v6_check: the same over the
+ * IPv6 4-tuple (RFC 4987 3.6). */
+uint32_t cookie_v6_init_sequence(struct netns_tcp *tn, const uint8_t *laddr, const uint8_t *raddr,
+				 uint16_t lport, uint16_t rport, uint32_t seq, uint16_t *mss,
+				 uint64_t now)
+{
+	struct cookie_key k;
+
+	cookie_key6(&k, raddr, laddr, rport, lport);
+	return cookie_encode(tn, &k, seq, mss, now);
+}
+
+uint16_t cookie_v6_check(struct netns_tcp *tn, const uint8_t *laddr, const uint8_t *raddr,
+			 uint16_t lport, uint16_t rport, uint32_t seq, uint32_t cookie, uint64_t now)
+{
+	struct cookie_key k;
+
+	cookie_key6(&k, raddr, laddr, rport, lport);
+	return cookie_decode(tn, &k, seq, cookie, now);
 }
 
 /* Linux's cookie_init_timestamp: a TSval at or below now (ms) whose low

@@ -4,7 +4,10 @@
 # caches filled), 8000-byte echoes fragmented and reassembled both ways, a
 # link-local echo; then nstack turns router: Linux takes its Router
 # Advertisement (SLAAC address in the advertised prefix, default route via
-# nstack's link-local address, the advertised MTU).
+# nstack's link-local address, the advertised MTU); then TCP over IPv6:
+# Linux's curl -6 downloads from nstack's `serve http ... ipv6` (a
+# dual-stack [::] listener) with the sha256 checked, and an IPv4 request to
+# the same listener arrives as ::ffff:a.b.c.d.
 set -euo pipefail
 
 BUILD=${NSTACK_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
@@ -43,7 +46,7 @@ ip -n $H tuntap add dev tap0 mode tap
 ip -n $H addr add fd00::1/64 dev tap0 nodad
 ip -n $H link set tap0 up
 SH=$tmp/h.sock
-timeout 90 ip netns exec $H "$NSTACK" up --tap tap0 --ctl "$SH" -e 'ip link set eth0 up' \
+timeout 200 ip netns exec $H "$NSTACK" up --tap tap0 --ctl "$SH" -e 'ip link set eth0 up' \
 	-e 'ip addr add fd00::2/64 dev eth0 nodad' >"$tmp/h.out" 2>&1 &
 pids+=($!)
 wait_for "$tmp/h.out" '^ready$' || fail "no ready: $(cat "$tmp/h.out")"
@@ -77,4 +80,43 @@ out=$(timeout 10 ip netns exec $H ping -6 -c 2 -i 0.2 fd00:a::1) || fail "ping r
 grep -q "2 received" <<<"$out" || fail "ping router: $out"
 "${NH[@]}" cat /proc/net/snmp6 | grep -q "^Icmp6OutRouterAdvertisements  *[1-9]" ||
 	fail "no RA counted"
-echo "ok: ping, 8000-byte echoes, NDP both ways, link-local, RA -> $slaac"
+
+# ---- 3. TCP over IPv6: Linux curl -6 from nstack's HTTP server -------------------------
+if [ "${NSTACK_SANITIZED:-0}" = 1 ] || [ "${NSTACK_SANITIZED:-}" = ON ]; then BIG=32M; else BIG=256M; fi
+www=$tmp/www
+mkdir -p "$www"
+head -c $BIG /dev/urandom >"$www/file"
+sum=$(sha256sum <"$www/file" | cut -d' ' -f1)
+"${NH[@]}" serve http 80 "$www" ipv6 || fail "serve http ipv6"
+t0=$(date +%s.%N)
+res=$(timeout 120 ip netns exec $H curl -6 -g -s -w '%{http_code} %{size_download} %{speed_download}\n' \
+	-o >(sha256sum | cut -d' ' -f1 >"$tmp/file.sum") "http://[fd00::2]/file") || fail "curl -6: $res"
+for _ in $(seq 50); do [ -s "$tmp/file.sum" ] && break; sleep 0.1; done
+read -r code size speed <<<"$res"
+echo "3. Linux curl -6: $BIG from nstack: http $code, $size bytes, $(awk -v s="$speed" 'BEGIN{printf "%.0f Mbit/s", s*8/1e6}') ($(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s)"
+[ "$code" = 200 ] || fail "curl -6 status $code"
+[ "$size" = "$(stat -c %s "$www/file")" ] || fail "curl -6 size $size"
+[ "$(cat "$tmp/file.sum")" = "$sum" ] || fail "sha256 of the IPv6 download differs"
+# the same listener over IPv4 (dual stack): the peer is ::ffff:198.18.0.1
+mkfifo "$tmp/hold"
+exec 9<>"$tmp/hold"
+"${NH[@]}" ip addr add 198.18.0.2/24 dev eth0
+ip -n $H addr add 198.18.0.1/24 dev tap0
+res=$(timeout 20 ip netns exec $H curl -4 -s -o /dev/null -w '%{http_code}' http://198.18.0.2/file) ||
+	fail "curl -4 to the dual-stack listener: $res"
+[ "$res" = 200 ] || fail "curl -4 status $res"
+"${NH[@]}" cat /proc/net/tcp6 | grep -q "00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A" ||
+	fail "no [::]:80 listener in /proc/net/tcp6: $("${NH[@]}" cat /proc/net/tcp6)"
+# an idle IPv4 connection held open: listed as ::ffff:198.18.0.2 -> ::ffff:198.18.0.1
+timeout 20 ip netns exec $H /usr/bin/python3 -c '
+import socket, sys, time
+s = socket.create_connection(("198.18.0.2", 80), timeout=5)
+print("connected", flush=True)
+sys.stdin.read(1)' <"$tmp/hold" >"$tmp/hold.out" 2>&1 &
+holdpid=$!
+pids+=($holdpid)
+wait_for "$tmp/hold.out" '^connected$' || fail "no IPv4 connection: $(cat "$tmp/hold.out")"
+"${NH[@]}" cat /proc/net/tcp6 | grep -q "0000000000000000FFFF0000020012C6:0050 0000000000000000FFFF0000010012C6:.... 01 " ||
+	fail "no v4-mapped connection in /proc/net/tcp6: $("${NH[@]}" cat /proc/net/tcp6)"
+kill "$holdpid" 2>/dev/null || true
+echo "ok: ping, 8000-byte echoes, NDP both ways, link-local, RA -> $slaac, TCP over IPv6 ($BIG, sha256) and v4-mapped"
