@@ -7,19 +7,23 @@
 # nstack's link-local address, the advertised MTU); then TCP over IPv6:
 # Linux's curl -6 downloads from nstack's `serve http ... ipv6` (a
 # dual-stack [::] listener) with the sha256 checked, and an IPv4 request to
-# the same listener arrives as ::ffff:a.b.c.d.
+# the same listener arrives as ::ffff:a.b.c.d; then DAD both ways (an
+# address Linux holds goes dadfailed in nstack and is not answered for, one
+# nstack holds goes dadfailed in Linux); last nstack routes IPv6 between two
+# Linux namespaces that autoconfigure from its RAs: ping with the hop limit
+# decremented, tracepath through it, Packet Too Big and path MTU 1280.
 set -euo pipefail
 
 BUILD=${NSTACK_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 NSTACK=$BUILD/nstack
-H=nsv6h$$
+H=nsv6h$$ A=nsv6a$$ R=nsv6r$$ B=nsv6b$$
 tmp=$(mktemp -d /tmp/nstack-ipv6.$$.XXXXXX)
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	sleep 0.2
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-	ip netns del "$H" 2>/dev/null || true
+	for n in "$H" "$A" "$R" "$B"; do ip netns del "$n" 2>/dev/null || true; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -119,4 +123,79 @@ wait_for "$tmp/hold.out" '^connected$' || fail "no IPv4 connection: $(cat "$tmp/
 "${NH[@]}" cat /proc/net/tcp6 | grep -q "0000000000000000FFFF0000020012C6:0050 0000000000000000FFFF0000010012C6:.... 01 " ||
 	fail "no v4-mapped connection in /proc/net/tcp6: $("${NH[@]}" cat /proc/net/tcp6)"
 kill "$holdpid" 2>/dev/null || true
-echo "ok: ping, 8000-byte echoes, NDP both ways, link-local, RA -> $slaac, TCP over IPv6 ($BIG, sha256) and v4-mapped"
+
+# ---- 4. DAD both ways (RFC 4862 5.4) ---------------------------------------------------
+# Linux holds fd00::99 first (its own DAD done): nstack's probe is answered, nstack marks
+# the address dadfailed and must not answer for it
+ip -n $H addr add fd00::99/64 dev tap0
+wait_cmd "inet6 fd00::99/64 scope global $" ip -n $H -6 addr show dev tap0 ||
+	fail "Linux DAD for fd00::99: $(ip -n $H -6 addr show dev tap0)"
+"${NH[@]}" ip addr add fd00::99/64 dev eth0
+wait_cmd "inet6 fd00::99/64 scope global dadfailed tentative" "${NH[@]}" ip -6 addr show dev eth0 ||
+	fail "nstack did not detect the duplicate: $("${NH[@]}" ip -6 addr show dev eth0)"
+grep -q "DAD failed for fd00::99" "$tmp/h.out" || fail "no DAD log line: $(cat "$tmp/h.out")"
+ip -n $H addr del fd00::99/64 dev tap0
+out=$(timeout 10 ip netns exec $H ping -6 -c 1 -W 4 fd00::99) && fail "a dadfailed address answered: $out"
+grep -q " 0 received" <<<"$out" || fail "ping fd00::99: $out"
+"${NH[@]}" ip -6 neigh show | grep -q "^fd00::99 " && fail "nstack resolved its own dadfailed address"
+# the reverse: nstack defends fd00::2 against Linux's probe (RFC 4861 7.2.4)
+ip -n $H addr add fd00::2/64 dev tap0
+wait_cmd "inet6 fd00::2/64 scope global dadfailed tentative" ip -n $H -6 addr show dev tap0 ||
+	fail "Linux's DAD did not fail for fd00::2: $(ip -n $H -6 addr show dev tap0)"
+ip -n $H addr del fd00::2/64 dev tap0
+out=$(timeout 10 ip netns exec $H ping -6 -c 2 -i 0.2 fd00::2) || fail "ping after DAD: $out"
+grep -q "2 received" <<<"$out" || fail "ping fd00::2 after Linux's failed DAD: $out"
+
+# ---- 5. nstack routes IPv6 between two Linux namespaces -------------------------------
+for n in "$A" "$R" "$B"; do ip netns add "$n"; ip -n "$n" link set lo up; done
+ip -n $R tuntap add dev ta mode tap
+ip -n $R tuntap add dev tb mode tap
+SR=$tmp/r.sock
+timeout 100 ip netns exec $R "$NSTACK" up --tap ta --tap tb --ctl "$SR" \
+	-e 'ip link set eth0 up' -e 'ip link set eth1 up' \
+	-e 'ip addr add fd00:1::1/64 dev eth0' -e 'ip addr add fd00:2::1/64 dev eth1' \
+	-e 'sysctl -w net.ipv6.conf.all.forwarding=1' >"$tmp/r.out" 2>&1 &
+pids+=($!)
+wait_for "$tmp/r.out" '^ready$' || fail "router: no ready: $(cat "$tmp/r.out")"
+NR=("$NSTACK" -C "$SR")
+ip -n $R link set ta netns $A
+ip -n $R link set tb netns $B
+ip -n $A link set ta up
+ip -n $B link set tb up
+ip -n $B addr add fd00:2::2/64 dev tb nodad
+# both hosts autoconfigure from nstack's RAs: an address in the prefix, default via its
+# link-local address
+lla=$("${NR[@]}" ip -6 addr show dev eth0 | awk '/scope link/ {print $2}' | cut -d/ -f1)
+llb=$("${NR[@]}" ip -6 addr show dev eth1 | awk '/scope link/ {print $2}' | cut -d/ -f1)
+wait_cmd "^default via $lla dev ta proto ra" ip -n $A -6 route || fail "A: no RA route: $(ip -n $A -6 route)"
+wait_cmd "^default via $llb dev tb proto ra" ip -n $B -6 route || fail "B: no RA route: $(ip -n $B -6 route)"
+wait_cmd "inet6 fd00:1::.* scope global dynamic" ip -n $A -6 addr show dev ta ||
+	fail "A: no SLAAC address: $(ip -n $A -6 addr)"
+wait_cmd "inet6 fd00:2::.* scope global dynamic" ip -n $B -6 addr show dev tb ||
+	fail "B: no SLAAC address: $(ip -n $B -6 addr)"
+slaa=$(ip -n $A -6 addr show dev ta | awk '/fd00:1::/ {print $2}' | cut -d/ -f1)
+out=$(timeout 20 ip netns exec $A ping -6 -c 20 -i 0.05 fd00:2::2) || fail "ping A->B: $out"
+grep -q "20 packets transmitted, 20 received, 0% packet loss" <<<"$out" || fail "ping A->B: $out"
+# B answers with hop limit 64, nstack forwards it with 63 (RFC 8200 3)
+[ "$(grep -c "ttl=63 " <<<"$out")" = 20 ] || fail "hop limit not decremented once: $out"
+out=$(timeout 20 ip netns exec $A tracepath -6 -n fd00:2::2) || fail "tracepath: $out"
+grep -q "^ 1:  fd00:1::1 " <<<"$out" || fail "tracepath: no nstack hop: $out"
+grep -q "Resume: pmtu 1500 hops 2 back 2" <<<"$out" || fail "tracepath: $out"
+# a 1280-byte link behind nstack: Packet Too Big from nstack (RFC 8201 4, RFC 4443 3.2)
+ip -n $B link set tb mtu 1280
+"${NR[@]}" ip link set eth1 mtu 1280
+out=$(timeout 10 ip netns exec $A ping -6 -c 2 -i 0.2 -W 1 -M "do" -s 1400 fd00:2::2 2>&1) &&
+	fail "1400 bytes with -M do went through a 1280 link: $out"
+grep -q "From fd00:1::1 icmp_seq=1 Packet too big: mtu=1280" <<<"$out" || fail "no PTB: $out"
+grep -q "message too long, mtu: 1280" <<<"$out" || fail "PMTU not cached: $out"
+"${NR[@]}" cat /proc/net/snmp6 | grep -q "^Icmp6OutPktTooBigs  *[1-9]" ||
+	fail "no PTB counted: $("${NR[@]}" cat /proc/net/snmp6)"
+# forget the cached PMTU: tracepath finds 1280 itself through nstack's answer
+ip -n $A -6 route flush cache
+out=$(timeout 20 ip netns exec $A tracepath -6 -n fd00:2::2) || fail "tracepath 1280: $out"
+grep -q "^ 1:  fd00:1::1 " <<<"$out" || fail "tracepath 1280: no nstack hop: $out"
+grep -q "Resume: pmtu 1280 hops 2 back 2" <<<"$out" || fail "tracepath 1280: $out"
+out=$(timeout 10 ip netns exec $A ping -6 -c 3 -i 0.2 -s 1232 -M "do" fd00:2::2) || fail "ping 1280: $out"
+grep -q "3 received" <<<"$out" || fail "1280-byte packets through nstack: $out"
+
+echo "ok: ping, 8000-byte echoes, NDP both ways, link-local, RA -> $slaac, TCP over IPv6 ($BIG, sha256) and v4-mapped, DAD both ways, routing A($slaa) -> nstack -> B with PTB and PMTU 1280"
