@@ -4,7 +4,9 @@
 #   make test     unit + integration tests, then again under ASan+UBSan
 #   make test-tsan the threaded socket tests under ThreadSanitizer (build-tsan/)
 #   make bench    performance figures
-#   make fuzz     libFuzzer run on the frame-input harness (FUZZ_SECONDS, default 60)
+#   make fuzz     libFuzzer runs of the harnesses in FUZZ_TARGETS (frame input, TCP
+#                 segments on established connections), FUZZ_SECONDS (default 60) split
+#                 between them
 #   make install  install nstack, libnstack and headers (PREFIX, default /usr/local)
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
@@ -12,6 +14,7 @@ FUZZ_BUILD  ?= build-fuzz
 TSAN_BUILD  ?= build-tsan
 PREFIX      ?= /usr/local
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= fuzz_frame fuzz_tcp
 JOBS        ?= $(shell nproc)
 MAKEFLAGS   += --no-print-directory
 
@@ -59,9 +62,14 @@ bench:
 fuzz:
 	@scripts/deps.sh test
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNSTACK_SANITIZE=ON -DNSTACK_FUZZ=ON >/dev/null
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_frame
-	mkdir -p fuzz/corpus
-	$(FUZZ_BUILD)/fuzz/fuzz_frame -max_total_time=$(FUZZ_SECONDS) -max_len=4096 fuzz/corpus fuzz/seeds
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
+	@# fuzz_frame: fuzz/corpus + fuzz/seeds; fuzz_X: fuzz/corpus_X + fuzz/seeds_X
+	set -e; for t in $(FUZZ_TARGETS); do \
+	  s=$${t#fuzz_}; [ "$$s" = frame ] && s= || s=_$$s; \
+	  mkdir -p fuzz/corpus$$s; \
+	  $(FUZZ_BUILD)/fuzz/$$t -max_total_time=$$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) )) \
+	    -max_len=4096 fuzz/corpus$$s fuzz/seeds$$s; \
+	done
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

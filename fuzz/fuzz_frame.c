@@ -5,15 +5,21 @@
  * a test program), so state that the protocols keep (neighbour entries,
  * fragments, connections) is fuzzed too. Each run injects the frame with
  * ns_dev_rx, steps the stack and advances the clock 10 ms, so timers fire.
- * Transmitted frames are discarded. Seeds: fuzz/seeds/ (ARP, ICMP echo,
- * UDP, TCP SYN, IPv6 neighbour solicitation to 02:00:00:00:00:01 /
- * 198.18.0.1 / fd00::1). Build: make fuzz. */
+ * Transmitted frames are discarded. Sockets opened at init through the
+ * socket API make the transport layer reachable: UDP bound to
+ * 198.18.0.1:7 and [fd00::1]:7 (drained after every input) and TCP
+ * listening on :80 (connections accepted and closed after every input, so
+ * state stays bounded). Seeds: fuzz/seeds/ (ARP, ICMP echo, UDP, TCP SYN,
+ * IPv6 neighbour solicitation to 02:00:00:00:00:01 / 198.18.0.1 /
+ * fd00::1). Build: make fuzz. See fuzz_tcp.c for in-connection segments. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <netinet/in.h>
 
 #include "nstack/netdev.h"
 #include "nstack/nstack.h"
+#include "nstack/socket.h"
 #include "ipv4/devinet.h"
 #include "ipv6/ipv6.h"
 
@@ -23,6 +29,8 @@
 static struct ns_vclock fuzz_clock;
 static struct ns_stack *fuzz_stack;
 static struct net_device *fuzz_dev;
+/* UDP :7 v4, UDP :7 v6, TCP :80 v4, TCP :80 v6 (-1: family not offered) */
+static int fuzz_fds[4] = { -1, -1, -1, -1 };
 
 static int fuzz_xmit(void *ctx, const void *frame, size_t len)
 {
@@ -30,6 +38,61 @@ static int fuzz_xmit(void *ctx, const void *frame, size_t len)
 	(void)frame;
 	(void)len;
 	return 0;
+}
+
+/* A non-blocking socket bound to addr (and listening for TCP); -1 when
+ * the stack does not offer the family/type (so far: TCP over IPv6). */
+static int fuzz_socket(int family, int type, const struct sockaddr *addr, socklen_t len)
+{
+	int fd = ns_socket(fuzz_stack, family, type | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -1;
+	if (ns_bind(fuzz_stack, fd, addr, len) != 0 ||
+	    (type == SOCK_STREAM && ns_listen(fuzz_stack, fd, 8) != 0))
+		abort();
+	return fd;
+}
+
+static void fuzz_sockets_init(void)
+{
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0xc6120001u) };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
+
+	a6.sin6_addr.s6_addr[0] = 0xfd;
+	a6.sin6_addr.s6_addr[15] = 1;
+	a4.sin_port = a6.sin6_port = htons(7);
+	fuzz_fds[0] = fuzz_socket(AF_INET, SOCK_DGRAM, (struct sockaddr *)&a4, sizeof(a4));
+	fuzz_fds[1] = fuzz_socket(AF_INET6, SOCK_DGRAM, (struct sockaddr *)&a6, sizeof(a6));
+	a4.sin_port = a6.sin6_port = htons(80);
+	fuzz_fds[2] = fuzz_socket(AF_INET, SOCK_STREAM, (struct sockaddr *)&a4, sizeof(a4));
+	fuzz_fds[3] = fuzz_socket(AF_INET6, SOCK_STREAM, (struct sockaddr *)&a6, sizeof(a6));
+	if (fuzz_fds[0] < 0 || fuzz_fds[1] < 0 || fuzz_fds[2] < 0)
+		abort();
+}
+
+/* Read every queued datagram, accept and close every connection (bounded
+ * loops: the queues are bounded, so are these). */
+static void fuzz_sockets_drain(void)
+{
+	uint8_t buf[2048];
+
+	for (int i = 0; i < 2; i++)
+		for (int n = 0; n < 64; n++)
+			if (ns_recv(fuzz_stack, fuzz_fds[i], buf, sizeof(buf), MSG_DONTWAIT) < 0)
+				break;
+	for (int i = 2; i < 4; i++) {
+		if (fuzz_fds[i] < 0)
+			continue;
+		for (int n = 0; n < 16; n++) {
+			int c = ns_accept4(fuzz_stack, fuzz_fds[i], NULL, NULL, SOCK_NONBLOCK);
+
+			if (c < 0)
+				break;
+			ns_recv(fuzz_stack, c, buf, sizeof(buf), MSG_DONTWAIT);
+			ns_close(fuzz_stack, c);
+		}
+	}
 }
 
 static void fuzz_init(void)
@@ -62,6 +125,7 @@ static void fuzz_init(void)
 		    ns_sysctl_set(fuzz_stack, "net.ipv6.conf.all.forwarding", "1") != 0)
 			abort();
 	}
+	fuzz_sockets_init();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -75,6 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ns_stack_step(fuzz_stack) == 0 && !ns_stack_busy(fuzz_stack))
 			break;
 	}
+	fuzz_sockets_drain();
 	ns_vclock_advance(&fuzz_clock, FUZZ_TICK_NS);
 	ns_stack_step(fuzz_stack);
 	return 0;
