@@ -13,7 +13,7 @@
 #     sha256: B downloads from H (netem on R's eth1) and H's curl downloads
 #     from B (netem on R's eth2, toward H).
 #  3. SYN flood at H: ~100000 spoofed SYNs (198.19.0.0/16) from an AF_PACKET
-#     socket on M's bridge, tcp_max_syn_backlog 128, while B keeps an echo
+#     socket on H's TAP (td, in M), tcp_max_syn_backlog 128, while B keeps an echo
 #     connection busy and opens new ones every 100 ms: no stall > 2 s, new
 #     connections succeed (SyncookiesSent/Recv grow), skb memory bounded.
 set -euo pipefail
@@ -21,7 +21,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 T7="$PY $SRC/tests/integration/tcp7.py"
 TU="$PY $SRC/tests/integration/tcpudp.py"
-R=nt7r$$ A=nt7a$$ B=nt7b$$ M=nt7m$$ H=nt7h$$
+R=nt7r$$ A=nt7a$$ B=nt7b$$ M=nt7m$$
 ax() { ip netns exec $A "$@"; }
 bx() { ip netns exec $B "$@"; }
 mx() { ip netns exec $M "$@"; }
