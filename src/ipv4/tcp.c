@@ -112,8 +112,8 @@ void tcp_time_wait(struct tcp_sock *tp, int state, uint64_t timeo)
 		tcp_done(tp);
 		return;
 	}
-	del_timer(&tp->rtx_timer);
-	del_timer(&tp->delack_timer);
+	tcp_timer_cancel(tp, TCP_TIMER_RTX);
+	tcp_timer_cancel(tp, TCP_TIMER_DELACK);
 	tp->ack_pending = 0;
 	tcp_write_queue_purge(tp);
 	tn->tw_count++;

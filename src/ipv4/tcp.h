@@ -225,7 +225,18 @@ struct tcp_rx_opt {
 #define ICSK_ACK_TIMER 2	/* the delayed-ACK timer is armed */
 #define ICSK_ACK_PUSHED 4
 
-/* what rtx_timer is armed for */
+/* The socket's timer events. Linux has a timer_list for each
+ * (icsk_retransmit_timer, icsk_delack_timer, sk_timer) and multiplexes
+ * RTO/probe0/TLP/REO on the first; here one timer_list, armed for the
+ * earliest deadline, multiplexes all three (tcp_timer_arm). */
+enum tcp_timer_event {
+	TCP_TIMER_RTX,		/* retransmit / zero-window probe / SYN / TLP / REO (pending) */
+	TCP_TIMER_DELACK,	/* delayed ACK */
+	TCP_TIMER_KEEP,		/* keepalive, FIN_WAIT2, TIME_WAIT */
+	TCP_TIMER_NR,
+};
+
+/* what TCP_TIMER_RTX is armed for */
 #define ICSK_TIME_RETRANS 1
 #define ICSK_TIME_PROBE0  3
 #define ICSK_TIME_REO_TIMEOUT 4	/* RACK reordering window (RFC 8985 6.2) */
@@ -321,10 +332,9 @@ struct tcp_sock {
 	bool fin_queued;			/* FIN in the send queue */
 	bool rst_on_close;			/* data lost: abort with RST */
 
-	/* timers */
-	struct timer_list rtx_timer;		/* retransmit / zero-window probe / SYN */
-	struct timer_list delack_timer;
-	struct timer_list keep_timer;		/* keepalive, FIN_WAIT2, TIME_WAIT */
+	/* timers: one wheel timer multiplexes the TCP_TIMER_* events */
+	struct timer_list timer;
+	uint64_t timer_when[TCP_TIMER_NR];	/* ns deadline of each event, 0: off */
 
 	/* keepalive (TCP_KEEPIDLE/INTVL/CNT; 0: sysctl) */
 	int keepalive_time, keepalive_intvl, keepalive_probes;
@@ -665,6 +675,13 @@ void tcp_reset_keepalive_timer(struct tcp_sock *tp, uint64_t len);
 void tcp_delack_timer_arm(struct tcp_sock *tp);
 uint64_t tcp_keepalive_time_ns(const struct tcp_sock *tp);
 void tcp_synack_timer(struct timer_list *t);
+/* Arm event ev for absolute time expires (ns), or cancel it. */
+void tcp_timer_arm(struct tcp_sock *tp, enum tcp_timer_event ev, uint64_t expires);
+void tcp_timer_cancel(struct tcp_sock *tp, enum tcp_timer_event ev);
+static inline bool tcp_timer_armed(const struct tcp_sock *tp, enum tcp_timer_event ev)
+{
+	return tp->timer_when[ev] != 0;
+}
 
 /* tcp.c */
 void tcp_set_state(struct tcp_sock *tp, int state);

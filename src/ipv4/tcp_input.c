@@ -716,7 +716,7 @@ void tcp_rack_reo_timeout(struct tcp_sock *tp)
 	tcp_sack_recovery(tp, tp->snd_una, 0, false);
 	if (prior_lost == tp->lost_out && tp->pending == ICSK_TIME_REO_TIMEOUT)
 		tcp_set_xmit_timer(tp);
-	else if (tp->pending != ICSK_TIME_REO_TIMEOUT || !timer_pending(&tp->rtx_timer))
+	else if (tp->pending != ICSK_TIME_REO_TIMEOUT || !tcp_timer_armed(tp, TCP_TIMER_RTX))
 		tcp_set_xmit_timer(tp);
 	tcp_push(tp);
 }
@@ -725,7 +725,7 @@ void tcp_rack_reo_timeout(struct tcp_sock *tp)
  * state, else the RTO (Linux's tcp_set_xmit_timer). */
 void tcp_set_xmit_timer(struct tcp_sock *tp)
 {
-	if (tp->pending == ICSK_TIME_REO_TIMEOUT && timer_pending(&tp->rtx_timer))
+	if (tp->pending == ICSK_TIME_REO_TIMEOUT && tcp_timer_armed(tp, TCP_TIMER_RTX))
 		return;
 	if (!tcp_schedule_loss_probe(tp))
 		tcp_rearm_rto(tp);
@@ -851,10 +851,10 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 			tcp_reno_dupack(tp, ack);
 		else if (sack && tp->rack.advanced)
 			tcp_sack_recovery(tp, ack, 0, false);
-		if (tp->snd_wnd > prior_wnd && timer_pending(&tp->rtx_timer) &&
+		if (tp->snd_wnd > prior_wnd && tcp_timer_armed(tp, TCP_TIMER_RTX) &&
 		    tp->pending == ICSK_TIME_PROBE0) {
 			/* the window opened (Linux's tcp_ack_probe) */
-			del_timer(&tp->rtx_timer);
+			tcp_timer_cancel(tp, TCP_TIMER_RTX);
 			tp->backoff = 0;
 		}
 		return 0;
@@ -1049,7 +1049,7 @@ static int tcp_rcv_synsent(struct tcp_sock *tp, struct sk_buff *skb, const struc
 		tp->backoff = 0;
 		tcp_init_transfer(tp);
 		tcp_set_state(tp, TCP_ESTABLISHED);
-		del_timer(&tp->rtx_timer);
+		tcp_timer_cancel(tp, TCP_TIMER_RTX);
 		if (!sock_flag(sk, SOCK_DEAD))
 			sk->sk_state_change(sk);
 		/* RFC 9293: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
@@ -1190,7 +1190,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 
 			tcp_clean_rtx_queue(tp, th->ack_seq, &rtt);
 		}
-		del_timer(&tp->rtx_timer);
+		tcp_timer_cancel(tp, TCP_TIMER_RTX);
 		tp->retransmits = 0;
 		tcp_init_transfer(tp);
 		tcp_set_state(tp, TCP_ESTABLISHED);
@@ -1275,7 +1275,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 		tcp_ack_snd_check(tp);
 		/* SO_KEEPALIVE has no proto hook: the keepalive timer starts
 		 * with the first segment after it was set */
-		if (sock_flag(sk, SOCK_KEEPOPEN) && !timer_pending(&tp->keep_timer) &&
+		if (sock_flag(sk, SOCK_KEEPOPEN) && !tcp_timer_armed(tp, TCP_TIMER_KEEP) &&
 		    sk->sk_state == TCP_ESTABLISHED)
 			tcp_reset_keepalive_timer(tp, tcp_keepalive_time_ns(tp));
 	}

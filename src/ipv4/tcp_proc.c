@@ -52,12 +52,12 @@ static void tcp_seq_sock(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t
 	int64_t delta = 0;
 	int rx_queue;
 
-	if (timer_pending(&tp->rtx_timer)) {
+	if (tcp_timer_armed(tp, TCP_TIMER_RTX)) {
 		timer_active = tp->pending == ICSK_TIME_PROBE0 ? 4 : 1;
-		delta = (int64_t)(tp->rtx_timer.expires - now);
-	} else if (timer_pending(&tp->keep_timer)) {
+		delta = (int64_t)(tp->timer_when[TCP_TIMER_RTX] - now);
+	} else if (tcp_timer_armed(tp, TCP_TIMER_KEEP)) {
 		timer_active = 2;
-		delta = (int64_t)(tp->keep_timer.expires - now);
+		delta = (int64_t)(tp->timer_when[TCP_TIMER_KEEP] - now);
 	}
 	if (sk->sk_state == TCP_LISTEN)
 		rx_queue = sk->sk_ack_backlog;
