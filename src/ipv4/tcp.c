@@ -119,7 +119,6 @@ void tcp_time_wait(struct tcp_sock *tp, int state, uint64_t timeo)
 	tn->tw_count++;
 	sk->sk_state = state;
 	sk->sk_shutdown = SHUTDOWN_MASK;
-	tp->tw_expire = ns_now(sk->sk_net) + timeo;
 	tcp_reset_keepalive_timer(tp, timeo);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_state_change(sk);

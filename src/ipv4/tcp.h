@@ -203,8 +203,8 @@ struct request_sock {
 
 /* Linux's tcp_options_received */
 struct tcp_rx_opt {
+	uint64_t ts_recent_stamp;	/* ns TS.Recent was last updated */
 	uint32_t ts_recent;		/* RFC 7323 4.3: TS.Recent */
-	uint64_t ts_recent_stamp;	/* ns it was last updated */
 	uint32_t rcv_tsval, rcv_tsecr;	/* of the segment being processed */
 	bool saw_tstamp;		/* ... carried a timestamp */
 	bool tstamp_ok;			/* negotiated (RFC 7323 3.2) */
@@ -258,17 +258,16 @@ struct tcp_rack {
 	bool reord;			/* reordering seen (RFC 8985 6.2 step 2) */
 };
 
+/* Field order: grouped by use, each group padded to 8 bytes by its small
+ * members, booleans as bitfields (bench_tcp reports the heap per idle
+ * connection). */
 struct tcp_sock {
 	struct inet_sock inet;			/* first */
 	const struct tcp_af_ops *af_ops;	/* the connection's family */
-	/* AF_INET6 sockets (Linux's sk_v6_rcv_saddr, np->saddr, sk_v6_daddr) */
-	uint8_t v6_rcv_saddr[16], v6_saddr[16], v6_daddr[16];
-	bool v6only;				/* IPV6_V6ONLY */
 	struct list_head all_node;		/* netns_tcp.all (for /proc, teardown) */
 	struct hlist_node bind_node;		/* bhash */
-	bool in_ehash;				/* sk_node is in ehash */
-	bool in_lhash;				/* sk_node is in lhash */
-	bool bound;				/* bind_node in bhash */
+	/* AF_INET6 sockets (Linux's sk_v6_rcv_saddr, np->saddr, sk_v6_daddr) */
+	uint8_t v6_rcv_saddr[16], v6_saddr[16], v6_daddr[16];
 
 	/* send sequence space, RFC 9293 3.3.1 */
 	uint32_t snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, snd_up;
@@ -283,27 +282,29 @@ struct tcp_sock {
 	uint32_t copied_seq;			/* next byte the user reads */
 	uint32_t rcv_ssthresh;
 	uint32_t window_clamp;
-
-	struct tcp_rx_opt rx_opt;
 	uint32_t mss_cache;			/* current effective send MSS (payload) */
 	uint32_t advmss;			/* MSS we advertise */
 	uint32_t rcv_mss;			/* estimate of the peer's segment size */
 	uint32_t pmtu;				/* path MTU in use */
+	uint32_t rcv_segs_unacked;		/* full segments since our last ACK */
+	struct tcp_rx_opt rx_opt;
 
 	/* congestion control, RFC 5681 / 6582 */
 	const struct tcp_congestion_ops *ca_ops;
-	uint64_t ca_priv[8];
+	uint32_t ca_priv[15];
 	uint32_t snd_cwnd, snd_ssthresh, snd_cwnd_cnt;
 	uint32_t packets_out;			/* segments in rtx_queue (sent, unacked) */
 	uint32_t retrans_out;			/* retransmitted, not yet acked */
 	uint32_t lost_out;			/* marked lost (TCPCB_LOST) */
 	uint32_t sacked_out;			/* Reno: dup ACKs seen; part 2: SACKed */
-	uint8_t ca_state;
-	uint8_t dup_acks;
 	uint32_t high_seq;			/* RFC 6582 "recover" */
 	uint32_t prior_ssthresh, prior_cwnd;
 	uint32_t undo_marker;
 	int undo_retrans;
+	uint8_t ca_state;
+	uint8_t dup_acks;
+	uint8_t backoff;			/* exponent of the RTO backoff */
+	uint8_t retransmits;			/* consecutive RTO retransmissions */
 
 	/* RTT, RFC 6298 (us, srtt and mdev scaled by 8 and 4 like Linux) */
 	uint32_t srtt_us;			/* << 3 */
@@ -311,26 +312,29 @@ struct tcp_sock {
 	uint32_t rttvar_us;
 	uint32_t mdev_max_us;
 	uint32_t rtt_seq;
-	uint64_t rto;				/* ns */
-	uint8_t backoff;			/* exponent of the RTO backoff */
-	uint8_t retransmits;			/* consecutive RTO retransmissions */
-	uint8_t probes_out;			/* zero-window or keepalive probes unanswered */
-	uint8_t pending;			/* ICSK_TIME_* for rtx_timer */
-	uint64_t retrans_stamp;			/* ns of the first retransmission */
 	uint32_t total_retrans;
+	uint64_t rto;				/* ns */
+	uint64_t retrans_stamp;			/* ns of the first retransmission */
 
 	/* ACK scheduling, Linux's icsk_ack */
-	uint8_t ack_pending;			/* ICSK_ACK_* */
-	uint8_t ack_quick;			/* quick ACKs left */
-	bool ack_pingpong;			/* interactive: delay ACKs */
 	uint64_t ato;				/* ns */
 	uint64_t lrcvtime;			/* ns: last data received */
-	uint32_t rcv_segs_unacked;		/* full segments since our last ACK */
-
+	uint8_t ack_pending;			/* ICSK_ACK_* */
+	uint8_t ack_quick;			/* quick ACKs left */
+	uint8_t probes_out;			/* zero-window or keepalive probes unanswered */
+	uint8_t pending;			/* ICSK_TIME_* for TCP_TIMER_RTX */
 	uint8_t nonagle;			/* TCP_NAGLE_* */
-	bool syn_sent_once;
-	bool fin_queued;			/* FIN in the send queue */
-	bool rst_on_close;			/* data lost: abort with RST */
+	uint8_t sack_recent_n;			/* entries of sack_recent */
+	bool ack_pingpong : 1;			/* interactive: delay ACKs */
+	bool syn_sent_once : 1;
+	bool fin_queued : 1;			/* FIN in the send queue */
+	bool rst_on_close : 1;			/* data lost: abort with RST */
+	bool dsack : 1;				/* a D-SACK block is owed */
+	bool tlp_retrans : 1;			/* the TLP probe was a retransmission */
+	bool v6only : 1;			/* IPV6_V6ONLY */
+	bool in_ehash : 1;			/* sk_node is in ehash */
+	bool in_lhash : 1;			/* sk_node is in lhash */
+	bool bound : 1;				/* bind_node in bhash */
 
 	/* timers: one wheel timer multiplexes the TCP_TIMER_* events */
 	struct timer_list timer;
@@ -345,20 +349,17 @@ struct tcp_sock {
 	/* queues */
 	struct sk_buff_head rtx_queue;		/* sent, not fully acked (originals) */
 	struct sk_buff_head ooo_queue;		/* received out of order, by seq */
-	uint32_t ooo_drops;
 
 	/* SACK receiver (RFC 2018 4, RFC 2883) */
 	uint32_t sack_recent[TCP_SACK_RECENT];	/* seq of the latest ofo arrivals, newest first */
-	uint8_t sack_recent_n;
-	bool dsack;				/* a D-SACK block is owed */
 	struct tcp_sack_block dsack_blk;
+	uint32_t ooo_drops;
 	/* SACK sender: scoreboard counters above, loss detection */
 	uint32_t reordering;			/* DupThresh in packets (RFC 6675 2, Linux) */
 	struct tcp_rack rack;
 	struct tcp_sack_block recv_sack_cache[TCP_NUM_SACKS];	/* the last ACK's valid blocks */
 	uint32_t rtt_min_us;			/* smallest RTT seen (RACK's min_RTT) */
 	uint32_t tlp_high_seq;			/* RFC 8985 7.3: SND.NXT when the probe went; 0: none */
-	bool tlp_retrans;			/* the probe was a retransmission */
 	int64_t ack_rtt_us;			/* RTT sample of the last ACK, -1: none */
 	uint64_t last_xmit;			/* ns: send time of the last data skb (unique) */
 	uint64_t last_oow_ack_time;		/* ns: last challenge / out-of-window ACK (RFC 5961 7) */
@@ -367,8 +368,8 @@ struct tcp_sock {
 	uint32_t rcv_rtt_us;			/* receiver's RTT estimate (timestamps) */
 
 	/* listener */
-	struct list_head syn_queue;		/* struct request_sock */
 	unsigned int syn_qlen;
+	struct list_head syn_queue;		/* struct request_sock */
 	uint64_t last_synq_overflow;		/* ns: last SYN answered by a cookie */
 	struct list_head accept_queue;		/* children (accept_node) */
 	struct list_head accept_node;
@@ -377,7 +378,6 @@ struct tcp_sock {
 	/* statistics (TCP_INFO) */
 	uint64_t bytes_acked, bytes_received, bytes_sent, bytes_retrans;
 	uint32_t segs_in, segs_out, data_segs_in, data_segs_out;
-	uint64_t tw_expire;			/* ns: TIME_WAIT ends */
 };
 
 static inline struct tcp_sock *tcp_sk(const struct sock *sk)

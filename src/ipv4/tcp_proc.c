@@ -83,7 +83,7 @@ static void tcp_seq_sock(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t
 static void tcp_seq_tw(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t now, bool v6)
 {
 	size_t start = s->len;
-	int64_t delta = (int64_t)(tp->tw_expire - now);
+	int64_t delta = (int64_t)(tp->timer_when[TCP_TIMER_KEEP] - now);	/* TIME-WAIT ends */
 
 	seq_printf(s, "%4d: ", i);
 	tcp_seq_addr(s, tp, v6);
