@@ -146,9 +146,9 @@ static void fill_row(struct ns_stack *stack, const struct ss_opts *o, struct ss_
 		const struct tcp_sock *tp = tcp_sk(sk);
 		char a[INET6_ADDRSTRLEN];
 
-		inet_ntop(AF_INET6, tp->v6_rcv_saddr, a, sizeof(a));
+		inet_ntop(AF_INET6, tcp6_sk(tp)->v6_rcv_saddr, a, sizeof(a));
 		snprintf(r->laddr, sizeof(r->laddr), "[%s]", a);
-		inet_ntop(AF_INET6, tp->v6_daddr, a, sizeof(a));
+		inet_ntop(AF_INET6, tcp6_sk(tp)->v6_daddr, a, sizeof(a));
 		snprintf(r->raddr, sizeof(r->raddr), "[%s]", a);
 	}
 	r->process[0] = 0;

@@ -233,9 +233,9 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	tp->af_ops = req->af_ops;
 	tp->v6only = lp->v6only;
 	if (req->af_ops->family == AF_INET6) {
-		memcpy(tp->v6_rcv_saddr, req->laddr6, 16);
-		memcpy(tp->v6_saddr, req->laddr6, 16);
-		memcpy(tp->v6_daddr, req->raddr6, 16);
+		memcpy(tcp6_sk(tp)->v6_rcv_saddr, req->laddr6, 16);
+		memcpy(tcp6_sk(tp)->v6_saddr, req->laddr6, 16);
+		memcpy(tcp6_sk(tp)->v6_daddr, req->raddr6, 16);
 		/* RFC 4007 6: a link-local peer pins the interface */
 		if (req->raddr6[0] == 0xfe && (req->raddr6[1] & 0xc0) == 0x80)
 			sk->sk_bound_dev_if = req->iif;
@@ -243,11 +243,11 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 		/* a dual-stack listener's IPv4 child: ::ffff:a.b.c.d */
 		static const uint8_t pfx[12] = { [10] = 0xff, [11] = 0xff };
 
-		memcpy(tp->v6_rcv_saddr, pfx, 12);
-		put_be32(tp->v6_rcv_saddr + 12, req->laddr);
-		memcpy(tp->v6_saddr, tp->v6_rcv_saddr, 16);
-		memcpy(tp->v6_daddr, pfx, 12);
-		put_be32(tp->v6_daddr + 12, req->raddr);
+		memcpy(tcp6_sk(tp)->v6_rcv_saddr, pfx, 12);
+		put_be32(tcp6_sk(tp)->v6_rcv_saddr + 12, req->laddr);
+		memcpy(tcp6_sk(tp)->v6_saddr, tcp6_sk(tp)->v6_rcv_saddr, 16);
+		memcpy(tcp6_sk(tp)->v6_daddr, pfx, 12);
+		put_be32(tcp6_sk(tp)->v6_daddr + 12, req->raddr);
 	}
 	tp->ca_ops = lp->ca_ops;
 	tp->nonagle = lp->nonagle;
@@ -433,7 +433,8 @@ int tcp_connect_finish(struct tcp_sock *tp)
 	if (!tp->write_seq) {
 		tcp_sk_addrs(tp, &a);
 		a.laddr = tp->inet.inet_rcv_saddr;
-		memcpy(a.laddr6, tp->v6_rcv_saddr, 16);
+		if (sk->sk_family == AF_INET6)
+			memcpy(a.laddr6, tcp6_sk(tp)->v6_rcv_saddr, 16);
 		tp->iss = tp->af_ops->init_seq(tn, &a, tp->inet.inet_sport, tp->inet.inet_dport,
 					       ns_now(sk->sk_net));
 	} else {

@@ -266,8 +266,6 @@ struct tcp_sock {
 	const struct tcp_af_ops *af_ops;	/* the connection's family */
 	struct list_head all_node;		/* netns_tcp.all (for /proc, teardown) */
 	struct hlist_node bind_node;		/* bhash */
-	/* AF_INET6 sockets (Linux's sk_v6_rcv_saddr, np->saddr, sk_v6_daddr) */
-	uint8_t v6_rcv_saddr[16], v6_saddr[16], v6_daddr[16];
 
 	/* send sequence space, RFC 9293 3.3.1 */
 	uint32_t snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, snd_up;
@@ -379,6 +377,20 @@ struct tcp_sock {
 	uint64_t bytes_acked, bytes_received, bytes_sent, bytes_retrans;
 	uint32_t segs_in, segs_out, data_segs_in, data_segs_out;
 };
+
+/* An AF_INET6 socket (the TCPv6 proto's obj_size; Linux's tcp6_sock): the
+ * IPv6 addresses follow the tcp_sock, so AF_INET sockets do not carry
+ * them. Only for sk_family == AF_INET6 (tcp_is_v6() implies it). */
+struct tcp6_sock {
+	struct tcp_sock tcp;			/* first */
+	/* Linux's sk_v6_rcv_saddr, np->saddr, sk_v6_daddr */
+	uint8_t v6_rcv_saddr[16], v6_saddr[16], v6_daddr[16];
+};
+
+static inline struct tcp6_sock *tcp6_sk(const struct tcp_sock *tp)
+{
+	return (struct tcp6_sock *)(void *)tp;
+}
 
 static inline struct tcp_sock *tcp_sk(const struct sock *sk)
 {

@@ -27,7 +27,7 @@ static void tcp_seq_addr(struct seq_buf *s, const struct tcp_sock *tp, bool v6)
 		return;
 	}
 	for (int k = 0; k < 2; k++) {
-		const uint8_t *a = k ? tp->v6_daddr : tp->v6_rcv_saddr;
+		const uint8_t *a = k ? tcp6_sk(tp)->v6_daddr : tcp6_sk(tp)->v6_rcv_saddr;
 
 		/* s6_addr32[i] with %08X on a little-endian host */
 		for (int j = 0; j < 16; j += 4)
