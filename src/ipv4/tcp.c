@@ -130,8 +130,6 @@ void tcp_init_sock_fields(struct tcp_sock *tp)
 	struct sock *sk = tp_sk(tp);
 	struct netns_tcp *tn = tcp_net(sk);
 
-	INIT_LIST_HEAD(&tp->syn_queue);
-	INIT_LIST_HEAD(&tp->accept_queue);
 	INIT_LIST_HEAD(&tp->accept_node);
 	INIT_HLIST_NODE(&tp->bind_node);
 	skb_queue_head_init(&tp->rtx_queue);
@@ -172,8 +170,12 @@ static void tcp_v4_destroy_sock(struct sock *sk)
 	tcp_clear_xmit_timers(tp);
 	skb_queue_purge(&tp->rtx_queue);
 	skb_queue_purge(&tp->ooo_queue);
-	while (!list_empty(&tp->syn_queue))
-		reqsk_free(list_first_entry(&tp->syn_queue, struct request_sock, node));
+	if (tp->lq) {
+		while (!list_empty(&tp->lq->syn_queue))
+			reqsk_free(list_first_entry(&tp->lq->syn_queue, struct request_sock, node));
+		free(tp->lq);
+		tp->lq = NULL;
+	}
 	tcp_put_port(tp);
 	list_del(&tp->all_node);
 }
@@ -484,10 +486,10 @@ static int tcp_disconnect(struct sock *sk, int flags)
 /* Abort every child and request of a listener (inet_csk_listen_stop). */
 static void tcp_listen_stop(struct tcp_sock *lp)
 {
-	while (!list_empty(&lp->syn_queue))
-		reqsk_free(list_first_entry(&lp->syn_queue, struct request_sock, node));
-	while (!list_empty(&lp->accept_queue)) {
-		struct tcp_sock *c = list_first_entry(&lp->accept_queue, struct tcp_sock, accept_node);
+	while (!list_empty(&lp->lq->syn_queue))
+		reqsk_free(list_first_entry(&lp->lq->syn_queue, struct request_sock, node));
+	while (!list_empty(&lp->lq->accept_queue)) {
+		struct tcp_sock *c = list_first_entry(&lp->lq->accept_queue, struct tcp_sock, accept_node);
 		struct sock *csk = tp_sk(c);
 
 		list_del(&c->accept_node);
@@ -512,6 +514,13 @@ static int tcp_listen(struct sock *sk, int backlog)
 	}
 	if (sk->sk_state != TCP_CLOSE)
 		return -EINVAL;
+	if (!tp->lq) {
+		tp->lq = calloc(1, sizeof(*tp->lq));
+		if (!tp->lq)
+			return -ENOBUFS;
+		INIT_LIST_HEAD(&tp->lq->syn_queue);
+		INIT_LIST_HEAD(&tp->lq->accept_queue);
+	}
 	if (!tp->bound) {
 		err = tcp_v4_get_port(sk, 0);
 		if (err)
@@ -536,7 +545,7 @@ static struct sock *tcp_accept(struct sock *sk, int flags, int *err)
 		*err = -EINVAL;
 		return NULL;
 	}
-	list_for_each_entry(c, &lp->accept_queue, accept_node) {
+	list_for_each_entry(c, &lp->lq->accept_queue, accept_node) {
 		if (tp_sk(c)->sk_state == TCP_SYN_RECV)
 			continue;
 		list_del(&c->accept_node);
@@ -829,7 +838,7 @@ static unsigned int tcp_poll(struct sock *sk)
 	if (state == TCP_LISTEN) {
 		struct tcp_sock *c;
 
-		list_for_each_entry(c, &tp->accept_queue, accept_node)
+		list_for_each_entry(c, &tp->lq->accept_queue, accept_node)
 			if (tp_sk(c)->sk_state != TCP_SYN_RECV)
 				return EPOLLIN | EPOLLRDNORM;
 		return 0;

@@ -258,6 +258,16 @@ struct tcp_rack {
 	bool reord;			/* reordering seen (RFC 8985 6.2 step 2) */
 };
 
+/* A listener's queues (Linux's request_sock_queue, embedded there):
+ * allocated by the first listen(), freed with the socket, so connections
+ * do not carry them. */
+struct tcp_listen_queue {
+	struct list_head syn_queue;		/* struct request_sock */
+	struct list_head accept_queue;		/* children (accept_node) */
+	uint64_t last_synq_overflow;		/* ns: last SYN answered by a cookie */
+	unsigned int syn_qlen;
+};
+
 /* Field order: grouped by use, each group padded to 8 bytes by its small
  * members, booleans as bitfields (bench_tcp reports the heap per idle
  * connection). */
@@ -366,11 +376,8 @@ struct tcp_sock {
 	uint32_t rcv_rtt_us;			/* receiver's RTT estimate (timestamps) */
 
 	/* listener */
-	unsigned int syn_qlen;
-	struct list_head syn_queue;		/* struct request_sock */
-	uint64_t last_synq_overflow;		/* ns: last SYN answered by a cookie */
-	struct list_head accept_queue;		/* children (accept_node) */
-	struct list_head accept_node;
+	struct tcp_listen_queue *lq;		/* from the first listen() on; NULL before */
+	struct list_head accept_node;		/* on the listener's accept_queue */
 	struct tcp_sock *parent;		/* listener while on its accept queue */
 
 	/* statistics (TCP_INFO) */

@@ -1287,7 +1287,7 @@ struct request_sock *tcp_find_req(struct tcp_sock *lp, const struct tcp_addrs *a
 {
 	struct request_sock *req;
 
-	list_for_each_entry(req, &lp->syn_queue, node) {
+	list_for_each_entry(req, &lp->lq->syn_queue, node) {
 		if (req->rport != rport || req->af_ops != a->ops)
 			continue;
 		if (a->ops->family == AF_INET ? req->raddr == a->raddr && req->laddr == a->laddr
@@ -1320,7 +1320,7 @@ void reqsk_free(struct request_sock *req)
 {
 	del_timer(&req->timer);
 	list_del(&req->node);
-	req->listener->syn_qlen--;
+	req->listener->lq->syn_qlen--;
 	free(req);
 }
 
@@ -1368,7 +1368,7 @@ static void tcp_send_cookie_synack(struct tcp_sock *lp, const struct tcp_addrs *
 		req.wscale_ok = req.sack_ok = false;	/* nowhere to keep them */
 	if (!req.wscale_ok)
 		req.rcv_wscale = 0;
-	lp->last_synq_overflow = ns_now(stack);
+	lp->lq->last_synq_overflow = ns_now(stack);
 	TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESSENT);
 	tcp_send_synack(&req);
 }
@@ -1399,7 +1399,7 @@ int tcp_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_
 	}
 	/* SYN queue bounded by the backlog and tcp_max_syn_backlog; full:
 	 * a SYN cookie (tcp_syncookies 1; 2: always), else drop */
-	synq_full = (int)lp->syn_qlen >= limit || (int)lp->syn_qlen >= tn->max_syn_backlog;
+	synq_full = (int)lp->lq->syn_qlen >= limit || (int)lp->lq->syn_qlen >= tn->max_syn_backlog;
 	if (tn->syncookies == 2 || (synq_full && tn->syncookies)) {
 		tcp_send_cookie_synack(lp, a, th, opt);
 		consume_skb(skb);
@@ -1420,8 +1420,8 @@ int tcp_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_
 	req->snt_isn = isn ? isn : a->ops->init_seq(tn, a, th->dport, th->sport, ns_now(lsk->sk_net));
 	req->first_sent = ns_now(lsk->sk_net);
 	timer_setup(&req->timer, lsk->sk_net, tcp_synack_timer);
-	list_add_tail(&req->node, &lp->syn_queue);
-	lp->syn_qlen++;
+	list_add_tail(&req->node, &lp->lq->syn_queue);
+	lp->lq->syn_qlen++;
 	tcp_send_synack(req);
 	mod_timer(&req->timer, req->first_sent + TCP_TIMEOUT_INIT);
 	consume_skb(skb);
@@ -1476,8 +1476,8 @@ struct tcp_sock *cookie_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
 	tcp_select_initial_window(tn, lsk->sk_rcvbuf, 1500U - a->ops->net_header_len - TCP_HLEN_MIN,
 				  &req->rcv_wnd, &clamp, req->wscale_ok, &req->rcv_wscale);
 	timer_setup(&req->timer, stack, tcp_synack_timer);
-	list_add_tail(&req->node, &lp->syn_queue);
-	lp->syn_qlen++;
+	list_add_tail(&req->node, &lp->lq->syn_queue);
+	lp->lq->syn_qlen++;
 	TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESRECV);
 	return tcp_check_req(lp, req, skb, th, opt);
 }
@@ -1527,7 +1527,7 @@ struct tcp_sock *tcp_check_req(struct tcp_sock *lp, struct request_sock *req,
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 		return NULL;
 	}
-	list_add_tail(&child->accept_node, &lp->accept_queue);
+	list_add_tail(&child->accept_node, &lp->lq->accept_queue);
 	child->parent = lp;
 	lsk->sk_ack_backlog++;
 	return child;

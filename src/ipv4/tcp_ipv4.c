@@ -641,8 +641,8 @@ int tcp_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_re
 	if (th->flags & TCP_FLAG_ACK) {
 		req = tcp_find_req(lp, a, th->sport);
 		if (!req && !(th->flags & TCP_FLAG_SYN) && stack->tcp->syncookies &&
-		    lp->last_synq_overflow &&
-		    ns_now(stack) - lp->last_synq_overflow < 2 * 60 * NS_PER_SEC) {
+		    lp->lq->last_synq_overflow &&
+		    ns_now(stack) - lp->lq->last_synq_overflow < 2 * 60 * NS_PER_SEC) {
 			/* RFC 4987 3.6: maybe the ACK of a cookie SYN-ACK */
 			child = cookie_check_ack(lp, skb, th, opt, a);
 			if (!child)
