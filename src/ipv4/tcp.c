@@ -205,7 +205,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	sk->sk_reuse = lsk->sk_reuse;
 	sk->sk_reuseport = lsk->sk_reuseport;
 	sk->sk_userlocks = lsk->sk_userlocks & (uint8_t)~SOCK_BINDPORT_LOCK;
-	sk->sk_flags = lsk->sk_flags & ~(1UL << SOCK_DEAD);
+	sk->sk_flags = lsk->sk_flags & ~(1U << SOCK_DEAD);
 	sk->sk_rcvbuf = lsk->sk_rcvbuf;
 	sk->sk_sndbuf = lsk->sk_sndbuf;
 	sk->sk_rcvtimeo = lsk->sk_rcvtimeo;

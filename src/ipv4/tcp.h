@@ -325,14 +325,20 @@ struct tcp_sock {
 	uint64_t retrans_stamp;			/* ns of the first retransmission */
 
 	/* ACK scheduling, Linux's icsk_ack */
-	uint64_t ato;				/* ns */
 	uint64_t lrcvtime;			/* ns: last data received */
+	uint32_t ato;				/* ns (at most TCP_DELACK_MAX) */
 	uint8_t ack_pending;			/* ICSK_ACK_* */
 	uint8_t ack_quick;			/* quick ACKs left */
 	uint8_t probes_out;			/* zero-window or keepalive probes unanswered */
 	uint8_t pending;			/* ICSK_TIME_* for TCP_TIMER_RTX */
+
 	uint8_t nonagle;			/* TCP_NAGLE_* */
 	uint8_t sack_recent_n;			/* entries of sack_recent */
+	/* keepalive (TCP_KEEPIDLE/INTVL/CNT, bounded as Linux: 32767 s,
+	 * 32767 s, 127; 0: sysctl) */
+	uint8_t keepalive_probes;
+	uint16_t keepalive_time, keepalive_intvl;
+	int linger2;				/* TCP_LINGER2 (s), 0: tcp_fin_timeout */
 	bool ack_pingpong : 1;			/* interactive: delay ACKs */
 	bool syn_sent_once : 1;
 	bool fin_queued : 1;			/* FIN in the send queue */
@@ -348,9 +354,6 @@ struct tcp_sock {
 	struct timer_list timer;
 	uint64_t timer_when[TCP_TIMER_NR];	/* ns deadline of each event, 0: off */
 
-	/* keepalive (TCP_KEEPIDLE/INTVL/CNT; 0: sysctl) */
-	int keepalive_time, keepalive_intvl, keepalive_probes;
-	int linger2;				/* TCP_LINGER2 (s), 0: tcp_fin_timeout */
 	uint64_t rcv_tstamp;			/* ns: last segment with an ACK */
 	uint64_t lsndtime;			/* ns: last data sent */
 
@@ -368,12 +371,12 @@ struct tcp_sock {
 	struct tcp_sack_block recv_sack_cache[TCP_NUM_SACKS];	/* the last ACK's valid blocks */
 	uint32_t rtt_min_us;			/* smallest RTT seen (RACK's min_RTT) */
 	uint32_t tlp_high_seq;			/* RFC 8985 7.3: SND.NXT when the probe went; 0: none */
-	int64_t ack_rtt_us;			/* RTT sample of the last ACK, -1: none */
+	int32_t ack_rtt_us;			/* RTT sample of the last ACK, -1: none */
+	uint32_t rcv_rtt_us;			/* receiver's RTT estimate (timestamps) */
 	uint64_t last_xmit;			/* ns: send time of the last data skb (unique) */
 	uint64_t last_oow_ack_time;		/* ns: last challenge / out-of-window ACK (RFC 5961 7) */
 	uint32_t rcvq_space_seq, rcvq_space_space;	/* DRS (tcp_rcv_space_adjust) */
 	uint64_t rcvq_space_time;
-	uint32_t rcv_rtt_us;			/* receiver's RTT estimate (timestamps) */
 
 	/* listener */
 	struct tcp_listen_queue *lq;		/* from the first listen() on; NULL before */

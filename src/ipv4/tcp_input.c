@@ -526,7 +526,7 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, bool *rtt
 	tp->ack_rtt_us = -1;
 	if (karn_ok) {
 		tcp_rtt_estimator(tp, seq_rtt);
-		tp->ack_rtt_us = (int64_t)(seq_rtt / NS_PER_US);
+		tp->ack_rtt_us = (int32_t)NS_MIN(seq_rtt / NS_PER_US, (uint64_t)INT32_MAX);
 		*rtt_done = true;
 	}
 	return acked;

@@ -56,6 +56,7 @@ enum sock_flags {
 	SOCK_LINGER,		/* SO_LINGER l_onoff */
 	SOCK_NOSPACE,		/* a sender found the send buffer full */
 	SOCK_RCVTSTAMP,
+	SOCK_FLAG_COUNT		/* fits sk_flags */
 };
 
 /* sk_state for datagram sockets uses Linux's TCP state numbers. */
@@ -80,13 +81,14 @@ struct sock {
 	uint8_t sk_reuseport;		/* SO_REUSEPORT */
 	uint8_t sk_shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
 	uint8_t sk_userlocks;		/* SOCK_*_LOCK */
-	unsigned long sk_flags;		/* 1 << enum sock_flags */
+	uint32_t sk_flags;		/* 1 << enum sock_flags (Linux: unsigned long) */
 
 	/* memory: charged truesize of queued skbs against the buffer sizes */
 	int sk_rcvbuf;
 	int sk_sndbuf;
 	int sk_rmem_alloc;
 	int sk_wmem_alloc;
+	uint32_t sk_hash;		/* the proto's hash of the bound socket */
 	struct sk_buff_head sk_receive_queue;
 	struct sk_buff_head sk_write_queue;
 	struct sk_buff_head sk_error_queue;	/* IP_RECVERR */
@@ -94,14 +96,13 @@ struct sock {
 
 	int sk_err;			/* pending error, reported once (-errno stored positive) */
 	int sk_err_soft;
+	int sk_lingertime;		/* seconds */
 	int64_t sk_rcvtimeo;		/* ns, NS_MAX_TIMEOUT: none */
 	int64_t sk_sndtimeo;
-	int sk_lingertime;		/* seconds */
 	uint32_t sk_mark;
 	uint32_t sk_priority;
 	int sk_max_ack_backlog;
 	int sk_ack_backlog;
-	uint32_t sk_hash;		/* the proto's hash of the bound socket */
 	uint64_t sk_ino;		/* "inode" number for /proc/net/udp */
 	struct hlist_node sk_node;	/* the proto's lookup chain */
 
@@ -113,6 +114,8 @@ struct sock {
 	void (*sk_write_space)(struct sock *sk);
 	void (*sk_error_report)(struct sock *sk);
 };
+
+_Static_assert(SOCK_FLAG_COUNT <= 32, "enum sock_flags fits sk_flags");
 
 /* IPv4 part (Linux's struct inet_sock). */
 struct inet_sock {
@@ -141,11 +144,11 @@ static inline bool sock_flag(const struct sock *sk, enum sock_flags f)
 }
 static inline void sock_set_flag(struct sock *sk, enum sock_flags f)
 {
-	sk->sk_flags |= 1UL << f;
+	sk->sk_flags |= 1U << f;
 }
 static inline void sock_reset_flag(struct sock *sk, enum sock_flags f)
 {
-	sk->sk_flags &= ~(1UL << f);
+	sk->sk_flags &= ~(1U << f);
 }
 static inline void sock_valbool_flag(struct sock *sk, enum sock_flags f, int val)
 {
