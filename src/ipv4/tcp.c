@@ -264,7 +264,6 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	tp->iss = req->snt_isn;
 	tp->snd_una = tp->snd_nxt = tp->write_seq = tp->pushed_seq = req->snt_isn + 1;
 	tp->snd_sml = tp->snd_una;
-	tp->irs = req->rcv_isn;
 	tp->rcv_nxt = tp->rcv_wup = tp->copied_seq = req->rcv_isn + 1;
 	tp->rcv_wnd = req->rcv_wnd;
 	tp->rx_opt.rcv_wscale = req->rcv_wscale;

@@ -254,8 +254,7 @@ struct tcp_rack {
 	uint32_t rtt_us;		/* ... its RTT */
 	uint32_t fack;			/* highest end_seq SACKed or ACKed before this ACK */
 	uint32_t fack_next;		/* ... including this ACK */
-	bool advanced;			/* mstamp moved on this ACK */
-	bool reord;			/* reordering seen (RFC 8985 6.2 step 2) */
+	/* its flags are tcp_sock's rack_advanced and rack_reord (bitfields) */
 };
 
 /* A listener's queues (Linux's request_sock_queue, embedded there):
@@ -284,9 +283,8 @@ struct tcp_sock {
 	uint32_t max_window;			/* largest window the peer offered */
 	uint32_t pushed_seq;
 	uint32_t snd_sml;			/* end of the last small segment sent (Minshall) */
-	/* receive sequence space */
+	/* receive sequence space (IRS is not kept: nothing reads it after the SYN) */
 	uint32_t rcv_nxt, rcv_wnd, rcv_wup, rcv_up;
-	uint32_t irs;
 	uint32_t copied_seq;			/* next byte the user reads */
 	uint32_t rcv_ssthresh;
 	uint32_t window_clamp;
@@ -349,6 +347,8 @@ struct tcp_sock {
 	bool in_ehash : 1;			/* sk_node is in ehash */
 	bool in_lhash : 1;			/* sk_node is in lhash */
 	bool bound : 1;				/* bind_node in bhash */
+	bool rack_advanced : 1;			/* RACK: rack.mstamp moved on this ACK */
+	bool rack_reord : 1;			/* RACK: reordering seen (RFC 8985 6.2 step 2) */
 
 	/* timers: one wheel timer multiplexes the TCP_TIMER_* events */
 	struct timer_list timer;

@@ -649,10 +649,10 @@ static void tcp_send_challenge_ack(struct tcp_sock *tp)
 static void tcp_sack_recovery(struct tcp_sock *tp, uint32_t ack, uint32_t acked_pkts, bool advanced)
 {
 	struct netns_tcp *tn = tcp_net(tp_sk(tp));
-	bool rack = tp->rack.advanced;
+	bool rack = tp->rack_advanced;
 	uint64_t wait = 0;
 
-	tp->rack.advanced = false;
+	tp->rack_advanced = false;
 	if (tp->ca_state == TCP_CA_OPEN && !tp->sacked_out && !tp->lost_out) {
 		/* nothing dubious (Linux's tcp_ack_is_dubious): no scoreboard
 		 * to look at */
@@ -712,7 +712,7 @@ void tcp_rack_reo_timeout(struct tcp_sock *tp)
 {
 	uint32_t prior_lost = tp->lost_out;
 
-	tp->rack.advanced = true;
+	tp->rack_advanced = true;
 	tcp_sack_recovery(tp, tp->snd_una, 0, false);
 	if (prior_lost == tp->lost_out && tp->pending == ICSK_TIME_REO_TIMEOUT)
 		tcp_set_xmit_timer(tp);
@@ -849,7 +849,7 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 	if (ack == prior_una && !sacked) {
 		if (!sack && tcp_is_dupack(tp, th, prior_wnd))
 			tcp_reno_dupack(tp, ack);
-		else if (sack && tp->rack.advanced)
+		else if (sack && tp->rack_advanced)
 			tcp_sack_recovery(tp, ack, 0, false);
 		if (tp->snd_wnd > prior_wnd && tcp_timer_armed(tp, TCP_TIMER_RTX) &&
 		    tp->pending == ICSK_TIME_PROBE0) {
@@ -1031,7 +1031,6 @@ static int tcp_rcv_synsent(struct tcp_sock *tp, struct sk_buff *skb, const struc
 		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
-	tp->irs = th->seq;
 	tp->rcv_nxt = th->seq + 1;
 	tp->rcv_wup = tp->rcv_nxt;
 	tp->copied_seq = tp->rcv_nxt;
