@@ -71,7 +71,7 @@ void tcp_done(struct tcp_sock *tp)
 	tcp_set_state(tp, TCP_CLOSE);
 	sk->sk_shutdown = SHUTDOWN_MASK;
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_state_change(sk);
+		sk_state_change(sk);
 	else
 		skb_queue_purge(&sk->sk_receive_queue);
 	sock_put(sk);
@@ -96,7 +96,7 @@ void tcp_reset(struct tcp_sock *tp)
 	}
 	sock_hold(sk);
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_error_report(sk);
+		sk_error_report(sk);
 	tcp_done(tp);
 	sock_put(sk);
 }
@@ -121,7 +121,7 @@ void tcp_time_wait(struct tcp_sock *tp, int state, uint64_t timeo)
 	sk->sk_shutdown = SHUTDOWN_MASK;
 	tcp_reset_keepalive_timer(tp, timeo);
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_state_change(sk);
+		sk_state_change(sk);
 }
 
 /* ---- life ---------------------------------------------------------------------------------------------------- */
@@ -218,10 +218,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	skb_queue_head_init(&sk->sk_write_queue);
 	skb_queue_head_init(&sk->sk_error_queue);
 	INIT_HLIST_NODE(&sk->sk_node);
-	sk->sk_state_change = lsk->sk_state_change;
-	sk->sk_data_ready = lsk->sk_data_ready;
-	sk->sk_write_space = lsk->sk_write_space;
-	sk->sk_error_report = lsk->sk_error_report;
+	sk->sk_cb = lsk->sk_cb;
 	stack->sock->nr_socks++;
 
 	tp->inet.uc_ttl = lp->inet.uc_ttl;

@@ -255,8 +255,8 @@ static void tcp_fin(struct tcp_sock *tp)
 	}
 	skb_queue_purge(&tp->ooo_queue);
 	if (!sock_flag(sk, SOCK_DEAD)) {
-		sk->sk_state_change(sk);
-		sk->sk_data_ready(sk);
+		sk_state_change(sk);
+		sk_data_ready(sk);
 	}
 }
 
@@ -441,7 +441,7 @@ static void tcp_data_queue(struct tcp_sock *tp, struct sk_buff *skb)
 	if (fin)
 		tcp_fin(tp);
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_data_ready(sk);
+		sk_data_ready(sk);
 	else if (sk->sk_shutdown & RCV_SHUTDOWN)
 		skb_queue_purge(&sk->sk_receive_queue);
 }
@@ -867,7 +867,7 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 		tcp_sndbuf_expand(tp);
 	tcp_set_xmit_timer(tp);
 	if (after(ack, prior_una) && !sock_flag(sk, SOCK_DEAD))
-		sk->sk_write_space(sk);
+		sk_write_space(sk);
 	return 0;
 }
 
@@ -1050,7 +1050,7 @@ static int tcp_rcv_synsent(struct tcp_sock *tp, struct sk_buff *skb, const struc
 		tcp_set_state(tp, TCP_ESTABLISHED);
 		tcp_timer_cancel(tp, TCP_TIMER_RTX);
 		if (!sock_flag(sk, SOCK_DEAD))
-			sk->sk_state_change(sk);
+			sk_state_change(sk);
 		/* RFC 9293: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 		tcp_send_ack(tp);
 		tcp_push(tp);
@@ -1197,9 +1197,9 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 			struct sock *lsk = tp_sk(tp->parent);
 
 			if (!sock_flag(lsk, SOCK_DEAD))
-				lsk->sk_data_ready(lsk);
+				sk_data_ready(lsk);
 		} else if (!sock_flag(sk, SOCK_DEAD)) {
-			sk->sk_state_change(sk);
+			sk_state_change(sk);
 		}
 	}
 	if (tcp_ack(tp, th, opt) < 0) {
@@ -1213,7 +1213,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 			tcp_set_state(tp, TCP_FIN_WAIT2);
 			sk->sk_shutdown |= SEND_SHUTDOWN;
 			if (!sock_flag(sk, SOCK_DEAD)) {
-				sk->sk_state_change(sk);
+				sk_state_change(sk);
 			} else {
 				/* orphan: tcp_fin_timeout (Linux's linger2) */
 				int t = tp->linger2 ? tp->linger2 : tn->fin_timeout;

@@ -859,7 +859,7 @@ void tcp_err_apply(struct tcp_sock *tp, int errno_v, bool fatal)
 		sk->sk_err = errno_v;
 		sock_hold(sk);
 		if (!sock_flag(sk, SOCK_DEAD))
-			sk->sk_error_report(sk);
+			sk_error_report(sk);
 		tcp_done(tp);
 		sock_put(sk);
 		return;

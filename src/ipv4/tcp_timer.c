@@ -68,7 +68,7 @@ static void tcp_write_err(struct tcp_sock *tp)
 
 	sk->sk_err = sk->sk_err_soft ? sk->sk_err_soft : ETIMEDOUT;
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_error_report(sk);
+		sk_error_report(sk);
 	TCP_INC_STATS(tcp_net(sk), TCP_MIB_ABORTONTIMEOUT);
 	tcp_done(tp);
 }

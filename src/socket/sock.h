@@ -27,6 +27,7 @@
 struct proto;
 struct socket;
 struct sock;
+struct sock_callbacks;
 
 /* Linux: TCP_SKB_MIN_TRUESIZE = 2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)) */
 #define SOCK_MIN_RCVBUF 2304
@@ -106,14 +107,40 @@ struct sock {
 	uint64_t sk_ino;		/* "inode" number for /proc/net/udp */
 	struct hlist_node sk_node;	/* the proto's lookup chain */
 
-	/* Callbacks (Linux names): the protocol calls these when the socket
-	 * becomes readable, writable, changes state or gets an error. The
-	 * defaults wake sleepers and epoll sets. */
-	void (*sk_state_change)(struct sock *sk);
-	void (*sk_data_ready)(struct sock *sk);
-	void (*sk_write_space)(struct sock *sk);
-	void (*sk_error_report)(struct sock *sk);
+	/* Callbacks: the protocol calls sk_state_change(sk),
+	 * sk_data_ready(sk)... when the socket becomes readable, writable,
+	 * changes state or gets an error. */
+	const struct sock_callbacks *sk_cb;
 };
+
+/* Linux keeps the four callbacks as members of every sock; here they sit
+ * in a shared table (one pointer per socket instead of four). The
+ * defaults (sock_def_callbacks) wake sleepers and epoll sets; a user that
+ * wants others points sk_cb at its own table. */
+struct sock_callbacks {
+	void (*state_change)(struct sock *sk);
+	void (*data_ready)(struct sock *sk);
+	void (*write_space)(struct sock *sk);
+	void (*error_report)(struct sock *sk);
+};
+extern const struct sock_callbacks sock_def_callbacks;
+
+static inline void sk_state_change(struct sock *sk)
+{
+	sk->sk_cb->state_change(sk);
+}
+static inline void sk_data_ready(struct sock *sk)
+{
+	sk->sk_cb->data_ready(sk);
+}
+static inline void sk_write_space(struct sock *sk)
+{
+	sk->sk_cb->write_space(sk);
+}
+static inline void sk_error_report(struct sock *sk)
+{
+	sk->sk_cb->error_report(sk);
+}
 
 _Static_assert(SOCK_FLAG_COUNT <= 32, "enum sock_flags fits sk_flags");
 

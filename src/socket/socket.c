@@ -128,10 +128,7 @@ static void sock_init_data(struct ns_stack *stack, struct sock *sk, const struct
 	skb_queue_head_init(&sk->sk_write_queue);
 	skb_queue_head_init(&sk->sk_error_queue);
 	INIT_HLIST_NODE(&sk->sk_node);
-	sk->sk_state_change = sock_def_wakeup;
-	sk->sk_data_ready = sock_def_wakeup;
-	sk->sk_error_report = sock_def_wakeup;
-	sk->sk_write_space = sock_def_write_space;
+	sk->sk_cb = &sock_def_callbacks;
 	inet->uc_ttl = -1;
 	inet->pmtudisc = IP_PMTUDISC_WANT;
 }
@@ -784,7 +781,7 @@ static int do_shutdown(struct ns_stack *stack, int fd, int how)
 	sk->sk_shutdown |= (uint8_t)how;
 	if (sk->sk_prot->shutdown)
 		sk->sk_prot->shutdown(sk, how);
-	sk->sk_state_change(sk);
+	sk_state_change(sk);
 	sockfd_put(stack, sock);
 	sock_net_kick(stack);
 	return err;
