@@ -912,7 +912,7 @@ void tcp_get_info(struct tcp_sock *tp, struct tcp_info *info)
 	info->tcpi_lost = tp->lost_out;
 	info->tcpi_retrans = tp->retrans_out;
 	info->tcpi_last_data_sent = (uint32_t)((now - tp->lsndtime) / NS_PER_MS);
-	info->tcpi_last_data_recv = (uint32_t)((now - tp->lrcvtime) / NS_PER_MS);
+	info->tcpi_last_data_recv = (uint32_t)(now / NS_PER_MS) - tp->lrcvtime;
 	info->tcpi_last_ack_recv = (uint32_t)((now - tp->rcv_tstamp) / NS_PER_MS);
 	info->tcpi_pmtu = tp->pmtu;
 	info->tcpi_rcv_ssthresh = tp->rcv_wnd;

@@ -292,6 +292,7 @@ struct tcp_sock {
 	uint32_t advmss;			/* MSS we advertise */
 	uint32_t rcv_mss;			/* estimate of the peer's segment size */
 	uint32_t pmtu;				/* path MTU in use */
+	int linger2;				/* TCP_LINGER2 (s), 0: tcp_fin_timeout */
 	uint32_t rcv_segs_unacked;		/* full segments since our last ACK */
 	struct tcp_rx_opt rx_opt;
 
@@ -323,20 +324,19 @@ struct tcp_sock {
 	uint64_t retrans_stamp;			/* ns of the first retransmission */
 
 	/* ACK scheduling, Linux's icsk_ack */
-	uint64_t lrcvtime;			/* ns: last data received */
+	uint32_t lrcvtime;			/* ms (tcp_time_stamp_ms, as Linux's u32 jiffies):
+						 * last data received; only reported */
 	uint32_t ato;				/* ns (at most TCP_DELACK_MAX) */
 	uint8_t ack_pending;			/* ICSK_ACK_* */
 	uint8_t ack_quick;			/* quick ACKs left */
 	uint8_t probes_out;			/* zero-window or keepalive probes unanswered */
 	uint8_t pending;			/* ICSK_TIME_* for TCP_TIMER_RTX */
-
-	uint8_t nonagle;			/* TCP_NAGLE_* */
-	uint8_t sack_recent_n;			/* entries of sack_recent */
 	/* keepalive (TCP_KEEPIDLE/INTVL/CNT, bounded as Linux: 32767 s,
 	 * 32767 s, 127; 0: sysctl) */
-	uint8_t keepalive_probes;
 	uint16_t keepalive_time, keepalive_intvl;
-	int linger2;				/* TCP_LINGER2 (s), 0: tcp_fin_timeout */
+	uint8_t keepalive_probes;
+	uint8_t nonagle;			/* TCP_NAGLE_* */
+	uint8_t sack_recent_n;			/* entries of sack_recent */
 	bool ack_pingpong : 1;			/* interactive: delay ACKs */
 	bool syn_sent_once : 1;
 	bool fin_queued : 1;			/* FIN in the send queue */

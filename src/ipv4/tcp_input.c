@@ -210,7 +210,7 @@ static void tcp_event_data_recv(struct tcp_sock *tp, struct sk_buff *skb)
 	}
 	if (skb->len >= tp->rcv_mss)
 		tp->rcv_segs_unacked++;
-	tp->lrcvtime = now;
+	tp->lrcvtime = (uint32_t)(now / NS_PER_MS);
 	/* the receiver's RTT from the echoed timestamp (Linux's
 	 * tcp_rcv_rtt_measure_ts), 7/8 smoothing */
 	if (tp->rx_opt.saw_tstamp && tp->rx_opt.rcv_tsecr) {
