@@ -312,10 +312,10 @@ struct ns_file {
 struct socket {
 	struct ns_file file;	/* first */
 	short type;
-	int state;		/* SS_* */
+	short state;		/* SS_* */
 	int flags;		/* O_NONBLOCK */
 	struct sock *sk;
-	struct list_head ep_items;	/* epitems watching this socket */
+	struct hlist_head ep_items;	/* epitems watching this socket (Linux's f_ep) */
 };
 
 struct ns_eventpoll;

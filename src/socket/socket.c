@@ -178,7 +178,7 @@ static struct socket *socket_alloc(struct ns_stack *stack, int type, const struc
 	sock->file.kind = NS_FILE_SOCKET;
 	sock->type = (short)type;
 	sock->state = SS_UNCONNECTED;
-	INIT_LIST_HEAD(&sock->ep_items);
+	sock->ep_items.first = NULL;
 	sock_init_data(stack, sk, prot);
 	sk->sk_family = (unsigned short)family;
 	sk->sk_type = (unsigned short)type;
@@ -440,7 +440,7 @@ static int accept_install(struct ns_stack *stack, struct socket *lsock, struct s
 	nsock->type = lsock->type;
 	nsock->state = SS_CONNECTED;
 	nsock->flags = (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0;
-	INIT_LIST_HEAD(&nsock->ep_items);
+	nsock->ep_items.first = NULL;
 	nsock->sk = newsk;
 	newsk->sk_socket = nsock;
 	fd = ns_fd_install(stack, &nsock->file);
