@@ -146,9 +146,9 @@ static void fill_row(struct ns_stack *stack, const struct ss_opts *o, struct ss_
 		const struct tcp_sock *tp = tcp_sk(sk);
 		char a[INET6_ADDRSTRLEN];
 
-		inet_ntop(AF_INET6, tp->v6_rcv_saddr, a, sizeof(a));
+		inet_ntop(AF_INET6, tcp6_sk(tp)->v6_rcv_saddr, a, sizeof(a));
 		snprintf(r->laddr, sizeof(r->laddr), "[%s]", a);
-		inet_ntop(AF_INET6, tp->v6_daddr, a, sizeof(a));
+		inet_ntop(AF_INET6, tcp6_sk(tp)->v6_daddr, a, sizeof(a));
 		snprintf(r->raddr, sizeof(r->raddr), "[%s]", a);
 	}
 	r->process[0] = 0;
@@ -260,6 +260,12 @@ static unsigned long long ms_since(uint64_t now, uint64_t then)
 	return then && now > then ? (unsigned long long)((now - then) / NS_PER_MS) : 0;
 }
 
+/* the same for a u32 ms stamp (0: never) */
+static unsigned long long ms_since32(uint64_t now, uint32_t then_ms)
+{
+	return then_ms ? (unsigned long long)((uint32_t)(now / NS_PER_MS) - then_ms) : 0;
+}
+
 /* ss's tcp_show_info over the fields of struct tcp_info */
 static void print_info(struct ns_stack *stack, struct ns_out *out, struct tcp_sock *tp)
 {
@@ -299,7 +305,7 @@ static void print_info(struct ns_stack *stack, struct ns_out *out, struct tcp_so
 	if (tp->srtt_us)
 		put_rate(out, "send", (double)tp->snd_cwnd * tp->mss_cache * 8.0 * 1e6 / (tp->srtt_us >> 3 ? tp->srtt_us >> 3 : 1));
 	ns_out_printf(out, " lastsnd:%llu lastrcv:%llu lastack:%llu", ms_since(now, tp->lsndtime),
-		      ms_since(now, tp->lrcvtime), ms_since(now, tp->rcv_tstamp));
+		      ms_since32(now, tp->lrcvtime), ms_since(now, tp->rcv_tstamp));
 	if (tp->retrans_out || tp->total_retrans)
 		ns_out_printf(out, " retrans:%u/%u", tp->retrans_out, tp->total_retrans);
 	ns_out_printf(out, " rcv_space:%u rcv_ssthresh:%u\n", tp->rcv_wnd, tp->rcv_ssthresh);

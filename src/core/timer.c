@@ -49,7 +49,7 @@ unsigned int timer_base_pending(const struct timer_base *base)
 
 static void file_timer(struct timer_base *base, struct timer_list *t)
 {
-	uint64_t expires = t->expires_tick;
+	uint64_t expires = ns_to_tick_up(t->expires);
 	int64_t delta = (int64_t)(expires - base->clk);
 	unsigned int level, idx;
 
@@ -88,7 +88,6 @@ void timer_setup(struct timer_list *t, struct ns_stack *stack, timer_fn_t fn)
 {
 	INIT_HLIST_NODE(&t->entry);
 	t->expires = 0;
-	t->expires_tick = 0;
 	t->function = fn;
 	t->base = stack->timers;
 	t->level = 0;
@@ -105,7 +104,6 @@ int mod_timer(struct timer_list *t, uint64_t expires)
 	else
 		base->pending++;
 	t->expires = expires;
-	t->expires_tick = ns_to_tick_up(expires);
 	file_timer(base, t);
 	return was_pending;
 }
@@ -229,7 +227,7 @@ static void run_slot(struct timer_base *base, unsigned int idx, uint64_t now, in
 		struct timer_list *t = hlist_entry(work.first, struct timer_list, entry);
 
 		hlist_del(&t->entry);
-		if (t->expires_tick > now) {
+		if (ns_to_tick_up(t->expires) > now) {
 			/* a parked far timer reached level 0 early: re-file */
 			file_timer(base, t);
 			continue;

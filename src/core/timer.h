@@ -25,8 +25,7 @@ typedef void (*timer_fn_t)(struct timer_list *t);
 
 struct timer_list {
 	struct hlist_node entry;
-	uint64_t expires;		/* absolute ns (as given to mod_timer) */
-	uint64_t expires_tick;		/* in wheel ticks */
+	uint64_t expires;		/* absolute ns (as given to mod_timer); ticks rounded up */
 	timer_fn_t function;
 	struct timer_base *base;
 	uint8_t level;			/* wheel level and slot while pending */

@@ -71,7 +71,7 @@ void tcp_done(struct tcp_sock *tp)
 	tcp_set_state(tp, TCP_CLOSE);
 	sk->sk_shutdown = SHUTDOWN_MASK;
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_state_change(sk);
+		sk_state_change(sk);
 	else
 		skb_queue_purge(&sk->sk_receive_queue);
 	sock_put(sk);
@@ -96,7 +96,7 @@ void tcp_reset(struct tcp_sock *tp)
 	}
 	sock_hold(sk);
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_error_report(sk);
+		sk_error_report(sk);
 	tcp_done(tp);
 	sock_put(sk);
 }
@@ -112,17 +112,16 @@ void tcp_time_wait(struct tcp_sock *tp, int state, uint64_t timeo)
 		tcp_done(tp);
 		return;
 	}
-	del_timer(&tp->rtx_timer);
-	del_timer(&tp->delack_timer);
+	tcp_timer_cancel(tp, TCP_TIMER_RTX);
+	tcp_timer_cancel(tp, TCP_TIMER_DELACK);
 	tp->ack_pending = 0;
 	tcp_write_queue_purge(tp);
 	tn->tw_count++;
 	sk->sk_state = state;
 	sk->sk_shutdown = SHUTDOWN_MASK;
-	tp->tw_expire = ns_now(sk->sk_net) + timeo;
 	tcp_reset_keepalive_timer(tp, timeo);
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_state_change(sk);
+		sk_state_change(sk);
 }
 
 /* ---- life ---------------------------------------------------------------------------------------------------- */
@@ -131,8 +130,6 @@ void tcp_init_sock_fields(struct tcp_sock *tp)
 	struct sock *sk = tp_sk(tp);
 	struct netns_tcp *tn = tcp_net(sk);
 
-	INIT_LIST_HEAD(&tp->syn_queue);
-	INIT_LIST_HEAD(&tp->accept_queue);
 	INIT_LIST_HEAD(&tp->accept_node);
 	INIT_HLIST_NODE(&tp->bind_node);
 	skb_queue_head_init(&tp->rtx_queue);
@@ -173,8 +170,12 @@ static void tcp_v4_destroy_sock(struct sock *sk)
 	tcp_clear_xmit_timers(tp);
 	skb_queue_purge(&tp->rtx_queue);
 	skb_queue_purge(&tp->ooo_queue);
-	while (!list_empty(&tp->syn_queue))
-		reqsk_free(list_first_entry(&tp->syn_queue, struct request_sock, node));
+	if (tp->lq) {
+		while (!list_empty(&tp->lq->syn_queue))
+			reqsk_free(list_first_entry(&tp->lq->syn_queue, struct request_sock, node));
+		free(tp->lq);
+		tp->lq = NULL;
+	}
 	tcp_put_port(tp);
 	list_del(&tp->all_node);
 }
@@ -204,7 +205,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	sk->sk_reuse = lsk->sk_reuse;
 	sk->sk_reuseport = lsk->sk_reuseport;
 	sk->sk_userlocks = lsk->sk_userlocks & (uint8_t)~SOCK_BINDPORT_LOCK;
-	sk->sk_flags = lsk->sk_flags & ~(1UL << SOCK_DEAD);
+	sk->sk_flags = lsk->sk_flags & ~(1U << SOCK_DEAD);
 	sk->sk_rcvbuf = lsk->sk_rcvbuf;
 	sk->sk_sndbuf = lsk->sk_sndbuf;
 	sk->sk_rcvtimeo = lsk->sk_rcvtimeo;
@@ -217,10 +218,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	skb_queue_head_init(&sk->sk_write_queue);
 	skb_queue_head_init(&sk->sk_error_queue);
 	INIT_HLIST_NODE(&sk->sk_node);
-	sk->sk_state_change = lsk->sk_state_change;
-	sk->sk_data_ready = lsk->sk_data_ready;
-	sk->sk_write_space = lsk->sk_write_space;
-	sk->sk_error_report = lsk->sk_error_report;
+	sk->sk_cb = lsk->sk_cb;
 	stack->sock->nr_socks++;
 
 	tp->inet.uc_ttl = lp->inet.uc_ttl;
@@ -234,9 +232,9 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	tp->af_ops = req->af_ops;
 	tp->v6only = lp->v6only;
 	if (req->af_ops->family == AF_INET6) {
-		memcpy(tp->v6_rcv_saddr, req->laddr6, 16);
-		memcpy(tp->v6_saddr, req->laddr6, 16);
-		memcpy(tp->v6_daddr, req->raddr6, 16);
+		memcpy(tcp6_sk(tp)->v6_rcv_saddr, req->laddr6, 16);
+		memcpy(tcp6_sk(tp)->v6_saddr, req->laddr6, 16);
+		memcpy(tcp6_sk(tp)->v6_daddr, req->raddr6, 16);
 		/* RFC 4007 6: a link-local peer pins the interface */
 		if (req->raddr6[0] == 0xfe && (req->raddr6[1] & 0xc0) == 0x80)
 			sk->sk_bound_dev_if = req->iif;
@@ -244,11 +242,11 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 		/* a dual-stack listener's IPv4 child: ::ffff:a.b.c.d */
 		static const uint8_t pfx[12] = { [10] = 0xff, [11] = 0xff };
 
-		memcpy(tp->v6_rcv_saddr, pfx, 12);
-		put_be32(tp->v6_rcv_saddr + 12, req->laddr);
-		memcpy(tp->v6_saddr, tp->v6_rcv_saddr, 16);
-		memcpy(tp->v6_daddr, pfx, 12);
-		put_be32(tp->v6_daddr + 12, req->raddr);
+		memcpy(tcp6_sk(tp)->v6_rcv_saddr, pfx, 12);
+		put_be32(tcp6_sk(tp)->v6_rcv_saddr + 12, req->laddr);
+		memcpy(tcp6_sk(tp)->v6_saddr, tcp6_sk(tp)->v6_rcv_saddr, 16);
+		memcpy(tcp6_sk(tp)->v6_daddr, pfx, 12);
+		put_be32(tcp6_sk(tp)->v6_daddr + 12, req->raddr);
 	}
 	tp->ca_ops = lp->ca_ops;
 	tp->nonagle = lp->nonagle;
@@ -263,7 +261,6 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	tp->iss = req->snt_isn;
 	tp->snd_una = tp->snd_nxt = tp->write_seq = tp->pushed_seq = req->snt_isn + 1;
 	tp->snd_sml = tp->snd_una;
-	tp->irs = req->rcv_isn;
 	tp->rcv_nxt = tp->rcv_wup = tp->copied_seq = req->rcv_isn + 1;
 	tp->rcv_wnd = req->rcv_wnd;
 	tp->rx_opt.rcv_wscale = req->rcv_wscale;
@@ -434,7 +431,8 @@ int tcp_connect_finish(struct tcp_sock *tp)
 	if (!tp->write_seq) {
 		tcp_sk_addrs(tp, &a);
 		a.laddr = tp->inet.inet_rcv_saddr;
-		memcpy(a.laddr6, tp->v6_rcv_saddr, 16);
+		if (sk->sk_family == AF_INET6)
+			memcpy(a.laddr6, tcp6_sk(tp)->v6_rcv_saddr, 16);
 		tp->iss = tp->af_ops->init_seq(tn, &a, tp->inet.inet_sport, tp->inet.inet_dport,
 					       ns_now(sk->sk_net));
 	} else {
@@ -484,10 +482,10 @@ static int tcp_disconnect(struct sock *sk, int flags)
 /* Abort every child and request of a listener (inet_csk_listen_stop). */
 static void tcp_listen_stop(struct tcp_sock *lp)
 {
-	while (!list_empty(&lp->syn_queue))
-		reqsk_free(list_first_entry(&lp->syn_queue, struct request_sock, node));
-	while (!list_empty(&lp->accept_queue)) {
-		struct tcp_sock *c = list_first_entry(&lp->accept_queue, struct tcp_sock, accept_node);
+	while (!list_empty(&lp->lq->syn_queue))
+		reqsk_free(list_first_entry(&lp->lq->syn_queue, struct request_sock, node));
+	while (!list_empty(&lp->lq->accept_queue)) {
+		struct tcp_sock *c = list_first_entry(&lp->lq->accept_queue, struct tcp_sock, accept_node);
 		struct sock *csk = tp_sk(c);
 
 		list_del(&c->accept_node);
@@ -512,6 +510,13 @@ static int tcp_listen(struct sock *sk, int backlog)
 	}
 	if (sk->sk_state != TCP_CLOSE)
 		return -EINVAL;
+	if (!tp->lq) {
+		tp->lq = calloc(1, sizeof(*tp->lq));
+		if (!tp->lq)
+			return -ENOBUFS;
+		INIT_LIST_HEAD(&tp->lq->syn_queue);
+		INIT_LIST_HEAD(&tp->lq->accept_queue);
+	}
 	if (!tp->bound) {
 		err = tcp_v4_get_port(sk, 0);
 		if (err)
@@ -536,7 +541,7 @@ static struct sock *tcp_accept(struct sock *sk, int flags, int *err)
 		*err = -EINVAL;
 		return NULL;
 	}
-	list_for_each_entry(c, &lp->accept_queue, accept_node) {
+	list_for_each_entry(c, &lp->lq->accept_queue, accept_node) {
 		if (tp_sk(c)->sk_state == TCP_SYN_RECV)
 			continue;
 		list_del(&c->accept_node);
@@ -829,7 +834,7 @@ static unsigned int tcp_poll(struct sock *sk)
 	if (state == TCP_LISTEN) {
 		struct tcp_sock *c;
 
-		list_for_each_entry(c, &tp->accept_queue, accept_node)
+		list_for_each_entry(c, &tp->lq->accept_queue, accept_node)
 			if (tp_sk(c)->sk_state != TCP_SYN_RECV)
 				return EPOLLIN | EPOLLRDNORM;
 		return 0;
@@ -907,7 +912,7 @@ void tcp_get_info(struct tcp_sock *tp, struct tcp_info *info)
 	info->tcpi_lost = tp->lost_out;
 	info->tcpi_retrans = tp->retrans_out;
 	info->tcpi_last_data_sent = (uint32_t)((now - tp->lsndtime) / NS_PER_MS);
-	info->tcpi_last_data_recv = (uint32_t)((now - tp->lrcvtime) / NS_PER_MS);
+	info->tcpi_last_data_recv = (uint32_t)(now / NS_PER_MS) - tp->lrcvtime;
 	info->tcpi_last_ack_recv = (uint32_t)((now - tp->rcv_tstamp) / NS_PER_MS);
 	info->tcpi_pmtu = tp->pmtu;
 	info->tcpi_rcv_ssthresh = tp->rcv_wnd;

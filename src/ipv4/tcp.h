@@ -203,8 +203,8 @@ struct request_sock {
 
 /* Linux's tcp_options_received */
 struct tcp_rx_opt {
+	uint64_t ts_recent_stamp;	/* ns TS.Recent was last updated */
 	uint32_t ts_recent;		/* RFC 7323 4.3: TS.Recent */
-	uint64_t ts_recent_stamp;	/* ns it was last updated */
 	uint32_t rcv_tsval, rcv_tsecr;	/* of the segment being processed */
 	bool saw_tstamp;		/* ... carried a timestamp */
 	bool tstamp_ok;			/* negotiated (RFC 7323 3.2) */
@@ -225,7 +225,18 @@ struct tcp_rx_opt {
 #define ICSK_ACK_TIMER 2	/* the delayed-ACK timer is armed */
 #define ICSK_ACK_PUSHED 4
 
-/* what rtx_timer is armed for */
+/* The socket's timer events. Linux has a timer_list for each
+ * (icsk_retransmit_timer, icsk_delack_timer, sk_timer) and multiplexes
+ * RTO/probe0/TLP/REO on the first; here one timer_list, armed for the
+ * earliest deadline, multiplexes all three (tcp_timer_arm). */
+enum tcp_timer_event {
+	TCP_TIMER_RTX,		/* retransmit / zero-window probe / SYN / TLP / REO (pending) */
+	TCP_TIMER_DELACK,	/* delayed ACK */
+	TCP_TIMER_KEEP,		/* keepalive, FIN_WAIT2, TIME_WAIT */
+	TCP_TIMER_NR,
+};
+
+/* what TCP_TIMER_RTX is armed for */
 #define ICSK_TIME_RETRANS 1
 #define ICSK_TIME_PROBE0  3
 #define ICSK_TIME_REO_TIMEOUT 4	/* RACK reordering window (RFC 8985 6.2) */
@@ -243,21 +254,27 @@ struct tcp_rack {
 	uint32_t rtt_us;		/* ... its RTT */
 	uint32_t fack;			/* highest end_seq SACKed or ACKed before this ACK */
 	uint32_t fack_next;		/* ... including this ACK */
-	bool advanced;			/* mstamp moved on this ACK */
-	bool reord;			/* reordering seen (RFC 8985 6.2 step 2) */
+	/* its flags are tcp_sock's rack_advanced and rack_reord (bitfields) */
 };
 
+/* A listener's queues (Linux's request_sock_queue, embedded there):
+ * allocated by the first listen(), freed with the socket, so connections
+ * do not carry them. */
+struct tcp_listen_queue {
+	struct list_head syn_queue;		/* struct request_sock */
+	struct list_head accept_queue;		/* children (accept_node) */
+	uint64_t last_synq_overflow;		/* ns: last SYN answered by a cookie */
+	unsigned int syn_qlen;
+};
+
+/* Field order: grouped by use, each group padded to 8 bytes by its small
+ * members, booleans as bitfields (bench_tcp reports the heap per idle
+ * connection). */
 struct tcp_sock {
 	struct inet_sock inet;			/* first */
 	const struct tcp_af_ops *af_ops;	/* the connection's family */
-	/* AF_INET6 sockets (Linux's sk_v6_rcv_saddr, np->saddr, sk_v6_daddr) */
-	uint8_t v6_rcv_saddr[16], v6_saddr[16], v6_daddr[16];
-	bool v6only;				/* IPV6_V6ONLY */
 	struct list_head all_node;		/* netns_tcp.all (for /proc, teardown) */
 	struct hlist_node bind_node;		/* bhash */
-	bool in_ehash;				/* sk_node is in ehash */
-	bool in_lhash;				/* sk_node is in lhash */
-	bool bound;				/* bind_node in bhash */
 
 	/* send sequence space, RFC 9293 3.3.1 */
 	uint32_t snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, snd_up;
@@ -266,33 +283,35 @@ struct tcp_sock {
 	uint32_t max_window;			/* largest window the peer offered */
 	uint32_t pushed_seq;
 	uint32_t snd_sml;			/* end of the last small segment sent (Minshall) */
-	/* receive sequence space */
+	/* receive sequence space (IRS is not kept: nothing reads it after the SYN) */
 	uint32_t rcv_nxt, rcv_wnd, rcv_wup, rcv_up;
-	uint32_t irs;
 	uint32_t copied_seq;			/* next byte the user reads */
 	uint32_t rcv_ssthresh;
 	uint32_t window_clamp;
-
-	struct tcp_rx_opt rx_opt;
 	uint32_t mss_cache;			/* current effective send MSS (payload) */
 	uint32_t advmss;			/* MSS we advertise */
 	uint32_t rcv_mss;			/* estimate of the peer's segment size */
 	uint32_t pmtu;				/* path MTU in use */
+	int linger2;				/* TCP_LINGER2 (s), 0: tcp_fin_timeout */
+	uint32_t rcv_segs_unacked;		/* full segments since our last ACK */
+	struct tcp_rx_opt rx_opt;
 
 	/* congestion control, RFC 5681 / 6582 */
 	const struct tcp_congestion_ops *ca_ops;
-	uint64_t ca_priv[8];
+	uint32_t ca_priv[15];
 	uint32_t snd_cwnd, snd_ssthresh, snd_cwnd_cnt;
 	uint32_t packets_out;			/* segments in rtx_queue (sent, unacked) */
 	uint32_t retrans_out;			/* retransmitted, not yet acked */
 	uint32_t lost_out;			/* marked lost (TCPCB_LOST) */
 	uint32_t sacked_out;			/* Reno: dup ACKs seen; part 2: SACKed */
-	uint8_t ca_state;
-	uint8_t dup_acks;
 	uint32_t high_seq;			/* RFC 6582 "recover" */
 	uint32_t prior_ssthresh, prior_cwnd;
 	uint32_t undo_marker;
 	int undo_retrans;
+	uint8_t ca_state;
+	uint8_t dup_acks;
+	uint8_t backoff;			/* exponent of the RTO backoff */
+	uint8_t retransmits;			/* consecutive RTO retransmissions */
 
 	/* RTT, RFC 6298 (us, srtt and mdev scaled by 8 and 4 like Linux) */
 	uint32_t srtt_us;			/* << 3 */
@@ -300,75 +319,88 @@ struct tcp_sock {
 	uint32_t rttvar_us;
 	uint32_t mdev_max_us;
 	uint32_t rtt_seq;
-	uint64_t rto;				/* ns */
-	uint8_t backoff;			/* exponent of the RTO backoff */
-	uint8_t retransmits;			/* consecutive RTO retransmissions */
-	uint8_t probes_out;			/* zero-window or keepalive probes unanswered */
-	uint8_t pending;			/* ICSK_TIME_* for rtx_timer */
-	uint64_t retrans_stamp;			/* ns of the first retransmission */
 	uint32_t total_retrans;
+	uint64_t rto;				/* ns */
+	uint64_t retrans_stamp;			/* ns of the first retransmission */
 
 	/* ACK scheduling, Linux's icsk_ack */
+	uint32_t lrcvtime;			/* ms (tcp_time_stamp_ms, as Linux's u32 jiffies):
+						 * last data received; only reported */
+	uint32_t ato;				/* ns (at most TCP_DELACK_MAX) */
 	uint8_t ack_pending;			/* ICSK_ACK_* */
 	uint8_t ack_quick;			/* quick ACKs left */
-	bool ack_pingpong;			/* interactive: delay ACKs */
-	uint64_t ato;				/* ns */
-	uint64_t lrcvtime;			/* ns: last data received */
-	uint32_t rcv_segs_unacked;		/* full segments since our last ACK */
-
+	uint8_t probes_out;			/* zero-window or keepalive probes unanswered */
+	uint8_t pending;			/* ICSK_TIME_* for TCP_TIMER_RTX */
+	/* keepalive (TCP_KEEPIDLE/INTVL/CNT, bounded as Linux: 32767 s,
+	 * 32767 s, 127; 0: sysctl) */
+	uint16_t keepalive_time, keepalive_intvl;
+	uint8_t keepalive_probes;
 	uint8_t nonagle;			/* TCP_NAGLE_* */
-	bool syn_sent_once;
-	bool fin_queued;			/* FIN in the send queue */
-	bool rst_on_close;			/* data lost: abort with RST */
+	uint8_t sack_recent_n;			/* entries of sack_recent */
+	bool ack_pingpong : 1;			/* interactive: delay ACKs */
+	bool syn_sent_once : 1;
+	bool fin_queued : 1;			/* FIN in the send queue */
+	bool rst_on_close : 1;			/* data lost: abort with RST */
+	bool dsack : 1;				/* a D-SACK block is owed */
+	bool tlp_retrans : 1;			/* the TLP probe was a retransmission */
+	bool v6only : 1;			/* IPV6_V6ONLY */
+	bool in_ehash : 1;			/* sk_node is in ehash */
+	bool in_lhash : 1;			/* sk_node is in lhash */
+	bool bound : 1;				/* bind_node in bhash */
+	bool rack_advanced : 1;			/* RACK: rack.mstamp moved on this ACK */
+	bool rack_reord : 1;			/* RACK: reordering seen (RFC 8985 6.2 step 2) */
 
-	/* timers */
-	struct timer_list rtx_timer;		/* retransmit / zero-window probe / SYN */
-	struct timer_list delack_timer;
-	struct timer_list keep_timer;		/* keepalive, FIN_WAIT2, TIME_WAIT */
+	/* timers: one wheel timer multiplexes the TCP_TIMER_* events */
+	struct timer_list timer;
+	uint64_t timer_when[TCP_TIMER_NR];	/* ns deadline of each event, 0: off */
 
-	/* keepalive (TCP_KEEPIDLE/INTVL/CNT; 0: sysctl) */
-	int keepalive_time, keepalive_intvl, keepalive_probes;
-	int linger2;				/* TCP_LINGER2 (s), 0: tcp_fin_timeout */
 	uint64_t rcv_tstamp;			/* ns: last segment with an ACK */
 	uint64_t lsndtime;			/* ns: last data sent */
 
 	/* queues */
 	struct sk_buff_head rtx_queue;		/* sent, not fully acked (originals) */
 	struct sk_buff_head ooo_queue;		/* received out of order, by seq */
-	uint32_t ooo_drops;
 
 	/* SACK receiver (RFC 2018 4, RFC 2883) */
 	uint32_t sack_recent[TCP_SACK_RECENT];	/* seq of the latest ofo arrivals, newest first */
-	uint8_t sack_recent_n;
-	bool dsack;				/* a D-SACK block is owed */
 	struct tcp_sack_block dsack_blk;
+	uint32_t ooo_drops;
 	/* SACK sender: scoreboard counters above, loss detection */
 	uint32_t reordering;			/* DupThresh in packets (RFC 6675 2, Linux) */
 	struct tcp_rack rack;
 	struct tcp_sack_block recv_sack_cache[TCP_NUM_SACKS];	/* the last ACK's valid blocks */
 	uint32_t rtt_min_us;			/* smallest RTT seen (RACK's min_RTT) */
 	uint32_t tlp_high_seq;			/* RFC 8985 7.3: SND.NXT when the probe went; 0: none */
-	bool tlp_retrans;			/* the probe was a retransmission */
-	int64_t ack_rtt_us;			/* RTT sample of the last ACK, -1: none */
+	int32_t ack_rtt_us;			/* RTT sample of the last ACK, -1: none */
+	uint32_t rcv_rtt_us;			/* receiver's RTT estimate (timestamps) */
 	uint64_t last_xmit;			/* ns: send time of the last data skb (unique) */
 	uint64_t last_oow_ack_time;		/* ns: last challenge / out-of-window ACK (RFC 5961 7) */
 	uint32_t rcvq_space_seq, rcvq_space_space;	/* DRS (tcp_rcv_space_adjust) */
 	uint64_t rcvq_space_time;
-	uint32_t rcv_rtt_us;			/* receiver's RTT estimate (timestamps) */
 
 	/* listener */
-	struct list_head syn_queue;		/* struct request_sock */
-	unsigned int syn_qlen;
-	uint64_t last_synq_overflow;		/* ns: last SYN answered by a cookie */
-	struct list_head accept_queue;		/* children (accept_node) */
-	struct list_head accept_node;
+	struct tcp_listen_queue *lq;		/* from the first listen() on; NULL before */
+	struct list_head accept_node;		/* on the listener's accept_queue */
 	struct tcp_sock *parent;		/* listener while on its accept queue */
 
 	/* statistics (TCP_INFO) */
 	uint64_t bytes_acked, bytes_received, bytes_sent, bytes_retrans;
 	uint32_t segs_in, segs_out, data_segs_in, data_segs_out;
-	uint64_t tw_expire;			/* ns: TIME_WAIT ends */
 };
+
+/* An AF_INET6 socket (the TCPv6 proto's obj_size; Linux's tcp6_sock): the
+ * IPv6 addresses follow the tcp_sock, so AF_INET sockets do not carry
+ * them. Only for sk_family == AF_INET6 (tcp_is_v6() implies it). */
+struct tcp6_sock {
+	struct tcp_sock tcp;			/* first */
+	/* Linux's sk_v6_rcv_saddr, np->saddr, sk_v6_daddr */
+	uint8_t v6_rcv_saddr[16], v6_saddr[16], v6_daddr[16];
+};
+
+static inline struct tcp6_sock *tcp6_sk(const struct tcp_sock *tp)
+{
+	return (struct tcp6_sock *)(void *)tp;
+}
 
 static inline struct tcp_sock *tcp_sk(const struct sock *sk)
 {
@@ -665,6 +697,13 @@ void tcp_reset_keepalive_timer(struct tcp_sock *tp, uint64_t len);
 void tcp_delack_timer_arm(struct tcp_sock *tp);
 uint64_t tcp_keepalive_time_ns(const struct tcp_sock *tp);
 void tcp_synack_timer(struct timer_list *t);
+/* Arm event ev for absolute time expires (ns), or cancel it. */
+void tcp_timer_arm(struct tcp_sock *tp, enum tcp_timer_event ev, uint64_t expires);
+void tcp_timer_cancel(struct tcp_sock *tp, enum tcp_timer_event ev);
+static inline bool tcp_timer_armed(const struct tcp_sock *tp, enum tcp_timer_event ev)
+{
+	return tp->timer_when[ev] != 0;
+}
 
 /* tcp.c */
 void tcp_set_state(struct tcp_sock *tp, int state);

@@ -210,7 +210,7 @@ static void tcp_event_data_recv(struct tcp_sock *tp, struct sk_buff *skb)
 	}
 	if (skb->len >= tp->rcv_mss)
 		tp->rcv_segs_unacked++;
-	tp->lrcvtime = now;
+	tp->lrcvtime = (uint32_t)(now / NS_PER_MS);
 	/* the receiver's RTT from the echoed timestamp (Linux's
 	 * tcp_rcv_rtt_measure_ts), 7/8 smoothing */
 	if (tp->rx_opt.saw_tstamp && tp->rx_opt.rcv_tsecr) {
@@ -255,8 +255,8 @@ static void tcp_fin(struct tcp_sock *tp)
 	}
 	skb_queue_purge(&tp->ooo_queue);
 	if (!sock_flag(sk, SOCK_DEAD)) {
-		sk->sk_state_change(sk);
-		sk->sk_data_ready(sk);
+		sk_state_change(sk);
+		sk_data_ready(sk);
 	}
 }
 
@@ -441,7 +441,7 @@ static void tcp_data_queue(struct tcp_sock *tp, struct sk_buff *skb)
 	if (fin)
 		tcp_fin(tp);
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_data_ready(sk);
+		sk_data_ready(sk);
 	else if (sk->sk_shutdown & RCV_SHUTDOWN)
 		skb_queue_purge(&sk->sk_receive_queue);
 }
@@ -526,7 +526,7 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, bool *rtt
 	tp->ack_rtt_us = -1;
 	if (karn_ok) {
 		tcp_rtt_estimator(tp, seq_rtt);
-		tp->ack_rtt_us = (int64_t)(seq_rtt / NS_PER_US);
+		tp->ack_rtt_us = (int32_t)NS_MIN(seq_rtt / NS_PER_US, (uint64_t)INT32_MAX);
 		*rtt_done = true;
 	}
 	return acked;
@@ -649,10 +649,10 @@ static void tcp_send_challenge_ack(struct tcp_sock *tp)
 static void tcp_sack_recovery(struct tcp_sock *tp, uint32_t ack, uint32_t acked_pkts, bool advanced)
 {
 	struct netns_tcp *tn = tcp_net(tp_sk(tp));
-	bool rack = tp->rack.advanced;
+	bool rack = tp->rack_advanced;
 	uint64_t wait = 0;
 
-	tp->rack.advanced = false;
+	tp->rack_advanced = false;
 	if (tp->ca_state == TCP_CA_OPEN && !tp->sacked_out && !tp->lost_out) {
 		/* nothing dubious (Linux's tcp_ack_is_dubious): no scoreboard
 		 * to look at */
@@ -712,11 +712,11 @@ void tcp_rack_reo_timeout(struct tcp_sock *tp)
 {
 	uint32_t prior_lost = tp->lost_out;
 
-	tp->rack.advanced = true;
+	tp->rack_advanced = true;
 	tcp_sack_recovery(tp, tp->snd_una, 0, false);
 	if (prior_lost == tp->lost_out && tp->pending == ICSK_TIME_REO_TIMEOUT)
 		tcp_set_xmit_timer(tp);
-	else if (tp->pending != ICSK_TIME_REO_TIMEOUT || !timer_pending(&tp->rtx_timer))
+	else if (tp->pending != ICSK_TIME_REO_TIMEOUT || !tcp_timer_armed(tp, TCP_TIMER_RTX))
 		tcp_set_xmit_timer(tp);
 	tcp_push(tp);
 }
@@ -725,7 +725,7 @@ void tcp_rack_reo_timeout(struct tcp_sock *tp)
  * state, else the RTO (Linux's tcp_set_xmit_timer). */
 void tcp_set_xmit_timer(struct tcp_sock *tp)
 {
-	if (tp->pending == ICSK_TIME_REO_TIMEOUT && timer_pending(&tp->rtx_timer))
+	if (tp->pending == ICSK_TIME_REO_TIMEOUT && tcp_timer_armed(tp, TCP_TIMER_RTX))
 		return;
 	if (!tcp_schedule_loss_probe(tp))
 		tcp_rearm_rto(tp);
@@ -849,12 +849,12 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 	if (ack == prior_una && !sacked) {
 		if (!sack && tcp_is_dupack(tp, th, prior_wnd))
 			tcp_reno_dupack(tp, ack);
-		else if (sack && tp->rack.advanced)
+		else if (sack && tp->rack_advanced)
 			tcp_sack_recovery(tp, ack, 0, false);
-		if (tp->snd_wnd > prior_wnd && timer_pending(&tp->rtx_timer) &&
+		if (tp->snd_wnd > prior_wnd && tcp_timer_armed(tp, TCP_TIMER_RTX) &&
 		    tp->pending == ICSK_TIME_PROBE0) {
 			/* the window opened (Linux's tcp_ack_probe) */
-			del_timer(&tp->rtx_timer);
+			tcp_timer_cancel(tp, TCP_TIMER_RTX);
 			tp->backoff = 0;
 		}
 		return 0;
@@ -867,7 +867,7 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 		tcp_sndbuf_expand(tp);
 	tcp_set_xmit_timer(tp);
 	if (after(ack, prior_una) && !sock_flag(sk, SOCK_DEAD))
-		sk->sk_write_space(sk);
+		sk_write_space(sk);
 	return 0;
 }
 
@@ -1031,7 +1031,6 @@ static int tcp_rcv_synsent(struct tcp_sock *tp, struct sk_buff *skb, const struc
 		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
-	tp->irs = th->seq;
 	tp->rcv_nxt = th->seq + 1;
 	tp->rcv_wup = tp->rcv_nxt;
 	tp->copied_seq = tp->rcv_nxt;
@@ -1049,9 +1048,9 @@ static int tcp_rcv_synsent(struct tcp_sock *tp, struct sk_buff *skb, const struc
 		tp->backoff = 0;
 		tcp_init_transfer(tp);
 		tcp_set_state(tp, TCP_ESTABLISHED);
-		del_timer(&tp->rtx_timer);
+		tcp_timer_cancel(tp, TCP_TIMER_RTX);
 		if (!sock_flag(sk, SOCK_DEAD))
-			sk->sk_state_change(sk);
+			sk_state_change(sk);
 		/* RFC 9293: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 		tcp_send_ack(tp);
 		tcp_push(tp);
@@ -1190,7 +1189,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 
 			tcp_clean_rtx_queue(tp, th->ack_seq, &rtt);
 		}
-		del_timer(&tp->rtx_timer);
+		tcp_timer_cancel(tp, TCP_TIMER_RTX);
 		tp->retransmits = 0;
 		tcp_init_transfer(tp);
 		tcp_set_state(tp, TCP_ESTABLISHED);
@@ -1198,9 +1197,9 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 			struct sock *lsk = tp_sk(tp->parent);
 
 			if (!sock_flag(lsk, SOCK_DEAD))
-				lsk->sk_data_ready(lsk);
+				sk_data_ready(lsk);
 		} else if (!sock_flag(sk, SOCK_DEAD)) {
-			sk->sk_state_change(sk);
+			sk_state_change(sk);
 		}
 	}
 	if (tcp_ack(tp, th, opt) < 0) {
@@ -1214,7 +1213,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 			tcp_set_state(tp, TCP_FIN_WAIT2);
 			sk->sk_shutdown |= SEND_SHUTDOWN;
 			if (!sock_flag(sk, SOCK_DEAD)) {
-				sk->sk_state_change(sk);
+				sk_state_change(sk);
 			} else {
 				/* orphan: tcp_fin_timeout (Linux's linger2) */
 				int t = tp->linger2 ? tp->linger2 : tn->fin_timeout;
@@ -1275,7 +1274,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 		tcp_ack_snd_check(tp);
 		/* SO_KEEPALIVE has no proto hook: the keepalive timer starts
 		 * with the first segment after it was set */
-		if (sock_flag(sk, SOCK_KEEPOPEN) && !timer_pending(&tp->keep_timer) &&
+		if (sock_flag(sk, SOCK_KEEPOPEN) && !tcp_timer_armed(tp, TCP_TIMER_KEEP) &&
 		    sk->sk_state == TCP_ESTABLISHED)
 			tcp_reset_keepalive_timer(tp, tcp_keepalive_time_ns(tp));
 	}
@@ -1287,7 +1286,7 @@ struct request_sock *tcp_find_req(struct tcp_sock *lp, const struct tcp_addrs *a
 {
 	struct request_sock *req;
 
-	list_for_each_entry(req, &lp->syn_queue, node) {
+	list_for_each_entry(req, &lp->lq->syn_queue, node) {
 		if (req->rport != rport || req->af_ops != a->ops)
 			continue;
 		if (a->ops->family == AF_INET ? req->raddr == a->raddr && req->laddr == a->laddr
@@ -1320,7 +1319,7 @@ void reqsk_free(struct request_sock *req)
 {
 	del_timer(&req->timer);
 	list_del(&req->node);
-	req->listener->syn_qlen--;
+	req->listener->lq->syn_qlen--;
 	free(req);
 }
 
@@ -1368,7 +1367,7 @@ static void tcp_send_cookie_synack(struct tcp_sock *lp, const struct tcp_addrs *
 		req.wscale_ok = req.sack_ok = false;	/* nowhere to keep them */
 	if (!req.wscale_ok)
 		req.rcv_wscale = 0;
-	lp->last_synq_overflow = ns_now(stack);
+	lp->lq->last_synq_overflow = ns_now(stack);
 	TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESSENT);
 	tcp_send_synack(&req);
 }
@@ -1399,7 +1398,7 @@ int tcp_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_
 	}
 	/* SYN queue bounded by the backlog and tcp_max_syn_backlog; full:
 	 * a SYN cookie (tcp_syncookies 1; 2: always), else drop */
-	synq_full = (int)lp->syn_qlen >= limit || (int)lp->syn_qlen >= tn->max_syn_backlog;
+	synq_full = (int)lp->lq->syn_qlen >= limit || (int)lp->lq->syn_qlen >= tn->max_syn_backlog;
 	if (tn->syncookies == 2 || (synq_full && tn->syncookies)) {
 		tcp_send_cookie_synack(lp, a, th, opt);
 		consume_skb(skb);
@@ -1420,8 +1419,8 @@ int tcp_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_
 	req->snt_isn = isn ? isn : a->ops->init_seq(tn, a, th->dport, th->sport, ns_now(lsk->sk_net));
 	req->first_sent = ns_now(lsk->sk_net);
 	timer_setup(&req->timer, lsk->sk_net, tcp_synack_timer);
-	list_add_tail(&req->node, &lp->syn_queue);
-	lp->syn_qlen++;
+	list_add_tail(&req->node, &lp->lq->syn_queue);
+	lp->lq->syn_qlen++;
 	tcp_send_synack(req);
 	mod_timer(&req->timer, req->first_sent + TCP_TIMEOUT_INIT);
 	consume_skb(skb);
@@ -1476,8 +1475,8 @@ struct tcp_sock *cookie_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
 	tcp_select_initial_window(tn, lsk->sk_rcvbuf, 1500U - a->ops->net_header_len - TCP_HLEN_MIN,
 				  &req->rcv_wnd, &clamp, req->wscale_ok, &req->rcv_wscale);
 	timer_setup(&req->timer, stack, tcp_synack_timer);
-	list_add_tail(&req->node, &lp->syn_queue);
-	lp->syn_qlen++;
+	list_add_tail(&req->node, &lp->lq->syn_queue);
+	lp->lq->syn_qlen++;
 	TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESRECV);
 	return tcp_check_req(lp, req, skb, th, opt);
 }
@@ -1527,7 +1526,7 @@ struct tcp_sock *tcp_check_req(struct tcp_sock *lp, struct request_sock *req,
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 		return NULL;
 	}
-	list_add_tail(&child->accept_node, &lp->accept_queue);
+	list_add_tail(&child->accept_node, &lp->lq->accept_queue);
 	child->parent = lp;
 	lsk->sk_ack_backlog++;
 	return child;

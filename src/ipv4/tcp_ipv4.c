@@ -69,7 +69,7 @@ static uint32_t sk_ehashfn(const struct netns_tcp *tn, const struct tcp_sock *tp
 	const struct inet_sock *in = &tp->inet;
 
 	if (tcp_is_v6(tp))
-		return tcp_hash6(tn, tp->v6_rcv_saddr, in->inet_num, tp->v6_daddr, in->inet_dport);
+		return tcp_hash6(tn, tcp6_sk(tp)->v6_rcv_saddr, in->inet_num, tcp6_sk(tp)->v6_daddr, in->inet_dport);
 	return tcp_hash4(tn, in->inet_rcv_saddr, in->inet_num, in->inet_daddr, in->inet_dport);
 }
 
@@ -171,8 +171,8 @@ struct tcp_sock *tcp_ehash_lookup6(struct netns_tcp *tn, const uint8_t *laddr, u
 		const struct tcp_sock *tp = tcp_sk(sk);
 
 		if (sk->sk_hash == h && tp->inet.inet_num == lport && tp->inet.inet_dport == fport &&
-		    tcp_is_v6(tp) && ipv6_addr_equal(tp->v6_rcv_saddr, laddr) &&
-		    ipv6_addr_equal(tp->v6_daddr, faddr))
+		    tcp_is_v6(tp) && ipv6_addr_equal(tcp6_sk(tp)->v6_rcv_saddr, laddr) &&
+		    ipv6_addr_equal(tcp6_sk(tp)->v6_daddr, faddr))
 			return tcp_sk(sk);
 	}
 	return NULL;
@@ -192,7 +192,7 @@ static int listen_score(const struct sock *sk, uint32_t laddr, uint16_t lport, i
 		const struct tcp_sock *tp = tcp_sk(sk);
 
 		if (tp->v6only ||
-		    (!ipv6_addr_any(tp->v6_rcv_saddr) && !ipv6_addr_v4mapped(tp->v6_rcv_saddr)))
+		    (!ipv6_addr_any(tcp6_sk(tp)->v6_rcv_saddr) && !ipv6_addr_v4mapped(tcp6_sk(tp)->v6_rcv_saddr)))
 			return -1;
 	} else {
 		score++;	/* Linux: an AF_INET socket beats a dual-stack one */
@@ -246,8 +246,8 @@ static int listen_score6(const struct sock *sk, const uint8_t *laddr, uint16_t l
 
 	if (sk->sk_family != AF_INET6 || tp->inet.inet_num != lport)
 		return -1;
-	if (!ipv6_addr_any(tp->v6_rcv_saddr)) {
-		if (!ipv6_addr_equal(tp->v6_rcv_saddr, laddr))
+	if (!ipv6_addr_any(tcp6_sk(tp)->v6_rcv_saddr)) {
+		if (!ipv6_addr_equal(tcp6_sk(tp)->v6_rcv_saddr, laddr))
 			return -1;
 		score += 4;
 	}
@@ -300,16 +300,18 @@ static void bind_view_of(const struct sock *sk, struct bind_view *v)
 	const struct tcp_sock *tp = tcp_sk(sk);
 
 	v->a4 = tp->inet.inet_rcv_saddr;
-	v->a6 = tp->v6_rcv_saddr;
+	static const uint8_t any6[16];
+
+	v->a6 = sk->sk_family == AF_INET6 ? tcp6_sk(tp)->v6_rcv_saddr : any6;
 	if (sk->sk_family != AF_INET6) {
 		v->has4 = true;
 		v->has6 = false;
-	} else if (ipv6_addr_v4mapped(tp->v6_rcv_saddr)) {
+	} else if (ipv6_addr_v4mapped(tcp6_sk(tp)->v6_rcv_saddr)) {
 		v->has4 = true;
 		v->has6 = false;
 	} else {
 		v->has6 = true;
-		v->has4 = ipv6_addr_any(tp->v6_rcv_saddr) && !tp->v6only;
+		v->has4 = ipv6_addr_any(tcp6_sk(tp)->v6_rcv_saddr) && !tp->v6only;
 	}
 }
 
@@ -449,7 +451,7 @@ static bool tw_reusable(struct netns_tcp *tn, struct tcp_sock *tw, struct tcp_so
 	int reuse = tn->tw_reuse;
 
 	if (reuse == 2 && tcp_is_v6(tw))
-		reuse = ipv6_addr_loopback(tw->v6_daddr) && ipv6_addr_loopback(tw->v6_rcv_saddr);
+		reuse = ipv6_addr_loopback(tcp6_sk(tw)->v6_daddr) && ipv6_addr_loopback(tcp6_sk(tw)->v6_rcv_saddr);
 	else if (reuse == 2)
 		reuse = is_loopback(tw->inet.inet_daddr) && is_loopback(tw->inet.inet_rcv_saddr);
 	if (!reuse || !tw->rx_opt.tstamp_ok || !tw->rx_opt.ts_recent_stamp)
@@ -466,7 +468,7 @@ static bool tw_reusable(struct netns_tcp *tn, struct tcp_sock *tw, struct tcp_so
  * when allowed. */
 static bool tuple_unique(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t port)
 {
-	struct tcp_sock *o = tcp_is_v6(tp) ? tcp_ehash_lookup6(tn, tp->v6_rcv_saddr, port, tp->v6_daddr,
+	struct tcp_sock *o = tcp_is_v6(tp) ? tcp_ehash_lookup6(tn, tcp6_sk(tp)->v6_rcv_saddr, port, tcp6_sk(tp)->v6_daddr,
 							       tp->inet.inet_dport)
 					   : ehash_lookup(tn, tp->inet.inet_rcv_saddr, port,
 							  tp->inet.inet_daddr, tp->inet.inet_dport);
@@ -512,7 +514,7 @@ int tcp_connect_port(struct tcp_sock *tp)
 	}
 	inet_get_local_port_range(tp_sk(tp)->sk_net, &low, &high);
 	uint32_t range = (uint32_t)(high - low + 1);
-	uint32_t off = (tcp_is_v6(tp) ? tcp_hash6(tn, tp->v6_rcv_saddr, 0, tp->v6_daddr,
+	uint32_t off = (tcp_is_v6(tp) ? tcp_hash6(tn, tcp6_sk(tp)->v6_rcv_saddr, 0, tcp6_sk(tp)->v6_daddr,
 						  tp->inet.inet_dport)
 				      : tcp_hash4(tn, tp->inet.inet_rcv_saddr, 0, tp->inet.inet_daddr,
 						  tp->inet.inet_dport)) + tn->port_offset;
@@ -592,8 +594,10 @@ void tcp_sk_addrs(const struct tcp_sock *tp, struct tcp_addrs *a)
 	a->ops = tp->af_ops;
 	a->laddr = tp->inet.inet_saddr;
 	a->raddr = tp->inet.inet_daddr;
-	memcpy(a->laddr6, tp->v6_saddr, 16);
-	memcpy(a->raddr6, tp->v6_daddr, 16);
+	if (tp->inet.sk.sk_family == AF_INET6) {
+		memcpy(a->laddr6, tcp6_sk(tp)->v6_saddr, 16);
+		memcpy(a->raddr6, tcp6_sk(tp)->v6_daddr, 16);
+	}
 	a->iif = tp->inet.sk.sk_bound_dev_if;
 }
 
@@ -637,8 +641,8 @@ int tcp_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_re
 	if (th->flags & TCP_FLAG_ACK) {
 		req = tcp_find_req(lp, a, th->sport);
 		if (!req && !(th->flags & TCP_FLAG_SYN) && stack->tcp->syncookies &&
-		    lp->last_synq_overflow &&
-		    ns_now(stack) - lp->last_synq_overflow < 2 * 60 * NS_PER_SEC) {
+		    lp->lq->last_synq_overflow &&
+		    ns_now(stack) - lp->lq->last_synq_overflow < 2 * 60 * NS_PER_SEC) {
 			/* RFC 4987 3.6: maybe the ACK of a cookie SYN-ACK */
 			child = cookie_check_ack(lp, skb, th, opt, a);
 			if (!child)
@@ -855,7 +859,7 @@ void tcp_err_apply(struct tcp_sock *tp, int errno_v, bool fatal)
 		sk->sk_err = errno_v;
 		sock_hold(sk);
 		if (!sock_flag(sk, SOCK_DEAD))
-			sk->sk_error_report(sk);
+			sk_error_report(sk);
 		tcp_done(tp);
 		sock_put(sk);
 		return;

@@ -235,7 +235,7 @@ static void tcp_event_ack_sent(struct tcp_sock *tp)
 	tp->rcv_segs_unacked = 0;
 	if (tp->ack_quick)
 		tp->ack_quick--;
-	del_timer(&tp->delack_timer);
+	tcp_timer_cancel(tp, TCP_TIMER_DELACK);
 }
 
 /* How many SACK blocks fit next to plen payload bytes in the path MTU:
@@ -648,7 +648,7 @@ void tcp_push(struct tcp_sock *tp)
 		sent = true;
 	}
 	/* RFC 8985 7.2: new data (re)arms the PTO; else the RTO runs */
-	if (sent && (!timer_pending(&tp->rtx_timer) || tp->pending == ICSK_TIME_PROBE0 ||
+	if (sent && (!tcp_timer_armed(tp, TCP_TIMER_RTX) || tp->pending == ICSK_TIME_PROBE0 ||
 		     tp->pending == ICSK_TIME_LOSS_PROBE) && !tcp_schedule_loss_probe(tp))
 		tcp_reset_xmit_timer(tp, ICSK_TIME_RETRANS, tp->rto);
 	tp->nonagle &= (uint8_t)~TCP_NAGLE_PUSH;
@@ -662,7 +662,7 @@ void tcp_check_probe_timer(struct tcp_sock *tp)
 {
 	struct sock *sk = &tp->inet.sk;
 
-	if (tp->packets_out || skb_queue_empty(&sk->sk_write_queue) || timer_pending(&tp->rtx_timer))
+	if (tp->packets_out || skb_queue_empty(&sk->sk_write_queue) || tcp_timer_armed(tp, TCP_TIMER_RTX))
 		return;
 	tcp_reset_xmit_timer(tp, ICSK_TIME_PROBE0, NS_MIN(tp->rto << tp->backoff, TCP_RTO_MAX));
 }

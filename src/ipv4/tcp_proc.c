@@ -27,7 +27,7 @@ static void tcp_seq_addr(struct seq_buf *s, const struct tcp_sock *tp, bool v6)
 		return;
 	}
 	for (int k = 0; k < 2; k++) {
-		const uint8_t *a = k ? tp->v6_daddr : tp->v6_rcv_saddr;
+		const uint8_t *a = k ? tcp6_sk(tp)->v6_daddr : tcp6_sk(tp)->v6_rcv_saddr;
 
 		/* s6_addr32[i] with %08X on a little-endian host */
 		for (int j = 0; j < 16; j += 4)
@@ -52,12 +52,12 @@ static void tcp_seq_sock(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t
 	int64_t delta = 0;
 	int rx_queue;
 
-	if (timer_pending(&tp->rtx_timer)) {
+	if (tcp_timer_armed(tp, TCP_TIMER_RTX)) {
 		timer_active = tp->pending == ICSK_TIME_PROBE0 ? 4 : 1;
-		delta = (int64_t)(tp->rtx_timer.expires - now);
-	} else if (timer_pending(&tp->keep_timer)) {
+		delta = (int64_t)(tp->timer_when[TCP_TIMER_RTX] - now);
+	} else if (tcp_timer_armed(tp, TCP_TIMER_KEEP)) {
 		timer_active = 2;
-		delta = (int64_t)(tp->keep_timer.expires - now);
+		delta = (int64_t)(tp->timer_when[TCP_TIMER_KEEP] - now);
 	}
 	if (sk->sk_state == TCP_LISTEN)
 		rx_queue = sk->sk_ack_backlog;
@@ -83,7 +83,7 @@ static void tcp_seq_sock(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t
 static void tcp_seq_tw(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t now, bool v6)
 {
 	size_t start = s->len;
-	int64_t delta = (int64_t)(tp->tw_expire - now);
+	int64_t delta = (int64_t)(tp->timer_when[TCP_TIMER_KEEP] - now);	/* TIME-WAIT ends */
 
 	seq_printf(s, "%4d: ", i);
 	tcp_seq_addr(s, tp, v6);

@@ -33,7 +33,7 @@ void tcp_rack_advance(struct tcp_sock *tp, const struct tcp_skb_cb *tcb, uint64_
 		tp->rack.mstamp = tcb->when;
 		tp->rack.end_seq = tcb->end_seq;
 		tp->rack.rtt_us = (uint32_t)(rtt / NS_PER_US);
-		tp->rack.advanced = true;
+		tp->rack_advanced = true;
 	}
 }
 
@@ -49,7 +49,7 @@ static void tcp_check_reordering(struct tcp_sock *tp, const struct tcp_skb_cb *t
 	    (tcb->tcp_flags & TCP_FLAG_SYN) || tp->rack.fack - tcb->end_seq > NS_MAX(tp->max_window, 65535U))
 		return;
 	dist = (tp->rack.fack - tcb->end_seq) / mss + 1;
-	tp->rack.reord = true;
+	tp->rack_reord = true;
 	if (dist > tp->reordering) {
 		tp->reordering = NS_MIN(dist, TCP_MAX_REORDERING);
 		TCP_INC_STATS(tn, TCP_MIB_SACKREORDER);
@@ -77,7 +77,7 @@ static uint64_t tcp_rack_reo_wnd(const struct tcp_sock *tp)
 {
 	uint64_t w;
 
-	if (!tp->rack.reord) {
+	if (!tp->rack_reord) {
 		/* no reordering seen: in recovery, or with DupThresh SACKed
 		 * segments, no window */
 		if (tp->ca_state >= TCP_CA_RECOVERY || tp->sacked_out >= TCP_FASTRETRANS_THRESH)
@@ -287,7 +287,7 @@ uint32_t tcp_sacktag(struct tcp_sock *tp, const struct tcp_options *opt, uint32_
 			*dsack = true;
 			TCP_INC_STATS(tn, TCP_MIB_DSACKRECV);
 			/* RFC 8985 6.2 step 4: a D-SACK means reordering */
-			tp->rack.reord = true;
+			tp->rack_reord = true;
 			/* a duplicate of what we resent since the recovery
 			 * began: one retransmission less that was needed */
 			if (tp->undo_marker && tp->undo_retrans > 0 && after(b->end, tp->undo_marker) &&

@@ -14,7 +14,7 @@ void tcp_reset_xmit_timer(struct tcp_sock *tp, uint8_t what, uint64_t when)
 	if (when > TCP_RTO_MAX)
 		when = TCP_RTO_MAX;
 	tp->pending = what;
-	mod_timer(&tp->rtx_timer, tcp_now(tp) + when);
+	tcp_timer_arm(tp, TCP_TIMER_RTX, tcp_now(tp) + when);
 }
 
 /* RFC 6298 5.2/5.3: stop when all is acknowledged, else restart. */
@@ -22,7 +22,7 @@ void tcp_rearm_rto(struct tcp_sock *tp)
 {
 	if (!tp->packets_out) {
 		if (tp->pending != ICSK_TIME_PROBE0)
-			del_timer(&tp->rtx_timer);
+			tcp_timer_cancel(tp, TCP_TIMER_RTX);
 		return;
 	}
 	tcp_reset_xmit_timer(tp, ICSK_TIME_RETRANS, tp->rto);
@@ -31,12 +31,12 @@ void tcp_rearm_rto(struct tcp_sock *tp)
 void tcp_delack_timer_arm(struct tcp_sock *tp)
 {
 	tp->ack_pending |= ICSK_ACK_TIMER;
-	mod_timer(&tp->delack_timer, tcp_now(tp) + (tp->ato ? tp->ato : TCP_DELACK_MIN));
+	tcp_timer_arm(tp, TCP_TIMER_DELACK, tcp_now(tp) + (tp->ato ? tp->ato : TCP_DELACK_MIN));
 }
 
 void tcp_reset_keepalive_timer(struct tcp_sock *tp, uint64_t len)
 {
-	mod_timer(&tp->keep_timer, tcp_now(tp) + len);
+	tcp_timer_arm(tp, TCP_TIMER_KEEP, tcp_now(tp) + len);
 }
 
 uint64_t tcp_keepalive_time_ns(const struct tcp_sock *tp)
@@ -68,7 +68,7 @@ static void tcp_write_err(struct tcp_sock *tp)
 
 	sk->sk_err = sk->sk_err_soft ? sk->sk_err_soft : ETIMEDOUT;
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_error_report(sk);
+		sk_error_report(sk);
 	TCP_INC_STATS(tcp_net(sk), TCP_MIB_ABORTONTIMEOUT);
 	tcp_done(tp);
 }
@@ -165,9 +165,8 @@ static void tcp_probe_timer(struct tcp_sock *tp)
 	tcp_reset_xmit_timer(tp, ICSK_TIME_PROBE0, NS_MIN(tp->rto << tp->backoff, TCP_RTO_MAX));
 }
 
-static void tcp_write_timer(struct timer_list *t)
+static void tcp_write_timer(struct tcp_sock *tp)
 {
-	struct tcp_sock *tp = from_timer(tp, t, rtx_timer);
 	struct sock *sk = tp_sk(tp);
 
 	if ((1u << sk->sk_state) & (TCPF(TCP_CLOSE) | TCPF(TCP_LISTEN) | TCPF(TCP_TIME_WAIT)))
@@ -185,9 +184,8 @@ static void tcp_write_timer(struct timer_list *t)
 }
 
 /* ---- delayed ACK ------------------------------------------------------------------------------------------------ */
-static void tcp_delack_timer(struct timer_list *t)
+static void tcp_delack_timer(struct tcp_sock *tp)
 {
-	struct tcp_sock *tp = from_timer(tp, t, delack_timer);
 	struct sock *sk = tp_sk(tp);
 
 	tp->ack_pending &= (uint8_t)~ICSK_ACK_TIMER;
@@ -201,9 +199,8 @@ static void tcp_delack_timer(struct timer_list *t)
 }
 
 /* ---- keepalive, FIN-WAIT-2, TIME-WAIT ------------------------------------------------------------------------------ */
-static void tcp_keepalive_timer(struct timer_list *t)
+static void tcp_keepalive_timer(struct tcp_sock *tp)
 {
-	struct tcp_sock *tp = from_timer(tp, t, keep_timer);
 	struct sock *sk = tp_sk(tp);
 	uint64_t now = tcp_now(tp), idle, ktime;
 
@@ -247,6 +244,58 @@ out:
 	sock_put(sk);
 }
 
+/* ---- the multiplexed timer ------------------------------------------------------------------------------------ */
+/* Arm the wheel timer for the earliest armed event, or disarm it. */
+static void tcp_timer_sync(struct tcp_sock *tp)
+{
+	uint64_t next = 0;
+
+	for (int ev = 0; ev < TCP_TIMER_NR; ev++)
+		if (tp->timer_when[ev] && (!next || tp->timer_when[ev] < next))
+			next = tp->timer_when[ev];
+	if (!next)
+		del_timer(&tp->timer);
+	else if (!timer_pending(&tp->timer) || tp->timer.expires != next)
+		mod_timer(&tp->timer, next);
+}
+
+void tcp_timer_arm(struct tcp_sock *tp, enum tcp_timer_event ev, uint64_t expires)
+{
+	tp->timer_when[ev] = expires ? expires : 1;	/* 0 means "off" */
+	tcp_timer_sync(tp);
+}
+
+void tcp_timer_cancel(struct tcp_sock *tp, enum tcp_timer_event ev)
+{
+	if (!tp->timer_when[ev])
+		return;
+	tp->timer_when[ev] = 0;
+	tcp_timer_sync(tp);
+}
+
+/* Run every due event in TCP_TIMER_* order (a handler may arm or cancel
+ * any event), then re-arm for what is left. */
+static void tcp_timer_fire(struct timer_list *t)
+{
+	static void (*const handler[TCP_TIMER_NR])(struct tcp_sock *tp) = {
+		[TCP_TIMER_RTX] = tcp_write_timer,
+		[TCP_TIMER_DELACK] = tcp_delack_timer,
+		[TCP_TIMER_KEEP] = tcp_keepalive_timer,
+	};
+	struct tcp_sock *tp = from_timer(tp, t, timer);
+	uint64_t now = NS_MAX(tcp_now(tp), t->expires);
+
+	sock_hold(tp_sk(tp));
+	for (int ev = 0; ev < TCP_TIMER_NR; ev++) {
+		if (!tp->timer_when[ev] || tp->timer_when[ev] > now)
+			continue;
+		tp->timer_when[ev] = 0;
+		handler[ev](tp);
+	}
+	tcp_timer_sync(tp);
+	sock_put(tp_sk(tp));
+}
+
 /* ---- request socks ---------------------------------------------------------------------------------------------- */
 void tcp_synack_timer(struct timer_list *t)
 {
@@ -268,16 +317,16 @@ void tcp_init_xmit_timers(struct tcp_sock *tp)
 {
 	struct ns_stack *stack = tp->inet.sk.sk_net;
 
-	timer_setup(&tp->rtx_timer, stack, tcp_write_timer);
-	timer_setup(&tp->delack_timer, stack, tcp_delack_timer);
-	timer_setup(&tp->keep_timer, stack, tcp_keepalive_timer);
+	timer_setup(&tp->timer, stack, tcp_timer_fire);
+	for (int ev = 0; ev < TCP_TIMER_NR; ev++)
+		tp->timer_when[ev] = 0;
 }
 
 void tcp_clear_xmit_timers(struct tcp_sock *tp)
 {
-	del_timer(&tp->rtx_timer);
-	del_timer(&tp->delack_timer);
-	del_timer(&tp->keep_timer);
+	tcp_timer_cancel(tp, TCP_TIMER_RTX);
+	tcp_timer_cancel(tp, TCP_TIMER_DELACK);
+	tcp_timer_cancel(tp, TCP_TIMER_KEEP);
 	tp->pending = 0;
 	tp->ack_pending = 0;
 }

@@ -36,8 +36,8 @@ static void tcp_v6_flow(const struct tcp_sock *tp, struct flowi6 *fl6)
 	const struct sock *sk = &tp->inet.sk;
 
 	memset(fl6, 0, sizeof(*fl6));
-	memcpy(fl6->daddr, tp->v6_daddr, 16);
-	memcpy(fl6->saddr, tp->v6_saddr, 16);
+	memcpy(fl6->daddr, tcp6_sk(tp)->v6_daddr, 16);
+	memcpy(fl6->saddr, tcp6_sk(tp)->v6_saddr, 16);
 	fl6->oif = sk->sk_bound_dev_if;
 	fl6->proto = IPPROTO_TCP;
 	fl6->hop_limit = tp->inet.uc_ttl > 0 ? (uint8_t)tp->inet.uc_ttl : 0;
@@ -57,8 +57,8 @@ static int tcp_v6_route(struct tcp_sock *tp, struct ip_route_result *res)
 	err = ip6_route_output(tp->inet.sk.sk_net, &fl6, &r6);
 	if (err)
 		return err;
-	if (ipv6_addr_any(tp->v6_saddr))
-		memcpy(tp->v6_saddr, fl6.saddr, 16);
+	if (ipv6_addr_any(tcp6_sk(tp)->v6_saddr))
+		memcpy(tcp6_sk(tp)->v6_saddr, fl6.saddr, 16);
 	memset(res, 0, sizeof(*res));
 	res->dev = r6.dev;
 	res->mtu = r6.mtu;
@@ -69,7 +69,7 @@ static int tcp_v6_route(struct tcp_sock *tp, struct ip_route_result *res)
 static int tcp_v6_send_check(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h,
 			     size_t len)
 {
-	return tcp_emit_ipv6(r, h, len, tp->v6_saddr, tp->v6_daddr);
+	return tcp_emit_ipv6(r, h, len, tcp6_sk(tp)->v6_saddr, tcp6_sk(tp)->v6_daddr);
 }
 
 static int tcp_v6_queue_xmit(struct tcp_sock *tp, struct sk_buff *s)
@@ -384,13 +384,13 @@ static int tcp_v6_bind(struct sock *sk, const struct sockaddr *uaddr, int addr_l
 			return -EADDRNOTAVAIL;
 		}
 	}
-	memcpy(tp->v6_rcv_saddr, a, 16);
-	memcpy(tp->v6_saddr, a, 16);
+	memcpy(tcp6_sk(tp)->v6_rcv_saddr, a, 16);
+	memcpy(tcp6_sk(tp)->v6_saddr, a, 16);
 	tp->inet.inet_rcv_saddr = tp->inet.inet_saddr = a4;
 	err = tcp_v4_get_port(sk, ntohs(sin6->sin6_port));
 	if (err) {
-		memset(tp->v6_rcv_saddr, 0, 16);
-		memset(tp->v6_saddr, 0, 16);
+		memset(tcp6_sk(tp)->v6_rcv_saddr, 0, 16);
+		memset(tcp6_sk(tp)->v6_saddr, 0, 16);
 		tp->inet.inet_rcv_saddr = tp->inet.inet_saddr = 0;
 		sk->sk_bound_dev_if = old_if;
 		return err;
@@ -418,9 +418,9 @@ static int tcp_v6_connect_mapped(struct sock *sk, const struct sockaddr_in6 *sin
 		tp->af_ops = &tcp_ipv6_ops;
 		return err;
 	}
-	v4mapped(tp->v6_rcv_saddr, tp->inet.inet_rcv_saddr);
-	v4mapped(tp->v6_saddr, tp->inet.inet_saddr);
-	v4mapped(tp->v6_daddr, tp->inet.inet_daddr);
+	v4mapped(tcp6_sk(tp)->v6_rcv_saddr, tp->inet.inet_rcv_saddr);
+	v4mapped(tcp6_sk(tp)->v6_saddr, tp->inet.inet_saddr);
+	v4mapped(tcp6_sk(tp)->v6_daddr, tp->inet.inet_daddr);
 	return err;
 }
 
@@ -429,10 +429,10 @@ static void tcp_v6_connect_undo(struct sock *sk)
 	struct tcp_sock *tp = tcp_sk(sk);
 
 	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
-		memset(tp->v6_rcv_saddr, 0, 16);
-		memset(tp->v6_saddr, 0, 16);
+		memset(tcp6_sk(tp)->v6_rcv_saddr, 0, 16);
+		memset(tcp6_sk(tp)->v6_saddr, 0, 16);
 	}
-	memset(tp->v6_daddr, 0, 16);
+	memset(tcp6_sk(tp)->v6_daddr, 0, 16);
 	tp->inet.inet_dport = 0;
 }
 
@@ -452,7 +452,7 @@ static int tcp_v6_connect(struct sock *sk, const struct sockaddr *uaddr, int add
 	d = sin6->sin6_addr.s6_addr;
 	if (ipv6_addr_v4mapped(d))
 		return tcp_v6_connect_mapped(sk, sin6);
-	if (ipv6_addr_v4mapped(tp->v6_rcv_saddr) || ipv6_addr_is_multicast(d))
+	if (ipv6_addr_v4mapped(tcp6_sk(tp)->v6_rcv_saddr) || ipv6_addr_is_multicast(d))
 		return -ENETUNREACH;
 	if (ipv6_addr_is_linklocal(d)) {
 		if (sin6->sin6_scope_id && sk->sk_bound_dev_if &&
@@ -465,10 +465,10 @@ static int tcp_v6_connect(struct sock *sk, const struct sockaddr *uaddr, int add
 	}
 	if (ipv6_addr_any(d)) {
 		/* Linux: connecting to :: means the loopback */
-		memset(tp->v6_daddr, 0, 16);
-		tp->v6_daddr[15] = 1;
+		memset(tcp6_sk(tp)->v6_daddr, 0, 16);
+		tcp6_sk(tp)->v6_daddr[15] = 1;
 	} else {
-		memcpy(tp->v6_daddr, d, 16);
+		memcpy(tcp6_sk(tp)->v6_daddr, d, 16);
 	}
 	tp->inet.inet_dport = ntohs(sin6->sin6_port);
 	err = tcp_route(tp, &res);
@@ -476,8 +476,8 @@ static int tcp_v6_connect(struct sock *sk, const struct sockaddr *uaddr, int add
 		err = -ENETUNREACH;
 	if (err)
 		goto fail;
-	if (ipv6_addr_any(tp->v6_rcv_saddr))
-		memcpy(tp->v6_rcv_saddr, tp->v6_saddr, 16);
+	if (ipv6_addr_any(tcp6_sk(tp)->v6_rcv_saddr))
+		memcpy(tcp6_sk(tp)->v6_rcv_saddr, tcp6_sk(tp)->v6_saddr, 16);
 	err = tcp_connect_port(tp);
 	if (err)
 		goto fail;
@@ -500,10 +500,10 @@ static int tcp_v6_getname(struct sock *sk, struct sockaddr *uaddr, int peer)
 		if (!tp->inet.inet_dport || (peer == 1 && sk->sk_state == TCP_CLOSE))
 			return -ENOTCONN;
 		sin6->sin6_port = htons(tp->inet.inet_dport);
-		a = tp->v6_daddr;
+		a = tcp6_sk(tp)->v6_daddr;
 	} else {
 		sin6->sin6_port = htons(tp->inet.inet_sport);
-		a = ipv6_addr_any(tp->v6_rcv_saddr) ? tp->v6_saddr : tp->v6_rcv_saddr;
+		a = ipv6_addr_any(tcp6_sk(tp)->v6_rcv_saddr) ? tcp6_sk(tp)->v6_saddr : tcp6_sk(tp)->v6_rcv_saddr;
 	}
 	memcpy(sin6->sin6_addr.s6_addr, a, 16);
 	if (ipv6_addr_is_linklocal(a))
@@ -587,6 +587,7 @@ int tcp_v6_init(struct ns_stack *stack)
 		return 0;
 	tn->prot6 = tcp_prot;
 	tn->prot6.name = "TCPv6";
+	tn->prot6.obj_size = sizeof(struct tcp6_sock);
 	tn->prot6.init = tcp_v6_init_sock;
 	tn->prot6.bind = tcp_v6_bind;
 	tn->prot6.connect = tcp_v6_connect;

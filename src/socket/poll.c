@@ -19,7 +19,7 @@
 struct epitem {
 	struct list_head rdllink;	/* on ep->rdllist while ready */
 	bool ready;
-	struct list_head fllink;	/* on sock->ep_items */
+	struct hlist_node fllink;	/* on sock->ep_items */
 	struct list_head eplink;	/* on ep->items */
 	struct ns_eventpoll *ep;
 	struct socket *sock;
@@ -83,7 +83,7 @@ void ep_sock_event(struct socket *sock)
 {
 	struct epitem *epi;
 
-	list_for_each_entry(epi, &sock->ep_items, fllink) {
+	hlist_for_each_entry(epi, &sock->ep_items, fllink) {
 		if (!(epi->event.events & ~EP_PRIVATE_BITS))
 			continue;	/* disabled one-shot */
 		if (item_poll(epi))
@@ -94,16 +94,17 @@ void ep_sock_event(struct socket *sock)
 static void epi_free(struct epitem *epi)
 {
 	ep_dequeue(epi);
-	list_del(&epi->fllink);
+	hlist_del(&epi->fllink);
 	list_del(&epi->eplink);
 	free(epi);
 }
 
 void ep_sock_release(struct socket *sock)
 {
-	struct epitem *epi, *n;
+	struct epitem *epi;
+	struct hlist_node *n;
 
-	list_for_each_entry_safe(epi, n, &sock->ep_items, fllink) {
+	hlist_for_each_entry_safe(epi, n, &sock->ep_items, fllink) {
 		struct ns_eventpoll *ep = epi->ep;
 
 		epi_free(epi);
@@ -186,7 +187,7 @@ static struct epitem *ep_find(struct ns_eventpoll *ep, struct socket *sock)
 {
 	struct epitem *epi;
 
-	list_for_each_entry(epi, &sock->ep_items, fllink)
+	hlist_for_each_entry(epi, &sock->ep_items, fllink)
 		if (epi->ep == ep)
 			return epi;
 	return NULL;
@@ -203,7 +204,7 @@ static int ep_insert(struct ns_eventpoll *ep, struct socket *sock, int fd,
 	epi->sock = sock;
 	epi->fd = fd;
 	epi->event = *ev;
-	list_add_tail(&epi->fllink, &sock->ep_items);
+	hlist_add_head(&epi->fllink, &sock->ep_items);
 	list_add_tail(&epi->eplink, &ep->items);
 	if (item_poll(epi))
 		ep_queue(epi);

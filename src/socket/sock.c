@@ -71,6 +71,13 @@ void sock_def_write_space(struct sock *sk)
 	}
 }
 
+const struct sock_callbacks sock_def_callbacks = {
+	.state_change = sock_def_wakeup,
+	.data_ready = sock_def_wakeup,
+	.write_space = sock_def_write_space,
+	.error_report = sock_def_wakeup,
+};
+
 /* ---- accounting ----------------------------------------------------------------------------- */
 static void sock_rfree(struct sk_buff *skb)
 {
@@ -91,7 +98,7 @@ static void sock_wfree(struct sk_buff *skb)
 
 	sk->sk_wmem_alloc -= (int)skb->truesize;
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_write_space(sk);
+		sk_write_space(sk);
 	sock_put(sk);
 }
 
@@ -115,7 +122,7 @@ int sock_queue_rcv_skb(struct sock *sk, struct sk_buff *skb)
 	skb_set_owner_r(skb, sk);
 	__skb_queue_tail(&sk->sk_receive_queue, skb);
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_data_ready(sk);
+		sk_data_ready(sk);
 	return 0;
 }
 
@@ -126,7 +133,7 @@ int sock_queue_err_skb(struct sock *sk, struct sk_buff *skb)
 	skb_set_owner_r(skb, sk);
 	__skb_queue_tail(&sk->sk_error_queue, skb);
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_error_report(sk);
+		sk_error_report(sk);
 	return 0;
 }
 
@@ -142,7 +149,7 @@ void sk_report_error(struct sock *sk, int err)
 {
 	sk->sk_err = err < 0 ? -err : err;
 	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_error_report(sk);
+		sk_error_report(sk);
 }
 
 /* ---- readiness ------------------------------------------------------------------------------ */

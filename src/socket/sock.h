@@ -27,6 +27,7 @@
 struct proto;
 struct socket;
 struct sock;
+struct sock_callbacks;
 
 /* Linux: TCP_SKB_MIN_TRUESIZE = 2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)) */
 #define SOCK_MIN_RCVBUF 2304
@@ -56,6 +57,7 @@ enum sock_flags {
 	SOCK_LINGER,		/* SO_LINGER l_onoff */
 	SOCK_NOSPACE,		/* a sender found the send buffer full */
 	SOCK_RCVTSTAMP,
+	SOCK_FLAG_COUNT		/* fits sk_flags */
 };
 
 /* sk_state for datagram sockets uses Linux's TCP state numbers. */
@@ -80,13 +82,14 @@ struct sock {
 	uint8_t sk_reuseport;		/* SO_REUSEPORT */
 	uint8_t sk_shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
 	uint8_t sk_userlocks;		/* SOCK_*_LOCK */
-	unsigned long sk_flags;		/* 1 << enum sock_flags */
+	uint32_t sk_flags;		/* 1 << enum sock_flags (Linux: unsigned long) */
 
 	/* memory: charged truesize of queued skbs against the buffer sizes */
 	int sk_rcvbuf;
 	int sk_sndbuf;
 	int sk_rmem_alloc;
 	int sk_wmem_alloc;
+	uint32_t sk_hash;		/* the proto's hash of the bound socket */
 	struct sk_buff_head sk_receive_queue;
 	struct sk_buff_head sk_write_queue;
 	struct sk_buff_head sk_error_queue;	/* IP_RECVERR */
@@ -94,25 +97,52 @@ struct sock {
 
 	int sk_err;			/* pending error, reported once (-errno stored positive) */
 	int sk_err_soft;
+	int sk_lingertime;		/* seconds */
 	int64_t sk_rcvtimeo;		/* ns, NS_MAX_TIMEOUT: none */
 	int64_t sk_sndtimeo;
-	int sk_lingertime;		/* seconds */
 	uint32_t sk_mark;
 	uint32_t sk_priority;
 	int sk_max_ack_backlog;
 	int sk_ack_backlog;
-	uint32_t sk_hash;		/* the proto's hash of the bound socket */
 	uint64_t sk_ino;		/* "inode" number for /proc/net/udp */
 	struct hlist_node sk_node;	/* the proto's lookup chain */
 
-	/* Callbacks (Linux names): the protocol calls these when the socket
-	 * becomes readable, writable, changes state or gets an error. The
-	 * defaults wake sleepers and epoll sets. */
-	void (*sk_state_change)(struct sock *sk);
-	void (*sk_data_ready)(struct sock *sk);
-	void (*sk_write_space)(struct sock *sk);
-	void (*sk_error_report)(struct sock *sk);
+	/* Callbacks: the protocol calls sk_state_change(sk),
+	 * sk_data_ready(sk)... when the socket becomes readable, writable,
+	 * changes state or gets an error. */
+	const struct sock_callbacks *sk_cb;
 };
+
+/* Linux keeps the four callbacks as members of every sock; here they sit
+ * in a shared table (one pointer per socket instead of four). The
+ * defaults (sock_def_callbacks) wake sleepers and epoll sets; a user that
+ * wants others points sk_cb at its own table. */
+struct sock_callbacks {
+	void (*state_change)(struct sock *sk);
+	void (*data_ready)(struct sock *sk);
+	void (*write_space)(struct sock *sk);
+	void (*error_report)(struct sock *sk);
+};
+extern const struct sock_callbacks sock_def_callbacks;
+
+static inline void sk_state_change(struct sock *sk)
+{
+	sk->sk_cb->state_change(sk);
+}
+static inline void sk_data_ready(struct sock *sk)
+{
+	sk->sk_cb->data_ready(sk);
+}
+static inline void sk_write_space(struct sock *sk)
+{
+	sk->sk_cb->write_space(sk);
+}
+static inline void sk_error_report(struct sock *sk)
+{
+	sk->sk_cb->error_report(sk);
+}
+
+_Static_assert(SOCK_FLAG_COUNT <= 32, "enum sock_flags fits sk_flags");
 
 /* IPv4 part (Linux's struct inet_sock). */
 struct inet_sock {
@@ -141,11 +171,11 @@ static inline bool sock_flag(const struct sock *sk, enum sock_flags f)
 }
 static inline void sock_set_flag(struct sock *sk, enum sock_flags f)
 {
-	sk->sk_flags |= 1UL << f;
+	sk->sk_flags |= 1U << f;
 }
 static inline void sock_reset_flag(struct sock *sk, enum sock_flags f)
 {
-	sk->sk_flags &= ~(1UL << f);
+	sk->sk_flags &= ~(1U << f);
 }
 static inline void sock_valbool_flag(struct sock *sk, enum sock_flags f, int val)
 {
@@ -282,10 +312,10 @@ struct ns_file {
 struct socket {
 	struct ns_file file;	/* first */
 	short type;
-	int state;		/* SS_* */
+	short state;		/* SS_* */
 	int flags;		/* O_NONBLOCK */
 	struct sock *sk;
-	struct list_head ep_items;	/* epitems watching this socket */
+	struct hlist_head ep_items;	/* epitems watching this socket (Linux's f_ep) */
 };
 
 struct ns_eventpoll;

@@ -128,10 +128,7 @@ static void sock_init_data(struct ns_stack *stack, struct sock *sk, const struct
 	skb_queue_head_init(&sk->sk_write_queue);
 	skb_queue_head_init(&sk->sk_error_queue);
 	INIT_HLIST_NODE(&sk->sk_node);
-	sk->sk_state_change = sock_def_wakeup;
-	sk->sk_data_ready = sock_def_wakeup;
-	sk->sk_error_report = sock_def_wakeup;
-	sk->sk_write_space = sock_def_write_space;
+	sk->sk_cb = &sock_def_callbacks;
 	inet->uc_ttl = -1;
 	inet->pmtudisc = IP_PMTUDISC_WANT;
 }
@@ -181,7 +178,7 @@ static struct socket *socket_alloc(struct ns_stack *stack, int type, const struc
 	sock->file.kind = NS_FILE_SOCKET;
 	sock->type = (short)type;
 	sock->state = SS_UNCONNECTED;
-	INIT_LIST_HEAD(&sock->ep_items);
+	sock->ep_items.first = NULL;
 	sock_init_data(stack, sk, prot);
 	sk->sk_family = (unsigned short)family;
 	sk->sk_type = (unsigned short)type;
@@ -443,7 +440,7 @@ static int accept_install(struct ns_stack *stack, struct socket *lsock, struct s
 	nsock->type = lsock->type;
 	nsock->state = SS_CONNECTED;
 	nsock->flags = (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0;
-	INIT_LIST_HEAD(&nsock->ep_items);
+	nsock->ep_items.first = NULL;
 	nsock->sk = newsk;
 	newsk->sk_socket = nsock;
 	fd = ns_fd_install(stack, &nsock->file);
@@ -784,7 +781,7 @@ static int do_shutdown(struct ns_stack *stack, int fd, int how)
 	sk->sk_shutdown |= (uint8_t)how;
 	if (sk->sk_prot->shutdown)
 		sk->sk_prot->shutdown(sk, how);
-	sk->sk_state_change(sk);
+	sk_state_change(sk);
 	sockfd_put(stack, sock);
 	sock_net_kick(stack);
 	return err;

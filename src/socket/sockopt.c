@@ -15,7 +15,7 @@
 
 static void sock_wakeup_writers(struct sock *sk)
 {
-	sk->sk_write_space(sk);
+	sk_write_space(sk);
 }
 
 /* __sock_set_rcvbuf: the kernel doubles the value to allow for overhead */
