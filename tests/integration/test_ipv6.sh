@@ -86,7 +86,7 @@ grep -q "2 received" <<<"$out" || fail "ping router: $out"
 	fail "no RA counted"
 
 # ---- 3. TCP over IPv6: Linux curl -6 from nstack's HTTP server -------------------------
-if [ "${NSTACK_SANITIZED:-0}" = 1 ] || [ "${NSTACK_SANITIZED:-}" = ON ]; then BIG=32M; else BIG=256M; fi
+if [ "${NSTACK_SANITIZED:-0}" = 1 ] || [ "${NSTACK_SANITIZED:-}" = ON ]; then BIG=32M; else BIG=1G; fi
 www=$tmp/www
 mkdir -p "$www"
 head -c $BIG /dev/urandom >"$www/file"
