@@ -2,7 +2,8 @@
  * errors sent under the rules of 2.4(e) and a per-destination token bucket
  * (icmpv6_time 1000 ms, burst 6), errors received handed to the transport
  * through its err_handler (Packet Too Big updates the PMTU cache first,
- * RFC 8201), NDP messages to ndisc.c, and the Icmp6 lines of
+ * RFC 8201), echo replies and errors about our echo requests to the ping
+ * clients (icmp6_echo_register), NDP messages to ndisc.c, and the Icmp6 lines of
  * /proc/net/snmp6. Read icmpv6_rcv and icmp6_send first. */
 #include <errno.h>
 #include <stdio.h>
@@ -127,6 +128,96 @@ static int icmp6_push(struct ns_stack *stack, const struct icmpv6_repr *r, struc
 	return ip6_xmit(stack, skb, fl6);
 }
 
+/* ---- echo clients (Linux's net/ipv6/ping.c, reduced to an id table) -------------------- */
+static struct icmp6_echo_sock *icmp6_echo_find(struct netns_ipv6 *ip6, uint16_t id)
+{
+	for (int i = 0; i < ICMP6_ECHO_SOCKS; i++)
+		if (ip6->echo_socks[i] && ip6->echo_socks[i]->id == id)
+			return ip6->echo_socks[i];
+	return NULL;
+}
+
+int icmp6_echo_register(struct ns_stack *stack, struct icmp6_echo_sock *sk)
+{
+	struct netns_ipv6 *ip6 = stack->ipv6;
+	int slot = -1;
+
+	for (int i = 0; i < ICMP6_ECHO_SOCKS && slot < 0; i++)
+		if (!ip6->echo_socks[i])
+			slot = i;
+	if (slot < 0)
+		return -ENOSPC;
+	/* bounded: at most ICMP6_ECHO_SOCKS ids are taken */
+	for (int tries = 0; tries <= ICMP6_ECHO_SOCKS; tries++) {
+		sk->id = (uint16_t)ns_random_u32(stack);
+		if (!icmp6_echo_find(ip6, sk->id))
+			break;
+	}
+	ip6->echo_socks[slot] = sk;
+	return 0;
+}
+
+void icmp6_echo_unregister(struct ns_stack *stack, struct icmp6_echo_sock *sk)
+{
+	for (int i = 0; i < ICMP6_ECHO_SOCKS; i++)
+		if (stack->ipv6->echo_socks[i] == sk)
+			stack->ipv6->echo_socks[i] = NULL;
+}
+
+/* RFC 4443 4.1: an echo request; the checksum covers the pseudo-header of
+ * the addresses the route chose (2.3). */
+int icmp6_echo_send(struct ns_stack *stack, struct sk_buff *skb, struct flowi6 *fl6)
+{
+	struct ip6_route_result res;
+	struct icmpv6_repr r;
+	int rc;
+
+	fl6->proto = IPPROTO_ICMPV6;
+	rc = ip6_route_output(stack, fl6, &res);
+	if (rc) {
+		IP6_INC_STATS(stack, OUTNOROUTES);
+		kfree_skb_reason(skb, SKB_DROP_REASON_NO_ROUTE);
+		return rc;
+	}
+	if (icmpv6_parse(skb->data, skb->len, fl6->saddr, fl6->daddr, ICMPV6_PARSE_NO_CSUM, &r) < 0) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_SMALL);
+		return -EINVAL;
+	}
+	icmpv6_emit(&r, skb->data, skb->len, fl6->saddr, fl6->daddr);
+	icmp6_count_out(stack, r.type);
+	return ip6_xmit(stack, skb, fl6);
+}
+
+static void icmpv6_echo_reply_rcv(struct sk_buff *skb, const struct icmpv6_repr *r)
+{
+	struct icmp6_echo_sock *sk = icmp6_echo_find(skb->stack->ipv6, r->un.echo.id);
+	const uint8_t *h = ipv6_hdr(skb);
+	struct icmp6_echo_event ev = { .type = r->type, .seq = r->un.echo.seq, .from = h + 8,
+				       .iif = IP6CB(skb)->iif, .hop_limit = h[7],
+				       .data = r->data, .len = r->data_len };
+
+	if (sk)
+		sk->rcv(sk, &ev);
+}
+
+/* An error quoting one of our echo requests (RFC 4443 2.4(c): the quote
+ * holds the request's header, so its id and sequence). */
+static void icmpv6_echo_err(struct sk_buff *skb, const struct icmpv6_repr *r,
+			    const struct inet6_err_info *err)
+{
+	const uint8_t *h = ipv6_hdr(skb);
+	struct icmp6_echo_event ev = { .type = r->type, .code = r->code, .info = r->un.raw,
+				       .from = h + 8, .iif = IP6CB(skb)->iif, .hop_limit = h[7] };
+	struct icmp6_echo_sock *sk;
+
+	if (err->protocol != IPPROTO_ICMPV6 || err->l4_len < 8 || err->l4[0] != ICMPV6_ECHO_REQUEST)
+		return;
+	sk = icmp6_echo_find(skb->stack->ipv6, get_be16(err->l4 + 4));
+	ev.seq = get_be16(err->l4 + 6);
+	if (sk)
+		sk->rcv(sk, &ev);
+}
+
 /* RFC 4443 2.4(e): is the packet one we may complain about? */
 static bool icmp6_error_allowed(struct sk_buff *skb_in, uint8_t type, uint8_t code)
 {
@@ -207,8 +298,9 @@ static void icmpv6_echo_reply(struct sk_buff *skb, const struct icmpv6_repr *req
 }
 
 /* An error about one of our packets: PMTU, then the transport (RFC 4443 3). */
-static void icmpv6_notify(struct ns_stack *stack, const struct icmpv6_repr *r)
+static void icmpv6_notify(struct sk_buff *skb, const struct icmpv6_repr *r)
 {
+	struct ns_stack *stack = skb->stack;
 	const uint8_t *q = r->data;
 	struct ipv6_ext_info info;
 	struct inet6_err_info err = { .type = r->type, .code = r->code, .info = r->un.raw };
@@ -223,15 +315,15 @@ static void icmpv6_notify(struct ns_stack *stack, const struct icmpv6_repr *r)
 	if (ipv6_ext_walk(q + IPV6_HLEN, r->data_len - IPV6_HLEN, q[6], 8, 2048, &info) < 0 ||
 	    info.frag_off || IPV6_HLEN + info.offset + 8 > r->data_len)
 		return;
-	prot = stack->ipv6->protos[info.proto];
-	if (!prot || !prot->err_handler)
-		return;
 	err.saddr = q + 8;
 	err.daddr = q + 24;
 	err.protocol = info.proto;
 	err.l4 = q + IPV6_HLEN + info.offset;
 	err.l4_len = (unsigned int)(r->data_len - IPV6_HLEN - info.offset);
-	prot->err_handler(stack, &err);
+	icmpv6_echo_err(skb, r, &err);
+	prot = stack->ipv6->protos[info.proto];
+	if (prot && prot->err_handler)
+		prot->err_handler(stack, &err);
 }
 
 static int icmpv6_rcv(struct sk_buff *skb)
@@ -261,15 +353,17 @@ static int icmpv6_rcv(struct sk_buff *skb)
 		ipv6_mld_query_rcv(skb, &r);
 		break;
 	case ICMPV6_ECHO_REPLY:
+		icmpv6_echo_reply_rcv(skb, &r);
+		break;
 	case ICMPV6_MGM_REPORT:
 	case ICMPV6_MGM_REDUCTION:
 	case ICMPV6_MLD2_REPORT:
-		break;	/* no ping sockets, not a querier: seen and counted */
+		break;	/* not a querier: seen and counted */
 	case ICMPV6_DEST_UNREACH:
 	case ICMPV6_PKT_TOOBIG:
 	case ICMPV6_TIME_EXCEED:
 	case ICMPV6_PARAMPROB:
-		icmpv6_notify(stack, &r);
+		icmpv6_notify(skb, &r);
 		break;
 	case NDISC_ROUTER_SOLICITATION:
 	case NDISC_ROUTER_ADVERTISEMENT:
@@ -281,7 +375,7 @@ static int icmpv6_rcv(struct sk_buff *skb)
 		/* RFC 4443 2.4(b): unknown informational messages are dropped;
 		 * unknown errors go to the transport */
 		if (icmpv6_is_error(r.type))
-			icmpv6_notify(stack, &r);
+			icmpv6_notify(skb, &r);
 		break;
 	}
 	consume_skb(skb);

@@ -185,6 +185,33 @@ bool ipv6_chk_mcast_addr(const struct net_device *dev, const uint8_t *group);
  * unknown-option code 2, a non-unicast source) and the rate limit. Does not
  * consume skb_in. */
 void icmp6_send(struct sk_buff *skb_in, uint8_t type, uint8_t code, uint32_t info);
+/* ICMPv6 echo clients (`ping` to an IPv6 address): echo replies carrying
+ * sk->id, and errors quoting one of our echo requests with that id, are
+ * handed to sk->rcv (the skb is freed by ICMPv6 afterwards). At most
+ * ICMP6_ECHO_SOCKS per stack. */
+struct icmp6_echo_event {
+	uint8_t type, code;	/* ICMPV6_ECHO_REPLY, or the error's type/code */
+	uint16_t seq;
+	const uint8_t *from;	/* who sent this ICMPv6 message */
+	int iif;		/* where it arrived */
+	uint8_t hop_limit;	/* of the received datagram */
+	uint32_t info;		/* packet too big: MTU; parameter problem: pointer */
+	const uint8_t *data;	/* echo reply data (after the 8-byte header) */
+	size_t len;
+};
+struct icmp6_echo_sock {
+	uint16_t id;		/* set by icmp6_echo_register */
+	void (*rcv)(struct icmp6_echo_sock *sk, const struct icmp6_echo_event *ev);
+};
+#define ICMP6_ECHO_SOCKS 16
+/* Pick a free random id for sk and register it. 0 or -ENOSPC. */
+int icmp6_echo_register(struct ns_stack *stack, struct icmp6_echo_sock *sk);
+void icmp6_echo_unregister(struct ns_stack *stack, struct icmp6_echo_sock *sk);
+/* Send an echo request: skb->data is the 8-byte ICMPv6 header (type, id,
+ * seq filled) and the data, headroom from alloc_skb_tx. Routes fl6 (the
+ * source chosen when ::), sets the checksum, ip6_xmit. Consumes.
+ * 0 or -errno (-EMSGSIZE with FLOWI6_F_DONTFRAG). */
+int icmp6_echo_send(struct ns_stack *stack, struct sk_buff *skb, struct flowi6 *fl6);
 /* Learned path MTU toward daddr (0 = none). */
 unsigned int ip6_pmtu_get(struct ns_stack *stack, const uint8_t *daddr);
 
