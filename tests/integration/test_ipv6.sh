@@ -70,6 +70,12 @@ ip -n $H -6 neigh show dev tap0 | grep -q "^fd00::2 lladdr $stackmac " || fail "
 ll=$("${NH[@]}" ip -6 addr show dev eth0 | awk '/scope link/ {print $2}' | cut -d/ -f1)
 [ -n "$ll" ] || fail "no link-local: $("${NH[@]}" ip -6 addr)"
 out=$(timeout 10 ip netns exec $H ping -6 -c 2 -i 0.2 "$ll%tap0") || fail "link-local ping: $out"
+# and the other way: the stack's own ping to Linux, global and link-local
+out=$(timeout 20 "${NH[@]}" ping -c 3 -i 0.2 fd00::1) || fail "nstack ping fd00::1: $out"
+grep -q "3 packets transmitted, 3 received" <<<"$out" || fail "nstack ping fd00::1: $out"
+hll=$(ip -n $H -6 addr show dev tap0 scope link | awk '/inet6/ {print $2}' | cut -d/ -f1)
+out=$(timeout 20 "${NH[@]}" ping -c 2 -i 0.2 "$hll%eth0") || fail "nstack ping $hll%eth0: $out"
+grep -q "2 packets transmitted, 2 received" <<<"$out" || fail "nstack link-local ping: $out"
 grep -q "2 received" <<<"$out" || fail "link-local ping: $out"
 "${NH[@]}" cat /proc/net/snmp6 | grep -q "^Ip6ReasmOKs  *3$" || fail "reasm: $("${NH[@]}" cat /proc/net/snmp6)"
 
