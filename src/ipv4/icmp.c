@@ -262,37 +262,17 @@ static void icmp_timestamp(struct sk_buff *skb, const struct icmp_repr *req)
 /* ---- echo clients ------------------------------------------------------------------- */
 static struct icmp_echo_sock *icmp_echo_find(struct netns_ipv4 *ip, uint16_t id)
 {
-	for (int i = 0; i < ICMP_ECHO_SOCKS; i++)
-		if (ip->echo_socks[i] && ip->echo_socks[i]->id == id)
-			return ip->echo_socks[i];
-	return NULL;
+	return idtable_find(&ip->echo_socks, id);
 }
 
 int icmp_echo_register(struct ns_stack *stack, struct icmp_echo_sock *sk)
 {
-	struct netns_ipv4 *ip = stack->ipv4;
-	int slot = -1;
-
-	for (int i = 0; i < ICMP_ECHO_SOCKS && slot < 0; i++)
-		if (!ip->echo_socks[i])
-			slot = i;
-	if (slot < 0)
-		return -ENOSPC;
-	/* bounded: at most ICMP_ECHO_SOCKS ids are taken */
-	for (int tries = 0; tries <= ICMP_ECHO_SOCKS; tries++) {
-		sk->id = (uint16_t)ns_random_u32(stack);
-		if (!icmp_echo_find(ip, sk->id))
-			break;
-	}
-	ip->echo_socks[slot] = sk;
-	return 0;
+	return idtable_add(&stack->ipv4->echo_socks, stack, sk, &sk->id);
 }
 
 void icmp_echo_unregister(struct ns_stack *stack, struct icmp_echo_sock *sk)
 {
-	for (int i = 0; i < ICMP_ECHO_SOCKS; i++)
-		if (stack->ipv4->echo_socks[i] == sk)
-			stack->ipv4->echo_socks[i] = NULL;
+	idtable_del(&stack->ipv4->echo_socks, sk);
 }
 
 static void icmp_echo_reply_rcv(struct sk_buff *skb, const struct icmp_repr *r)

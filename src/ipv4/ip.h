@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/idtable.h"
 #include "core/netdevice.h"
 #include "core/skbuff.h"
 
@@ -127,7 +128,7 @@ struct icmp_echo_sock {
 	uint16_t id;		/* set by icmp_echo_register */
 	void (*rcv)(struct icmp_echo_sock *sk, const struct icmp_echo_event *ev);
 };
-#define ICMP_ECHO_SOCKS 16
+#define ICMP_ECHO_SOCKS IDTABLE_SLOTS
 /* Pick a free random id for sk and register it. 0 or -ENOSPC. */
 int icmp_echo_register(struct ns_stack *stack, struct icmp_echo_sock *sk);
 void icmp_echo_unregister(struct ns_stack *stack, struct icmp_echo_sock *sk);

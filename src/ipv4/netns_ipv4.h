@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "core/idtable.h"
 #include "core/proc.h"
 #include "ipv4/devinet.h"
 #include "ipv4/fib.h"
@@ -118,7 +119,7 @@ struct netns_ipv4 {
 	const struct net_protocol *protos[256];
 	proc_show_t snmp_ext[4];	/* Tcp:/Udp: lines from transports */
 	proc_show_t netstat_ext[2];	/* TcpExt: lines of /proc/net/netstat */
-	struct icmp_echo_sock *echo_socks[ICMP_ECHO_SOCKS];	/* ping jobs */
+	struct idtable echo_socks;	/* ping jobs (struct icmp_echo_sock) by echo id */
 	struct notifier_block netdev_nb;
 	struct packet_type ip_pt;
 };

@@ -131,37 +131,17 @@ static int icmp6_push(struct ns_stack *stack, const struct icmpv6_repr *r, struc
 /* ---- echo clients (Linux's net/ipv6/ping.c, reduced to an id table) -------------------- */
 static struct icmp6_echo_sock *icmp6_echo_find(struct netns_ipv6 *ip6, uint16_t id)
 {
-	for (int i = 0; i < ICMP6_ECHO_SOCKS; i++)
-		if (ip6->echo_socks[i] && ip6->echo_socks[i]->id == id)
-			return ip6->echo_socks[i];
-	return NULL;
+	return idtable_find(&ip6->echo_socks, id);
 }
 
 int icmp6_echo_register(struct ns_stack *stack, struct icmp6_echo_sock *sk)
 {
-	struct netns_ipv6 *ip6 = stack->ipv6;
-	int slot = -1;
-
-	for (int i = 0; i < ICMP6_ECHO_SOCKS && slot < 0; i++)
-		if (!ip6->echo_socks[i])
-			slot = i;
-	if (slot < 0)
-		return -ENOSPC;
-	/* bounded: at most ICMP6_ECHO_SOCKS ids are taken */
-	for (int tries = 0; tries <= ICMP6_ECHO_SOCKS; tries++) {
-		sk->id = (uint16_t)ns_random_u32(stack);
-		if (!icmp6_echo_find(ip6, sk->id))
-			break;
-	}
-	ip6->echo_socks[slot] = sk;
-	return 0;
+	return idtable_add(&stack->ipv6->echo_socks, stack, sk, &sk->id);
 }
 
 void icmp6_echo_unregister(struct ns_stack *stack, struct icmp6_echo_sock *sk)
 {
-	for (int i = 0; i < ICMP6_ECHO_SOCKS; i++)
-		if (stack->ipv6->echo_socks[i] == sk)
-			stack->ipv6->echo_socks[i] = NULL;
+	idtable_del(&stack->ipv6->echo_socks, sk);
 }
 
 /* RFC 4443 4.1: an echo request; the checksum covers the pseudo-header of

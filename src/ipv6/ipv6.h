@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/idtable.h"
 #include "core/netdevice.h"
 #include "core/skbuff.h"
 
@@ -203,7 +204,7 @@ struct icmp6_echo_sock {
 	uint16_t id;		/* set by icmp6_echo_register */
 	void (*rcv)(struct icmp6_echo_sock *sk, const struct icmp6_echo_event *ev);
 };
-#define ICMP6_ECHO_SOCKS 16
+#define ICMP6_ECHO_SOCKS IDTABLE_SLOTS
 /* Pick a free random id for sk and register it. 0 or -ENOSPC. */
 int icmp6_echo_register(struct ns_stack *stack, struct icmp6_echo_sock *sk);
 void icmp6_echo_unregister(struct ns_stack *stack, struct icmp6_echo_sock *sk);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/neighbour.h"
+#include "core/idtable.h"
 #include "core/proc.h"
 #include "core/stack.h"
 #include "ipv6/fib6.h"
@@ -176,7 +177,7 @@ struct netns_ipv6 {
 	uint8_t stable_secret[16];	/* RFC 7217 secret_key */
 	/* ICMPv6 rate limiting */
 	struct icmp6_peer icmp_peers[ICMP6_PEER_SLOTS];
-	struct icmp6_echo_sock *echo_socks[ICMP6_ECHO_SOCKS];	/* ping clients */
+	struct idtable echo_socks;	/* ping clients (struct icmp6_echo_sock) by echo id */
 	struct ip6_pmtu_entry pmtu[IP6_PMTU_CACHE_SIZE];
 	/* RA-learned routes and the timer expiring them and the addresses */
 	struct ra_route ra_routes[IPV6_RA_ROUTES];
