@@ -61,6 +61,26 @@ void inet_get_local_port_range(struct ns_stack *stack, int *low, int *high)
 	*high = stack->ipv4->sysctl_local_ports[1];
 }
 
+int inet_pick_port(struct ns_stack *stack, struct sock *sk, unsigned short snum,
+		   bool (*inuse)(struct ns_stack *stack, struct sock *sk, uint16_t port))
+{
+	uint32_t remaining, first;
+	int low, high;
+
+	if (snum)
+		return inuse(stack, sk, snum) ? -EADDRINUSE : snum;
+	inet_get_local_port_range(stack, &low, &high);
+	remaining = (uint32_t)(high - low) + 1;
+	first = ns_random_below(stack, remaining);
+	for (uint32_t i = 0; i < remaining; i++) {
+		uint16_t port = (uint16_t)(low + (int)((first + i) % remaining));
+
+		if (!inuse(stack, sk, port))
+			return port;
+	}
+	return -EADDRINUSE;
+}
+
 /* ---- /proc/net/snmp, /proc/net/netstat -------------------------------------------------- */
 static const char *const snmp4_ipstats_list[IPSTATS_MIB_IP_MAX] = {
 	"InReceives", "InHdrErrors", "InAddrErrors", "ForwDatagrams", "InUnknownProtos",

@@ -148,5 +148,11 @@ int ip_netstat_register(struct ns_stack *stack,
 int ip_default_ttl(struct ns_stack *stack);
 /* ip_local_port_range (inclusive) */
 void inet_get_local_port_range(struct ns_stack *stack, int *low, int *high);
+/* A free local port for sk: snum itself when it is not in use, or for snum
+ * 0 the first free one from a random start in ip_local_port_range (the
+ * search is bounded by the range). The port, or -EADDRINUSE. */
+struct sock;
+int inet_pick_port(struct ns_stack *stack, struct sock *sk, unsigned short snum,
+		   bool (*inuse)(struct ns_stack *stack, struct sock *sk, uint16_t port));
 
 #endif

@@ -167,28 +167,12 @@ static void udp_hash_port(struct sock *sk, uint16_t port)
  * -EADDRINUSE. */
 static int udp_get_port(struct sock *sk, unsigned short snum)
 {
-	struct ns_stack *stack = sk->sk_net;
-	int low, high;
-	uint32_t remaining, first;
+	int port = inet_pick_port(sk->sk_net, sk, snum, udp_port_inuse);
 
-	if (snum) {
-		if (udp_port_inuse(stack, sk, snum))
-			return -EADDRINUSE;
-		udp_hash_port(sk, snum);
-		return 0;
-	}
-	inet_get_local_port_range(stack, &low, &high);
-	remaining = (uint32_t)(high - low) + 1;
-	first = ns_random_below(stack, remaining);
-	for (uint32_t i = 0; i < remaining; i++) {
-		uint16_t port = (uint16_t)(low + (int)((first + i) % remaining));
-
-		if (!udp_port_inuse(stack, sk, port)) {
-			udp_hash_port(sk, port);
-			return 0;
-		}
-	}
-	return -EADDRINUSE;
+	if (port < 0)
+		return port;
+	udp_hash_port(sk, (uint16_t)port);
+	return 0;
 }
 
 static void udp_unhash(struct sock *sk)

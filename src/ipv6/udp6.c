@@ -134,28 +134,12 @@ static void udp6_hash_port(struct sock *sk, uint16_t port)
 
 static int udp6_get_port(struct sock *sk, unsigned short snum)
 {
-	struct ns_stack *stack = sk->sk_net;
-	uint32_t remaining, first;
-	int low, high;
+	int port = inet_pick_port(sk->sk_net, sk, snum, udp6_port_inuse);
 
-	if (snum) {
-		if (udp6_port_inuse(stack, sk, snum))
-			return -EADDRINUSE;
-		udp6_hash_port(sk, snum);
-		return 0;
-	}
-	inet_get_local_port_range(stack, &low, &high);
-	remaining = (uint32_t)(high - low) + 1;
-	first = ns_random_below(stack, remaining);
-	for (uint32_t i = 0; i < remaining; i++) {
-		uint16_t port = (uint16_t)(low + (int)((first + i) % remaining));
-
-		if (!udp6_port_inuse(stack, sk, port)) {
-			udp6_hash_port(sk, port);
-			return 0;
-		}
-	}
-	return -EADDRINUSE;
+	if (port < 0)
+		return port;
+	udp6_hash_port(sk, (uint16_t)port);
+	return 0;
 }
 
 static void udp6_unhash(struct sock *sk)
