@@ -3,6 +3,8 @@
 #   make run      the demonstration (no root needed)
 #   make test     unit + integration tests, then again under ASan+UBSan
 #   make test-tsan the threaded socket tests under ThreadSanitizer (build-tsan/)
+#   make test-full the TCP interop tests at the issues' full sizes (1 GiB under 5 % and
+#                 10 % loss, 100 MiB through 50 ms + 1 % loss...): about two hours, root
 #   make bench    performance figures
 #   make fuzz     libFuzzer runs of the harnesses in FUZZ_TARGETS (frame input, TCP
 #                 segments on established connections), FUZZ_SECONDS (default 60) split
@@ -18,7 +20,7 @@ FUZZ_TARGETS ?= fuzz_frame fuzz_tcp
 JOBS        ?= $(shell nproc)
 MAKEFLAGS   += --no-print-directory
 
-.PHONY: all build deps run test test-unit test-asan test-tsan bench fuzz install clean
+.PHONY: all build deps run test test-unit test-asan test-tsan test-full bench fuzz install clean
 
 all: build
 
@@ -52,6 +54,11 @@ test-tsan:
 	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNSTACK_TSAN=ON >/dev/null
 	cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_socket_threads test_udp
 	cd $(TSAN_BUILD) && ctest --output-on-failure -R 'socket_threads|test_udp'
+
+test-full: build
+	@scripts/deps.sh test
+	NSTACK_TEST_FULL=1 NSTACK_BUILD=$(CURDIR)/$(BUILD) NSTACK_SRC=$(CURDIR) bash tests/integration/test_tcp_udp.sh
+	NSTACK_TEST_FULL=1 NSTACK_BUILD=$(CURDIR)/$(BUILD) NSTACK_SRC=$(CURDIR) bash tests/integration/test_tcp7.sh
 
 bench:
 	@scripts/deps.sh bench
