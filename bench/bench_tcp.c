@@ -6,12 +6,21 @@
  *           server and the client inside them via `ip netns exec`);
  *   lwip:   Debian's liblwip (bench_tcp_lwip, run as a child and parsed),
  *           two netifs joined in memory in one thread, raw TCP API.
- * Workloads: a 256 MiB single-stream transfer, the same (32 MiB) through
- * netem loss 1% and 5% on both pipe ends (seeded; nstack only - the host
- * kernel's veth gets no netem, lwIP's harness has no loss: "n/a"),
- * 1-byte request/response
- * round trips, connections opened and closed, memory per idle established
- * connection, UDP echo round trips and one-way datagrams.
+ * Workloads: a 256 MiB single-stream transfer; 1-byte request/response
+ * round trips; connections opened and closed; memory per idle established
+ * connection; UDP echo round trips and one-way datagrams; then
+ *   tcp_throughput_loss1/5: the same transfer (32 MiB) through 1 % and 5 %
+ *     random loss in both directions: nstack netem on both pipe ends
+ *     (seeded); lwIP a seeded drop on its in-memory link (time-bounded,
+ *     "stalled" when it does not finish); Linux an nft `numgen random`
+ *     drop of TCP at prerouting in both namespaces (not seeded: the host
+ *     kernel has no netem), veth TSO/GSO off so one drop is one segment;
+ *   tcp_throughput_64k: 256 MiB over a pipe of MTU 65503 (the Ethernet
+ *     device's maximum), i.e. ~64 KiB segments as TSO/GSO hands a veth,
+ *     beside Linux's default veth (the tcp_throughput_pipe figure).
+ * A line "  nstack WORKLOAD: sender mss ..." (and "  linux-veth ...") tells
+ * what TCP did: segment size, window scale, retransmits, timeouts.
+ * --nstack-only [WORKLOAD] runs nstack alone (for perf/callgrind).
  * Output: one line per workload, e.g.
  *   tcp_throughput_pipe: nstack 9.1 Gbit/s | linux-veth 20.3 Gbit/s | lwip 2.1 Gbit/s | ...
  */
@@ -45,6 +54,7 @@
 
 #define BULK_BYTES (256ull << 20)
 #define LOSS_BYTES (32ull << 20)
+#define MTU_64K (65535 - 32)	/* the largest MTU ether_setup allows */
 #define RR_SECONDS 0.5
 #define CRR_MAX 10000
 #define UDP_ONEWAY 1000000
@@ -58,14 +68,37 @@
 /* the children (linux client, bench_tcp_lwip) print the first W_CHILD
  * values in this order */
 enum { W_TPUT, W_RR, W_CRR, W_MEM, W_UDP_RR, W_UDP_1W, W_CHILD, W_TPUT_L1 = W_CHILD, W_TPUT_L5,
-       W_MAX };
+       W_T64, W_MAX };
 static const char *const wname[W_MAX] = { "tcp_throughput_pipe", "tcp_rr_1byte", "tcp_crr",
 					  "tcp_mem_per_idle_conn", "udp_echo_rr", "udp_oneway",
-					  "tcp_throughput_loss1", "tcp_throughput_loss5" };
+					  "tcp_throughput_loss1", "tcp_throughput_loss5",
+					  "tcp_throughput_64k" };
 static const char *const wunit[W_MAX] = { "Gbit/s", "trans/s", "conn/s", "bytes", "trans/s",
-					  "dgram/s", "Gbit/s", "Gbit/s" };
-/* workloads only nstack runs (netem inside the pipe) */
-static const bool w_nstack_only[W_MAX] = { [W_TPUT_L1] = true, [W_TPUT_L5] = true };
+					  "dgram/s", "Gbit/s", "Gbit/s", "Gbit/s" };
+/* workloads the lwIP harness does not run (its netifs stay at MTU 1500) */
+static const bool w_lwip_na[W_MAX] = { [W_T64] = true };
+/* a result of STALLED: the transfer did not finish within its bound */
+#define STALLED (-1.0)
+
+/* W_* of a workload name, or -1 */
+static int wfind(const char *name)
+{
+	for (int w = 0; w < W_MAX; w++)
+		if (!strcmp(wname[w], name))
+			return w;
+	return -1;
+}
+
+/* "extra NAME VALUE" lines of the children: one more figure */
+static void parse_extra(const char *line, double *r)
+{
+	char name[64];
+	double v;
+	int w;
+
+	if (sscanf(line, "extra %63s %lf", name, &v) == 2 && (w = wfind(name)) >= 0)
+		r[w] = v;
+}
 
 /* ======================================================================== nstack */
 struct pair {
@@ -117,8 +150,57 @@ static int ns_connect_pair(struct pair *p, int lfd, uint16_t port, int *sfd)
 	return *sfd < 0 ? -1 : cfd;
 }
 
-/* total bytes A -> B; 0 when it did not finish within 120 s */
-static double ns_tput(struct pair *p, uint64_t total)
+/* The value of TcpExt `key` in the text of a /proc/net/netstat (a line of
+ * names, then a line of values), or -1. */
+static long netstat_field(const char *text, const char *key)
+{
+	const char *names = text ? strstr(text, "TcpExt:") : NULL;
+	const char *vals = names ? strstr(names + 1, "\nTcpExt:") : NULL;
+	size_t klen = strlen(key);
+	int idx = 0;
+
+	if (!vals)
+		return -1;
+	for (const char *n = names + 7; n < vals; idx++) {
+		n += strspn(n, " ");
+		if (!strncmp(n, key, klen) && (n[klen] == ' ' || n[klen] == '\n')) {
+			const char *v = vals + 8;
+
+			for (int i = 0; i < idx; i++) {
+				v += strspn(v, " ");
+				v += strcspn(v, " \n");
+			}
+			return strtol(v, NULL, 10);
+		}
+		n += strcspn(n, " \n");
+	}
+	return -1;
+}
+
+/* What TCP did on the sending end: segment size, scaling, retransmits,
+ * retransmission timeouts. */
+static void ns_tput_info(struct pair *p, int cfd, const char *what)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int sndbuf = 0;
+	socklen_t sl = sizeof(sndbuf);
+	struct ns_out out;
+
+	if (ns_getsockopt(p->a, cfd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return;
+	ns_getsockopt(p->a, cfd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl);
+	ns_out_init(&out);
+	ns_exec(p->a, "cat /proc/net/netstat", &out);
+	printf("  nstack %s: sender mss %u, wscale %u/%u, cwnd %u, sndbuf %d, %u segments "
+	       "retransmitted, %ld timeouts\n", what, ti.tcpi_snd_mss, ti.tcpi_snd_wscale,
+	       ti.tcpi_rcv_wscale, ti.tcpi_snd_cwnd, sndbuf, ti.tcpi_total_retrans,
+	       netstat_field(ns_out_text(&out), "TCPTimeouts"));
+	ns_out_free(&out);
+}
+
+/* total bytes A -> B; STALLED when it did not finish within 60 s */
+static double ns_tput(struct pair *p, uint64_t total, const char *what)
 {
 	static uint8_t buf[1 << 16];
 	int lfd = ns_listen_on(p->b, SOCK_STREAM, P_BULK), sfd, cfd = ns_connect_pair(p, lfd, P_BULK, &sfd);
@@ -128,10 +210,10 @@ static double ns_tput(struct pair *p, uint64_t total)
 	while (rcvd < total) {
 		ssize_t k;
 
-		if (bench_now() - t0 > 120) {
-			fprintf(stderr, "bench_tcp: transfer stalled at %llu bytes\n",
-				(unsigned long long)rcvd);
-			return 0;
+		if (bench_now() - t0 > 60) {
+			printf("  nstack %s: transfer stalled at %llu bytes\n", what,
+			       (unsigned long long)rcvd);
+			return STALLED;
 		}
 		while (sent < total &&
 		       (k = ns_send(p->a, cfd, buf, NS_MIN(sizeof(buf), (size_t)(total - sent)), 0)) > 0)
@@ -142,6 +224,8 @@ static double ns_tput(struct pair *p, uint64_t total)
 		step2(p);
 	}
 	t0 = bench_now() - t0;
+	if (what)
+		ns_tput_info(p, cfd, what);
 	ns_close(p->a, cfd);
 	ns_close(p->b, sfd);
 	ns_close(p->b, lfd);
@@ -290,7 +374,9 @@ static double ns_udp_oneway(struct pair *p)
 	return (double)rcvd / t0;
 }
 
-static bool ns_pair_new(struct pair *p, const char *loss)
+/* Two stacks joined by a pipe; loss: netem loss on both ends (NULL:
+ * none); mtu: the pipe's MTU on both ends (0: 1500). */
+static bool ns_pair_new(struct pair *p, const char *loss, unsigned int mtu)
 {
 	struct ns_stack_config ca = { .name = "A", .seed = 1 }, cb = { .name = "B", .seed = 2 };
 	struct net_device *da, *db;
@@ -299,7 +385,8 @@ static bool ns_pair_new(struct pair *p, const char *loss)
 	p->b = ns_stack_create(&cb);
 	if (!p->a || !p->b || ns_pipe_create(p->a, "eth0", p->b, "eth0", 0, &da, &db) ||
 	    dev_open(da) || dev_open(db) || inet_addr_add(da, A_IP, 24, NULL) ||
-	    inet_addr_add(db, B_IP, 24, NULL))
+	    inet_addr_add(db, B_IP, 24, NULL) ||
+	    (mtu && (ns_dev_set_mtu(da, mtu) || ns_dev_set_mtu(db, mtu))))
 		return false;
 	for (int i = 0; loss && i < 2; i++) {
 		char err[128], *argv[] = { "loss", (char *)loss, "seed", "42" };
@@ -317,31 +404,47 @@ static bool ns_pair_new(struct pair *p, const char *loss)
 	return true;
 }
 
-/* bulk throughput through netem loss (seeded, both directions) */
-static double ns_tput_loss(const char *loss)
+/* bulk throughput on a fresh pair: through netem loss (seeded, both
+ * directions) or over a pipe of MTU mtu */
+static double ns_tput_on(const char *loss, unsigned int mtu, uint64_t total, const char *what)
 {
 	struct pair p;
 	double r;
 
-	if (!ns_pair_new(&p, loss)) {
+	if (!ns_pair_new(&p, loss, mtu)) {
 		fprintf(stderr, "bench_tcp: nstack setup failed\n");
 		exit(1);
 	}
-	r = ns_tput(&p, LOSS_BYTES);
+	r = ns_tput(&p, total, what);
 	ns_stack_destroy(p.a);
 	ns_stack_destroy(p.b);
 	return r;
 }
 
-static void run_nstack(double *r)
+/* only: a workload name to run alone ("tcp_throughput_64k"), or NULL */
+static void run_nstack(double *r, const char *only)
 {
 	struct pair p;
 
-	if (!ns_pair_new(&p, NULL)) {
+	if (only) {
+		int w = wfind(only);
+
+		if (w == W_T64)
+			r[w] = ns_tput_on(NULL, MTU_64K, BULK_BYTES, "64k");
+		else if (w == W_TPUT_L1 || w == W_TPUT_L5)
+			r[w] = ns_tput_on(w == W_TPUT_L1 ? "1%" : "5%", 0, LOSS_BYTES, only);
+		else if (w == W_TPUT)
+			r[w] = ns_tput_on(NULL, 0, BULK_BYTES, "pipe");
+		else
+			fprintf(stderr, "bench_tcp: --nstack-only runs alone: tcp_throughput_pipe, "
+				"_loss1, _loss5, _64k\n");
+		return;
+	}
+	if (!ns_pair_new(&p, NULL, 0)) {
 		fprintf(stderr, "bench_tcp: nstack setup failed\n");
 		exit(1);
 	}
-	r[W_TPUT] = ns_tput(&p, BULK_BYTES);
+	r[W_TPUT] = ns_tput(&p, BULK_BYTES, "pipe");
 	r[W_RR] = ns_rr(&p, SOCK_STREAM, P_RR);
 	r[W_CRR] = ns_crr(&p);
 	r[W_MEM] = ns_mem(&p);
@@ -349,8 +452,10 @@ static void run_nstack(double *r)
 	r[W_UDP_1W] = ns_udp_oneway(&p);
 	ns_stack_destroy(p.a);
 	ns_stack_destroy(p.b);
-	r[W_TPUT_L1] = ns_tput_loss("1%");
-	r[W_TPUT_L5] = ns_tput_loss("5%");
+	r[W_TPUT_L1] = ns_tput_on("1%", 0, LOSS_BYTES, "loss1");
+	r[W_TPUT_L5] = ns_tput_on("5%", 0, LOSS_BYTES, "loss5");
+	/* ~64 KiB segments, as Linux's TSO/GSO hands a veth */
+	r[W_T64] = ns_tput_on(NULL, MTU_64K, BULK_BYTES, "64k");
 }
 
 /* ======================================================================== Linux */
@@ -596,6 +701,72 @@ static int linux_client(void)
 	return 0;
 }
 
+/* --linux-bulk NAME BYTES: one transfer to the bulk server within
+ * L_BULK_SECONDS; prints "extra NAME <Gbit/s, or -1 when it stalled>" */
+#define L_BULK_SECONDS 20.0
+/* TcpExt `key` of this network namespace, or -1 */
+static long linux_netstat(const char *key)
+{
+	static char text[16384];
+	FILE *f = fopen("/proc/net/netstat", "r");
+	size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	text[n] = 0;
+	return netstat_field(text, key);
+}
+
+static int linux_bulk(const char *name, uint64_t total)
+{
+	static char buf[1 << 16];
+	struct timeval tv = { .tv_sec = 1 };
+	uint64_t sent = 0;
+	double t0;
+	long rto0 = linux_netstat("TCPTimeouts");
+	int fd = l_connect(SOCK_STREAM, P_BULK);
+	struct tcp_info ti = { 0 };
+	socklen_t tl = sizeof(ti);
+
+	if (fd < 0)
+		return 1;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	t0 = bench_now();
+	while (sent < total && bench_now() - t0 < L_BULK_SECONDS) {
+		ssize_t k = write(fd, buf, NS_MIN(sizeof(buf), (size_t)(total - sent)));
+
+		if (k > 0)
+			sent += (uint64_t)k;
+		else if (errno != EAGAIN && errno != EINTR)
+			return 1;
+	}
+	shutdown(fd, SHUT_WR);
+	/* the server closes once it read everything */
+	while (sent == total && bench_now() - t0 < L_BULK_SECONDS) {
+		ssize_t k = read(fd, buf, sizeof(buf));
+
+		if (k == 0)
+			break;
+		if (k < 0 && errno != EAGAIN && errno != EINTR)
+			return 1;
+	}
+	t0 = bench_now() - t0;
+	getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl);
+	printf("  linux-veth %s: sender mss %u, cwnd %u, %u segments retransmitted, %ld timeouts\n",
+	       name, ti.tcpi_snd_mss, ti.tcpi_snd_cwnd, ti.tcpi_total_retrans,
+	       linux_netstat("TCPTimeouts") - rto0);
+	if (t0 >= L_BULK_SECONDS) {
+		printf("  linux-veth %s: transfer stalled: %llu of %llu bytes written in %.0f s\n",
+		       name, (unsigned long long)sent, (unsigned long long)total, L_BULK_SECONDS);
+		printf("extra %s %g\n", name, STALLED);
+	} else {
+		printf("extra %s %.6g\n", name, (double)total * 8 / t0 / 1e9);
+	}
+	close(fd);
+	return 0;
+}
+
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...)
 {
@@ -627,6 +798,65 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* Run `self --linux-bulk NAME BYTES` in the client namespace; its result
+ * into r (by name). */
+static void linux_bulk_run(double *r, const char *self, const char *name, uint64_t total)
+{
+	char cmd[1024], line[512];
+	FILE *cli;
+
+	snprintf(cmd, sizeof(cmd), "ip netns exec %s timeout 30 %s --linux-bulk %s %llu", ns_cli,
+		 self, name, (unsigned long long)total);
+	cli = popen(cmd, "r");
+	while (cli && fgets(line, sizeof(line), cli)) {
+		if (!strncmp(line, "extra ", 6))
+			parse_extra(line, r);
+		else
+			fputs(line, stdout);
+	}
+	if (cli)
+		pclose(cli);
+}
+
+/* The 32 MiB transfer under pct % loss: nft drops that share of TCP
+ * packets at prerouting in both namespaces (numgen random: not seeded;
+ * the host kernel has no netem). TSO/GSO go off on both veth ends first,
+ * so one drop loses one MTU-sized segment, as on nstack's pipe, not a
+ * 64 KiB GSO packet. */
+static void run_linux_loss(double *r, const char *self)
+{
+	static const struct {
+		int pct, w;
+	} loss[] = { { 1, W_TPUT_L1 }, { 5, W_TPUT_L5 } };
+
+	if (sh("command -v nft >/dev/null && command -v ethtool >/dev/null")) {
+		printf("  linux-veth loss: skipped: needs nft and ethtool\n");
+		return;
+	}
+	if (sh("ip netns exec %s ethtool -K v%d tso off gso off >/dev/null && "
+	       "ip netns exec %s ethtool -K w%d tso off gso off >/dev/null",
+	       ns_cli, getpid(), ns_srv, getpid())) {
+		printf("  linux-veth loss: skipped: ethtool -K failed\n");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(loss) / sizeof(loss[0]); i++) {
+		bool ok = true;
+
+		for (int k = 0; k < 2 && ok; k++)
+			ok = !sh("ip netns exec %s nft 'flush ruleset; add table ip nsbench; "
+				 "add chain ip nsbench pre { type filter hook prerouting priority -300; }; "
+				 "add rule ip nsbench pre ip protocol tcp numgen random mod 100 < %d drop'",
+				 k ? ns_srv : ns_cli, loss[i].pct);
+		if (!ok) {
+			printf("  linux-veth loss: skipped: nft failed\n");
+			return;
+		}
+		linux_bulk_run(r, self, wname[loss[i].w], LOSS_BYTES);
+	}
+	printf("  linux-veth loss: nft 'numgen random mod 100 < N drop' on TCP at prerouting in both "
+	       "namespaces (not seeded), veth TSO/GSO off\n");
+}
+
 /* Returns false when skipped (printed why). */
 static bool run_linux(double *r, const char *self)
 {
@@ -654,7 +884,7 @@ static bool run_linux(double *r, const char *self)
 		printf("  linux-veth: skipped: namespace setup failed\n");
 		return false;
 	}
-	snprintf(cmd, sizeof(cmd), "exec ip netns exec %s timeout 60 %s --linux-server", ns_srv, self);
+	snprintf(cmd, sizeof(cmd), "exec ip netns exec %s timeout 100 %s --linux-server", ns_srv, self);
 	srv = popen(cmd, "r");
 	if (!srv || !fgets(line, sizeof(line), srv) || strncmp(line, "ready", 5)) {
 		printf("  linux-veth: skipped: server did not start\n");
@@ -673,6 +903,11 @@ static bool run_linux(double *r, const char *self)
 	}
 	if (cli)
 		pclose(cli);
+	if (ok) {
+		/* the same veth as tcp_throughput_pipe: TSO/GSO hand it 64 KiB */
+		r[W_T64] = r[W_TPUT];
+		run_linux_loss(r, self);
+	}
 	linux_cleanup();
 	pclose(srv);
 	if (!ok)
@@ -707,6 +942,8 @@ static bool run_lwip(double *r, const char *self)
 			for (int i = 0; i < W_CHILD; i++)
 				r[i] = strtod(p, &p);
 			ok = true;
+		} else if (!strncmp(line, "extra ", 6)) {
+			parse_extra(line, r);
 		} else {
 			fputs(line, stdout);
 		}
@@ -718,9 +955,11 @@ static bool run_lwip(double *r, const char *self)
 
 static void fmt(char *b, size_t n, int w, double v)
 {
-	if (v <= 0)
+	if (v == STALLED)
+		snprintf(b, n, "stalled");
+	else if (v <= 0)
 		snprintf(b, n, "-");
-	else if (w == W_TPUT || w == W_TPUT_L1 || w == W_TPUT_L5)
+	else if (wunit[w][0] == 'G')
 		snprintf(b, n, "%.2f %s", v, wunit[w]);
 	else if (w == W_MEM)
 		snprintf(b, n, "%.0f %s", v, wunit[w]);
@@ -739,13 +978,16 @@ int main(int argc, char **argv)
 		return linux_server();
 	if (argc > 1 && !strcmp(argv[1], "--linux-client"))
 		return linux_client();
+	if (argc > 3 && !strcmp(argv[1], "--linux-bulk"))
+		return linux_bulk(argv[2], strtoull(argv[3], NULL, 10));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	char self[512];
 	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	self[k > 0 ? k : 0] = 0;
-	run_nstack(rn);
-	/* --nstack-only: for profiling nstack alone (perf record ... bench_tcp --nstack-only) */
+	/* --nstack-only [WORKLOAD]: for profiling nstack alone
+	 * (perf record ... bench_tcp --nstack-only tcp_throughput_64k) */
+	run_nstack(rn, argc > 2 && !strcmp(argv[1], "--nstack-only") ? argv[2] : NULL);
 	have_l = argc < 2 && run_linux(rl, self);
 	have_w = argc < 2 && run_lwip(rw, self);
 	for (int w = 0; w < W_MAX; w++) {
@@ -754,15 +996,11 @@ int main(int argc, char **argv)
 		fmt(a, sizeof(a), w, rn[w]);
 		fmt(b, sizeof(b), w, rl[w]);
 		fmt(c, sizeof(c), w, rw[w]);
-		if (w_nstack_only[w]) {
-			printf("%s: nstack %s | linux-veth n/a | lwip n/a\n", wname[w], a);
-			continue;
-		}
 		printf("%s: nstack %s | linux-veth %s | lwip %s", wname[w], a, have_l ? b : "skipped",
-		       have_w ? c : "skipped");
-		if (have_l && rl[w] > 0)
+		       w_lwip_na[w] ? "n/a" : have_w ? c : "skipped");
+		if (have_l && rl[w] > 0 && rn[w] > 0)
 			printf(" | nstack/linux %.2fx", rn[w] / rl[w]);
-		if (have_w && rw[w] > 0)
+		if (have_w && rw[w] > 0 && rn[w] > 0)
 			printf(" | nstack/lwip %.2fx", rn[w] / rw[w]);
 		printf("\n");
 	}

@@ -6,7 +6,7 @@ want="build-essential cmake pkg-config libcmocka-dev libxdp-dev libbpf-dev"
 case "${1:-build}" in
   test)  want="$want clang libclang-rt-14-dev iproute2 iputils-ping iputils-tracepath iputils-arping
                tcpdump tshark python3-scapy python3-pytest curl netcat-openbsd socat iperf3 ethtool" ;;
-  bench) want="$want iproute2 liblwip-dev hyperfine iperf3 netcat-openbsd" ;;
+  bench) want="$want iproute2 liblwip-dev hyperfine iperf3 netcat-openbsd nftables ethtool" ;;
 esac
 missing=""
 for p in $want; do

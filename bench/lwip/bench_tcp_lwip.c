@@ -6,10 +6,18 @@
  * usage in all but name. Two netifs (IP level, MTU 1500) are joined in
  * memory: a netif's output clones the packet onto the peer's queue, the
  * loop feeds the queues to ip4_input (never recursively, as lwIP's input
- * path is not re-entrant). Run by bench_tcp with --child; prints
+ * path is not re-entrant). The link can drop a seeded random share of
+ * packets in both directions (as netem loss on nstack's pipe): the 32 MiB
+ * transfer then runs at 1 % and 5 % loss, each bounded in time on the real
+ * clock that lwIP's timers (sys_now) also run on. Run by bench_tcp
+ * with --child; prints
  *   lwip <tput Gbit/s> <rr/s> <crr/s> <bytes/conn> <udp rr/s> <udp dgram/s>
+ *   extra tcp_throughput_loss1 <Gbit/s, or -1 when it stalled>
+ *   extra tcp_throughput_loss5 <...>
  * Built only when CMake finds liblwip (see CMakeLists.txt). */
 #include <malloc.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +27,18 @@
 #include "lwip/ip4.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"	/* tcp_abandon */
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 #include "lwip/udp.h"
 
 #define BULK_BYTES (256ull << 20)
+#define LOSS_BYTES (32ull << 20)
+/* the loss runs' bounds on the real clock: at 1 % lwIP needs ~13 s for
+ * 32 MiB (retransmission timeouts on its 500 ms slow timer); at 5 % its
+ * timeouts back off to seconds and it would need minutes, so 8 s show it */
+#define LOSS1_SECONDS 20.0
+#define LOSS5_SECONDS 8.0
 #define RR_SECONDS 0.5
 #define CRR_MAX 10000
 #define UDP_ONEWAY 1000000
@@ -43,9 +58,32 @@ struct wire {
 	struct pbuf *q[QLEN];
 	unsigned int head, tail;
 	unsigned long drops;
+	unsigned long lost;	/* dropped on purpose (loss_thresh) */
+	uint64_t rng;		/* xorshift64 state of this direction's loss */
 };
 static struct netif nif[2];
 static struct wire wires[2];	/* wires[i]: packets for nif[i] */
+static uint32_t loss_thresh;	/* drop when a 32-bit draw is below it (0: none) */
+
+/* Random loss on both directions, seeded (each direction its own stream)
+ * so every run drops the same packets of the same sequence. */
+static void set_loss(double percent)
+{
+	loss_thresh = (uint32_t)(percent / 100.0 * 4294967295.0);
+	for (int i = 0; i < 2; i++) {
+		wires[i].rng = 0x9E3779B97F4A7C15ull * (uint64_t)(i + 42);
+	}
+}
+
+static bool lose(struct wire *w)
+{
+	if (!loss_thresh)
+		return false;
+	w->rng ^= w->rng << 13;
+	w->rng ^= w->rng >> 7;
+	w->rng ^= w->rng << 17;
+	return (uint32_t)(w->rng >> 32) < loss_thresh;
+}
 
 static err_t link_output(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
 {
@@ -57,6 +95,10 @@ static err_t link_output(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
 	if (w->tail - w->head >= QLEN) {
 		w->drops++;
 		return ERR_OK;		/* a full link drops, as a NIC ring would */
+	}
+	if (lose(w)) {
+		w->lost++;
+		return ERR_OK;
 	}
 	c = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
 	if (!c)
@@ -113,6 +155,18 @@ static void abort_pair(struct tcp_pcb *a, struct tcp_pcb *b)
 	run();
 	tcp_abort(a);
 	run();
+}
+
+/* Free both ends without a segment on the wire (a transfer cut short at
+ * its time bound may still have data, ACKs or delayed-ACK timers pending)
+ * and empty the link. */
+static void drop_pair(struct tcp_pcb *a, struct tcp_pcb *b)
+{
+	tcp_abandon(a, 0);
+	tcp_abandon(b, 0);
+	for (int i = 0; i < 2; i++)
+		while (wires[i].head != wires[i].tail)
+			pbuf_free(wires[i].q[wires[i].head++ % QLEN]);
 }
 
 static ip_addr_t ipa = IPADDR4_INIT_BYTES(10, 9, 0, 1), ipb = IPADDR4_INIT_BYTES(10, 9, 0, 2);
@@ -236,22 +290,30 @@ static int open_conn(struct conn *c, uint16_t port)
 	return c->connected && c->srv ? 0 : -1;
 }
 
-static double tput(void)
+/* total bytes one way on a new connection to port; Gbit/s, or -1 when it
+ * did not finish within `bound` seconds (printed) */
+static double tput(uint16_t port, uint64_t total, double bound)
 {
 	static uint8_t data[1 << 16];
-	struct tcp_pcb *l = listen_on(5001);
+	struct tcp_pcb *l = listen_on(port);
 	struct conn c;
 	uint64_t sent = 0;
 	double t0;
 
-	if (open_conn(&c, 5001))
-		return 0;
+	if (open_conn(&c, port))
+		return -1;
 	t0 = now_s();
-	while (c.rcvd < BULK_BYTES) {
+	while (c.rcvd < total) {
 		uint32_t room = tcp_sndbuf(c.cli);
 
-		if (room && sent < BULK_BYTES) {
-			uint32_t k = (uint32_t)(BULK_BYTES - sent);
+		if (now_s() - t0 > bound) {
+			printf("  lwip: transfer stalled at %llu of %llu bytes after %.0f s\n",
+			       (unsigned long long)c.rcvd, (unsigned long long)total, bound);
+			t0 = -1;
+			break;
+		}
+		if (room && sent < total) {
+			uint32_t k = (uint32_t)(total - sent);
 
 			if (k > room)
 				k = room;
@@ -263,10 +325,27 @@ static double tput(void)
 		tcp_output(c.cli);
 		run();
 	}
-	t0 = now_s() - t0;
-	abort_pair(c.cli, c.srv);
+	if (t0 >= 0)
+		t0 = now_s() - t0;
+	set_loss(0);
+	drop_pair(c.cli, c.srv);
 	tcp_close(l);
-	return (double)BULK_BYTES * 8 / t0 / 1e9;
+	return t0 < 0 ? -1 : (double)total * 8 / t0 / 1e9;
+}
+
+/* the loss transfer; prints the packets the link dropped on purpose */
+static double tput_loss(uint16_t port, double percent, double bound)
+{
+	unsigned long lost;
+	double r;
+
+	wires[0].lost = wires[1].lost = 0;
+	set_loss(percent);
+	r = tput(port, LOSS_BYTES, bound);
+	lost = wires[0].lost + wires[1].lost;
+	printf("  lwip: %.0f%% loss: %lu packets dropped (seeded, both directions)\n", percent,
+	       lost);
+	return r;
 }
 
 static double rr(void)
@@ -434,13 +513,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	setup();
-	r[0] = tput();
+	r[0] = tput(5001, BULK_BYTES, 120);
 	r[1] = rr();
 	r[2] = crr();
 	r[3] = mem();
 	r[4] = udp_rr();
 	r[5] = udp_oneway();
 	printf("lwip %.6g %.6g %.6g %.6g %.6g %.6g\n", r[0], r[1], r[2], r[3], r[4], r[5]);
+	printf("extra tcp_throughput_loss1 %.6g\n", tput_loss(5011, 1, LOSS1_SECONDS));
+	printf("extra tcp_throughput_loss5 %.6g\n", tput_loss(5012, 5, LOSS5_SECONDS));
 	if (wires[0].drops + wires[1].drops)
 		printf("  lwip: %lu packets dropped on the in-memory link\n",
 		       wires[0].drops + wires[1].drops);
