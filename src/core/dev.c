@@ -216,6 +216,10 @@ void call_netdevice_notifiers(unsigned long event, struct net_device *dev)
 
 	list_for_each_entry_safe(nb, n, &dev->nd_net->netdev_notifiers, list)
 		nb->notifier_call(nb, event, dev);
+	/* a device went up/down/away or changed address (its own, or a
+	 * stacked device's in reaction): cached dsts and link headers are
+	 * stale (Linux's rt_genid_bump on these events) */
+	dev->nd_net->softnet.dst_genid++;
 }
 
 /* ---- state changes -------------------------------------------------------------------------- */

@@ -5,6 +5,7 @@
 
 #include "ethernet/eth.h"
 #include "ipv4/netns_ipv4.h"
+#include "ipv4/route.h"
 #include "netfilter/core.h"
 #include "wire/checksum.h"
 #include "wire/icmp.h"
@@ -28,7 +29,8 @@ static void ip_decrease_ttl(uint8_t *h)
 int ip_forward(struct ns_stack *stack, struct sk_buff *skb)
 {
 	struct ip_priv_cb *cb = IPPRIV(skb);
-	struct net_device *out = dev_get_by_index(stack, cb->oif);
+	struct dst_entry *dst = ip_dst_check(stack, skb->dst, cb->oif, cb->nexthop);
+	struct net_device *out = dst ? dst->dev : dev_get_by_index(stack, cb->oif);
 	uint8_t *h = skb->data;
 
 	if (skb->pkt_type != PACKET_HOST) {
