@@ -301,7 +301,10 @@ static enum ip_input_verdict ip_error(struct ns_stack *stack, struct sk_buff *sk
 	return ip_input_drop(skb, SKB_DROP_REASON_NO_ROUTE);
 }
 
-enum ip_input_verdict ip_route_input(struct ns_stack *stack, struct sk_buff *skb)
+/* ip_route_input with the MAIN table's answer for daddr already known
+ * (main_rt, from a batched lookup) when have_main. */
+static enum ip_input_verdict route_input(struct ns_stack *stack, struct sk_buff *skb,
+					 bool have_main, const struct fib_route *main_rt)
 {
 	struct ip_priv_cb *cb = IPPRIV(skb);
 	struct net_device *dev = skb->dev;
@@ -328,7 +331,14 @@ enum ip_input_verdict ip_route_input(struct ns_stack *stack, struct sk_buff *skb
 	if (!(dev->flags & IFF_LOOPBACK) && (ipv4_is_loopback(daddr) || ipv4_is_loopback(saddr)))
 		return ip_input_drop(skb, SKB_DROP_REASON_IP_MARTIAN);
 	fwd = IN_DEV_FORWARD(idev);
-	r = fib_lookup(stack, daddr);
+	if (have_main) {
+		/* fib_lookup with MAIN's part done: LOCAL first, THROW falls through */
+		r = fib_table_lookup(stack->ipv4->fib_local, daddr);
+		if (!r || r->type == RTN_THROW)
+			r = main_rt && main_rt->type == RTN_THROW ? NULL : main_rt;
+	} else {
+		r = fib_lookup(stack, daddr);
+	}
 	if (!r)
 		return ip_error(stack, skb, fwd ? -ENETUNREACH : -EHOSTUNREACH, fwd);
 	if (r->type == RTN_LOCAL || r->type == RTN_BROADCAST) {
@@ -346,6 +356,27 @@ enum ip_input_verdict ip_route_input(struct ns_stack *stack, struct sk_buff *skb
 	if (ip_route_fwd(stack, skb, r))
 		return ip_error(stack, skb, -ENETUNREACH, true);
 	return IP_INPUT_FORWARD;
+}
+
+enum ip_input_verdict ip_route_input(struct ns_stack *stack, struct sk_buff *skb)
+{
+	return route_input(stack, skb, false, NULL);
+}
+
+void ip_route_input_list(struct ns_stack *stack, struct sk_buff **skbs, unsigned int n,
+			 enum ip_input_verdict *verdict)
+{
+	const struct fib_route *main_rt[IP_ROUTE_LIST_MAX];
+	uint32_t daddr[IP_ROUTE_LIST_MAX];
+
+	if (n > IP_ROUTE_LIST_MAX)
+		n = IP_ROUTE_LIST_MAX;	/* callers batch by IP_ROUTE_LIST_MAX */
+	for (unsigned int i = 0; i < n; i++)
+		daddr[i] = IPPRIV(skbs[i])->h.daddr;
+	/* the MAIN table's lookups overlapped (prefetched) over the batch */
+	fib_table_lookup_bulk(stack->ipv4->fib_main, daddr, main_rt, n);
+	for (unsigned int i = 0; i < n; i++)
+		verdict[i] = route_input(stack, skbs[i], true, main_rt[i]);
 }
 
 /* ---- ip route get ----------------------------------------------------------------------------- */

@@ -51,6 +51,14 @@ static inline struct dst_entry *ip_dst_check(const struct ns_stack *stack,
 	return NULL;
 }
 
+/* ip_route_input for n <= IP_ROUTE_LIST_MAX received datagrams at once
+ * (Linux's ip_list_rcv_finish): the FIB lookups are batched so that their
+ * cache misses overlap. verdict[i] as ip_route_input's for skbs[i]; the
+ * dropped ones are consumed. Nothing is delivered or forwarded here. */
+#define IP_ROUTE_LIST_MAX 64
+void ip_route_input_list(struct ns_stack *stack, struct sk_buff **skbs, unsigned int n,
+			 enum ip_input_verdict *verdict);
+
 /* The two default tables; lookup LOCAL first, then MAIN (Linux's default
  * rules). NULL when neither matches. */
 const struct fib_route *fib_lookup(struct ns_stack *stack, uint32_t daddr);
