@@ -469,6 +469,19 @@ int skb_cow_head(struct sk_buff *skb, unsigned int headroom)
 	return 0;
 }
 
+void skb_scrub_packet(struct sk_buff *skb)
+{
+	uint32_t tail = skb->tail, len = skb->len;
+	uint8_t cls = skb->head_class;
+
+	if (unlikely(skb->destructor))
+		skb_orphan(skb);	/* sk itself is cleared below */
+	skb_init_head(skb, skb->stack);
+	skb->tail = tail;
+	skb->len = len;
+	skb->head_class = cls;
+}
+
 void *skb_under_fail(struct sk_buff *skb)
 {
 	skb->stack->skb_pool->st.push_fail++;
