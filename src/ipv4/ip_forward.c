@@ -16,14 +16,17 @@ static int ip_forward_finish(struct ns_stack *stack, struct sk_buff *skb)
 	return ip_output(stack, skb);
 }
 
-/* RFC 1812 5.3.1: decrement TTL; RFC 1624 eqn. 3 for the checksum */
-static void ip_decrease_ttl(uint8_t *h)
+/* RFC 1812 5.3.1: decrement TTL. RFC 1624 incremental update for the
+ * 16-bit word holding TTL (high byte): the word drops by 0x0100, so the
+ * checksum rises by 0x0100 with end-around carry (Linux's ip_decrease_ttl);
+ * a 0xffff result folds to 0x0000, the same value in ones' complement. */
+static inline void ip_decrease_ttl(uint8_t *h)
 {
-	uint16_t from = get_be16(h + 8), to;
+	uint32_t check = get_be16(h + 10) + 0x0100u;
 
+	check += check >= 0xffffu;
+	put_be16(h + 10, (uint16_t)check);
 	h[8]--;
-	to = get_be16(h + 8);
-	put_be16(h + 10, csum_replace2(get_be16(h + 10), from, to));
 }
 
 int ip_forward(struct ns_stack *stack, struct sk_buff *skb)

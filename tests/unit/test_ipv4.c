@@ -508,6 +508,22 @@ static void test_forward_dst_cache_invalidation(void **state)
 	parse_ip(forward_one(&f, 9), &e, &ip);
 	assert_int_equal(ip.id, 9);
 	assert_int_equal(IPSTAT(f.s, "ForwDatagrams"), 8);
+	/* the incremental checksum update of the TTL decrement (RFC 1624),
+	 * over 3072 headers: every checksum value range, the carry included;
+	 * the parse verifies each */
+	for (unsigned int k = 0; k < 3072; k += 64) {
+		uint8_t fr[256], pl[10] = { 0 };
+
+		for (unsigned int j = k; j < k + 64; j++)
+			capdev_inject(f.c, fr, mk_ip(fr, MAC_US, MAC_PEER, PEER, PEER2, PROTO_TEST,
+						     (uint8_t)(2 + j % 254), (uint16_t)(j * 7919u), 0,
+						     pl, 10));
+		test_stack_settle(f.ts);
+		for (unsigned int j = k; j < k + 64; j++) {
+			parse_ip(cap_next(f.c2), &e, &ip);
+			assert_int_equal(ip.ttl, 1 + j % 254);
+		}
+	}
 	test_stack_free(f.ts);
 }
 
