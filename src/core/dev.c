@@ -524,7 +524,9 @@ static void deliver_list(struct sk_buff_head *sub, struct packet_type *pt,
 		pt->func(skb, skb->dev, pt, orig);
 }
 
-void netif_receive_skb_list(struct sk_buff_head *list)
+/* Receive the first n skbs of q as one list (what they queue meanwhile
+ * goes behind them and stays). */
+static void __netif_receive_skb_list(struct sk_buff_head *q, uint32_t n)
 {
 	struct sk_buff_head sub;
 	struct packet_type *cur = NULL;
@@ -532,7 +534,7 @@ void netif_receive_skb_list(struct sk_buff_head *list)
 	struct sk_buff *skb;
 
 	skb_queue_head_init(&sub);
-	while ((skb = __skb_dequeue(list)) != NULL) {
+	while (n-- && (skb = __skb_dequeue(q)) != NULL) {
 		struct net_device *orig;
 		struct packet_type *pt;
 		int ret;
@@ -551,6 +553,12 @@ void netif_receive_skb_list(struct sk_buff_head *list)
 	}
 	if (cur)
 		deliver_list(&sub, cur, cur_orig);
+}
+
+void netif_receive_skb_list(struct sk_buff_head *list)
+{
+	while (!skb_queue_empty(list))
+		__netif_receive_skb_list(list, skb_queue_len(list));
 }
 
 int netif_rx(struct sk_buff *skb)
@@ -576,22 +584,17 @@ static int process_backlog(struct napi_struct *napi, int quota)
 {
 	struct softnet_data *sd = &napi->stack->softnet;
 	int work = 0;
-	struct sk_buff *skb;
 
-	struct sk_buff_head batch;
-
-	/* take up to quota packets, then receive them as one list (Linux's
-	 * GRO-less netif_receive_skb_list: each stage runs over the batch) */
-	skb_queue_head_init(&batch);
+	/* up to quota packets received as one list (Linux's GRO-less
+	 * netif_receive_skb_list: each stage runs over the batch); what the
+	 * batch itself queues (loopback) is taken in the next turn */
 	while (work < quota) {
-		/* what the batch queues (loopback) is taken in the next turn */
-		while (work < quota && (skb = __skb_dequeue(&sd->input_pkt_queue)) != NULL) {
-			__skb_queue_tail(&batch, skb);
-			work++;
-		}
-		if (skb_queue_empty(&batch))
+		uint32_t n = NS_MIN(skb_queue_len(&sd->input_pkt_queue), (uint32_t)(quota - work));
+
+		if (!n)
 			break;
-		netif_receive_skb_list(&batch);
+		__netif_receive_skb_list(&sd->input_pkt_queue, n);
+		work += (int)n;
 	}
 	if (work < quota)
 		napi_complete_done(napi, work);
