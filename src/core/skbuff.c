@@ -441,7 +441,7 @@ struct sk_buff *skb_copy(const struct sk_buff *skb)
 	return skb_copy_expand(skb, skb_headroom(skb), skb_tailroom(skb) > 64 ? 64 : skb_tailroom(skb));
 }
 
-int skb_cow_head(struct sk_buff *skb, unsigned int headroom)
+int __skb_cow_head(struct sk_buff *skb, unsigned int headroom)
 {
 	struct sk_buff *n;
 
