@@ -2,7 +2,9 @@
  * pair), in one stack or two stacks driven from the same thread.
  *
  * Each end has an rx ring. Sending copies the frame into a buffer from the
- * receiving stack's pool (the "DMA"), puts it on the peer's ring and
+ * receiving stack's pool (the "DMA") - or, when both ends are in one stack
+ * and nobody else holds the skb, passes the skb itself, scrubbed, as veth
+ * does - puts it on the peer's ring and
  * schedules the peer's NAPI poll. A full ring stops the sender's queue
  * (NETDEV_TX_BUSY); the receiver wakes it once its poll made room. */
 #include <errno.h>
@@ -54,18 +56,27 @@ static netdev_tx_t pipe_xmit(struct sk_buff *skb, struct net_device *dev)
 		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_BIG);
 		return NETDEV_TX_OK;
 	}
-	n = skb_from_bytes(dev_net(peer), skb->data, skb->len, PIPE_RX_HEADROOM);
-	if (unlikely(!n)) {
-		peer->stats.rx_missed_errors++;
-		dev->stats.tx_dropped++;
-		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
-		return NETDEV_TX_OK;
+	dev->stats.tx_packets++;
+	dev->stats.tx_bytes += skb->len;
+	if (dev_net(peer) == dev_net(dev) && skb->users == 1 && !skb_cloned(skb)) {
+		/* same stack, same pool, nobody else holds it: hand the skb
+		 * itself over, scrubbed, as veth does (no copy, no allocation) */
+		skb_scrub_packet(skb);
+		n = skb;
+	} else {
+		n = skb_from_bytes(dev_net(peer), skb->data, skb->len, PIPE_RX_HEADROOM);
+		if (unlikely(!n)) {
+			peer->stats.rx_missed_errors++;
+			dev->stats.tx_packets--;
+			dev->stats.tx_bytes -= skb->len;
+			dev->stats.tx_dropped++;
+			kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+			return NETDEV_TX_OK;
+		}
+		consume_skb(skb);
 	}
 	n->dev = peer;
 	pp->ring[pp->head++ & (pp->size - 1)] = n;
-	dev->stats.tx_packets++;
-	dev->stats.tx_bytes += skb->len;
-	consume_skb(skb);
 	napi_schedule(&pp->napi);
 	return NETDEV_TX_OK;
 }

@@ -11,19 +11,27 @@
 
 #include "bridge/br_private.h"
 
+/* The 48-bit address as one integer (two loads, no byte loop). */
+static inline uint64_t mac_u64(const uint8_t *addr)
+{
+	uint32_t lo;
+	uint16_t hi;
+
+	memcpy(&lo, addr, 4);
+	memcpy(&hi, addr + 4, 2);
+	return (uint64_t)lo | (uint64_t)hi << 32;
+}
+
+/* A salted multiply-xorshift mix of (address, VID) as one word: two
+ * multiplies instead of a byte-serial chain of seven (it runs twice per
+ * bridged frame), every input bit reaching the top bits used. */
 static inline unsigned int fdb_hash(const struct net_bridge *br, const uint8_t *addr, uint16_t vid)
 {
-	uint64_t k = br->fdb_salt;
+	uint64_t k = (mac_u64(addr) | (uint64_t)vid << 48) ^ br->fdb_salt;
 
-	/* FNV-1a over the six bytes, unrolled by hand: it runs twice per
-	 * bridged frame and the loop cost five times the arithmetic */
-	k = (k ^ addr[0]) * 0x100000001b3ULL;
-	k = (k ^ addr[1]) * 0x100000001b3ULL;
-	k = (k ^ addr[2]) * 0x100000001b3ULL;
-	k = (k ^ addr[3]) * 0x100000001b3ULL;
-	k = (k ^ addr[4]) * 0x100000001b3ULL;
-	k = (k ^ addr[5]) * 0x100000001b3ULL;
-	k = (k ^ vid) * 0x9e3779b97f4a7c15ULL;
+	k *= 0x9e3779b97f4a7c15ULL;
+	k ^= k >> 29;
+	k *= 0xbf58476d1ce4e5b9ULL;
 	return (unsigned int)(k >> (64 - BR_FDB_HASH_BITS));
 }
 
@@ -71,8 +79,10 @@ struct net_bridge_fdb_entry *br_fdb_find(struct net_bridge *br, const uint8_t *a
 {
 	struct net_bridge_fdb_entry *f;
 
+	uint64_t key = mac_u64(addr);
+
 	hlist_for_each_entry(f, &br->fdb_hash[fdb_hash(br, addr, vid)], hlist)
-		if (f->vid == vid && ether_addr_equal(f->addr, addr))
+		if (f->vid == vid && mac_u64(f->addr) == key)
 			return f;
 	return NULL;
 }

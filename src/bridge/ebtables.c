@@ -76,6 +76,187 @@ static bool ebt_match(const struct ebt_entry *e, const struct sk_buff *skb,
 	return true;
 }
 
+/* ---- the rule index ----------------------------------------------------------------
+ * Most rules of a long chain match one exact MAC address and nothing else
+ * ("-s 02:..:01 -j DROP"). Such a rule can only match frames with that
+ * source (destination) address, so the index keeps those rules in a hash
+ * by address, and every other rule in a sorted "generic" list. A frame
+ * then visits, in rule order, only the generic rules and the rules keyed
+ * by its own addresses (the merge of three ascending lists); each visited
+ * rule is still matched in full, so verdicts, jumps and counters are those
+ * of the linear walk. */
+#define EBT_INDEX_MIN 16		/* shorter chains: the linear walk is as cheap */
+#define EBT_NONE UINT32_MAX
+
+struct ebt_slot {
+	uint64_t key;			/* MAC + 1 (0: empty slot) */
+	uint32_t first;			/* lowest rule index with this key */
+};
+
+struct ebt_index {
+	uint32_t *generic, ngeneric;
+	uint32_t *next;			/* per rule: next rule with the same key and kind */
+	struct ebt_slot *tab[2];	/* [0] by source, [1] by destination */
+	uint32_t mask;			/* slots per table - 1 */
+};
+
+static inline uint64_t mac_key(const uint8_t *mac)
+{
+	uint64_t k = 0;
+
+	memcpy(&k, mac, ETH_ALEN);
+	return k + 1;
+}
+
+static inline uint32_t key_hash(uint64_t k, uint32_t mask)
+{
+	return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+}
+
+/* 0: source-keyed rule, 1: destination-keyed, -1: generic. */
+static int rule_kind(const struct ebt_entry *e)
+{
+	static const uint8_t full[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	if (e->invflags)
+		return -1;
+	if (e->bitmask == EBT_ISOURCE && !memcmp(e->sourcemsk, full, ETH_ALEN))
+		return 0;
+	if (e->bitmask == EBT_IDEST && !memcmp(e->destmsk, full, ETH_ALEN))
+		return 1;
+	return -1;
+}
+
+static void ebt_index_free(struct ebt_chain *c)
+{
+	if (!c->idx)
+		return;
+	free(c->idx->generic);
+	free(c->idx->next);
+	free(c->idx->tab[0]);
+	free(c->idx->tab[1]);
+	free(c->idx);
+	c->idx = NULL;
+}
+
+static struct ebt_slot *slot_find(struct ebt_slot *tab, uint32_t mask, uint64_t key)
+{
+	uint32_t h = key_hash(key, mask);
+
+	while (tab[h].key && tab[h].key != key)
+		h = (h + 1) & mask;	/* never full: at most half the slots used */
+	return &tab[h];
+}
+
+/* Rebuild c's index (after a change). Out of memory: no index, the chain
+ * is walked rule by rule, which is always correct. */
+static void ebt_index_build(struct ebt_chain *c)
+{
+	struct ebt_index *x;
+	uint32_t slots = 16;
+
+	ebt_index_free(c);
+	if (c->n < EBT_INDEX_MIN)
+		return;
+	while (slots < 2 * c->n)
+		slots *= 2;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return;
+	c->idx = x;
+	x->mask = slots - 1;
+	x->generic = malloc(c->n * sizeof(*x->generic));
+	x->next = malloc(c->n * sizeof(*x->next));
+	x->tab[0] = calloc(slots, sizeof(struct ebt_slot));
+	x->tab[1] = calloc(slots, sizeof(struct ebt_slot));
+	if (!x->generic || !x->next || !x->tab[0] || !x->tab[1]) {
+		ebt_index_free(c);
+		return;
+	}
+	/* from the last rule back, so each list comes out ascending */
+	for (uint32_t i = c->n; i-- > 0;) {
+		const struct ebt_entry *e = &c->rules[i];
+		int kind = rule_kind(e);
+		struct ebt_slot *sl;
+		uint64_t key;
+
+		x->next[i] = EBT_NONE;
+		if (kind < 0)
+			continue;
+		key = mac_key(kind == 0 ? e->sourcemac : e->destmac);
+		sl = slot_find(x->tab[kind], x->mask, key);
+		x->next[i] = sl->key ? sl->first : EBT_NONE;
+		sl->key = key;
+		sl->first = i;
+	}
+	for (uint32_t i = 0; i < c->n; i++)
+		if (rule_kind(&c->rules[i]) < 0)
+			x->generic[x->ngeneric++] = i;
+}
+
+/* Where a frame is in a chain's walk: the next generic rule (position in
+ * x->generic) and the next rule keyed by its source / destination. */
+struct ebt_cursor {
+	uint32_t g, s, d;
+};
+
+static uint32_t keyed_from(const struct ebt_index *x, int kind, const uint8_t *mac, uint32_t from)
+{
+	const struct ebt_slot *sl = slot_find(x->tab[kind], x->mask, mac_key(mac));
+	uint32_t i = sl->key ? sl->first : EBT_NONE;
+
+	while (i < from)
+		i = x->next[i];
+	return i;
+}
+
+static void ebt_cursor_init(const struct ebt_chain *c, const uint8_t *h, uint32_t from,
+			    struct ebt_cursor *cur)
+{
+	const struct ebt_index *x = c->idx;
+	uint32_t lo = 0, hi;
+
+	cur->s = cur->d = EBT_NONE;
+	if (!x) {
+		cur->g = from;
+		return;
+	}
+	/* lower bound of from in the generic list */
+	hi = x->ngeneric;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (x->generic[mid] < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	cur->g = lo;
+	cur->s = keyed_from(x, 0, h + ETH_ALEN, from);
+	cur->d = keyed_from(x, 1, h, from);
+}
+
+/* The next rule the frame can match, c->n at the end. */
+static inline uint32_t ebt_cursor_next(const struct ebt_chain *c, struct ebt_cursor *cur)
+{
+	const struct ebt_index *x = c->idx;
+	uint32_t g, i;
+
+	if (!x)
+		return cur->g < c->n ? cur->g++ : c->n;
+	g = cur->g < x->ngeneric ? x->generic[cur->g] : EBT_NONE;
+	i = NS_MIN(g, NS_MIN(cur->s, cur->d));
+	if (i == EBT_NONE)
+		return c->n;
+	if (i == g)
+		cur->g++;
+	if (i == cur->s)
+		cur->s = x->next[i];
+	if (i == cur->d)
+		cur->d = x->next[i];
+	return i;
+}
+
 /* ebt_do_table: walk a base chain, following jumps; returns ACCEPT/DROP. */
 static int ebt_do_table(struct ebt_table *t, struct ebt_chain *c, const struct sk_buff *skb,
 			const struct net_device *in, const struct net_device *out)
@@ -84,10 +265,15 @@ static int ebt_do_table(struct ebt_table *t, struct ebt_chain *c, const struct s
 		struct ebt_chain *c;
 		unsigned int i;
 	} stack[EBT_MAX_DEPTH];
+	const uint8_t *h = eth_hdr(skb);
 	unsigned int depth = 0, i = 0;
+	struct ebt_cursor cur;
 
 	for (;;) {
-		for (; i < c->n; i++) {
+		bool jumped = false;
+
+		ebt_cursor_init(c, h, i, &cur);
+		for (i = ebt_cursor_next(c, &cur); i < c->n; i = ebt_cursor_next(c, &cur)) {
 			struct ebt_entry *e = &c->rules[i];
 
 			if (!ebt_match(e, skb, in, out))
@@ -105,8 +291,12 @@ static int ebt_do_table(struct ebt_table *t, struct ebt_chain *c, const struct s
 			stack[depth].c = c;
 			stack[depth++].i = i + 1;
 			c = t->chains[e->verdict];
-			i = (unsigned int)-1;
+			i = 0;
+			jumped = true;
+			break;
 		}
+		if (jumped)
+			continue;	/* walk the user chain from its start */
 		/* end of chain or RETURN */
 		if (depth == 0)
 			return c->policy == EBT_RETURN ? EBT_ACCEPT : c->policy;
@@ -221,6 +411,7 @@ int ebt_rule_insert(struct ns_stack *stack, struct ebt_table *t, struct ebt_chai
 	t->nrules++;
 	if (e->verdict >= 0)
 		t->chains[e->verdict]->refs++;
+	ebt_index_build(c);
 	ebt_update_active(stack);
 	return 0;
 }
@@ -233,6 +424,7 @@ void ebt_rule_delete(struct ns_stack *stack, struct ebt_table *t, struct ebt_cha
 	memmove(&c->rules[pos], &c->rules[pos + 1], (c->n - pos - 1) * sizeof(c->rules[0]));
 	c->n--;
 	t->nrules--;
+	ebt_index_build(c);
 	ebt_update_active(stack);
 }
 
@@ -291,6 +483,7 @@ int ebt_chain_del(struct ebt_table *t, struct ebt_chain *c)
 	memmove(&t->chains[idx], &t->chains[idx + 1],
 		(t->nchains - (unsigned int)idx - 1) * sizeof(t->chains[0]));
 	t->nchains--;
+	ebt_index_free(c);
 	free(c->rules);
 	free(c);
 	return 0;
@@ -328,6 +521,7 @@ void ebt_net_exit(struct ns_stack *stack)
 
 	for (int k = 0; k < EBT_NTABLES; k++) {
 		for (unsigned int i = 0; i < en->tables[k].nchains; i++) {
+			ebt_index_free(en->tables[k].chains[i]);
 			free(en->tables[k].chains[i]->rules);
 			free(en->tables[k].chains[i]);
 		}

@@ -47,6 +47,8 @@ struct ebt_entry {
 	uint64_t pcnt, bcnt;
 };
 
+struct ebt_index;
+
 struct ebt_chain {
 	char name[EBT_CHAIN_MAXNAMELEN];
 	int hook;			/* enum nf_br_hook, -1 for a user chain */
@@ -54,6 +56,9 @@ struct ebt_chain {
 	struct ebt_entry *rules;
 	unsigned int n, cap;
 	unsigned int refs;		/* rules jumping here */
+	/* Long chains: which rules can match a frame at all (ebtables.c),
+	 * rebuilt on every insert/delete; NULL: walk every rule. */
+	struct ebt_index *idx;
 };
 
 struct ebt_table {

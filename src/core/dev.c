@@ -216,6 +216,10 @@ void call_netdevice_notifiers(unsigned long event, struct net_device *dev)
 
 	list_for_each_entry_safe(nb, n, &dev->nd_net->netdev_notifiers, list)
 		nb->notifier_call(nb, event, dev);
+	/* a device went up/down/away or changed address (its own, or a
+	 * stacked device's in reaction): cached dsts and link headers are
+	 * stale (Linux's rt_genid_bump on these events) */
+	dev->nd_net->softnet.dst_genid++;
 }
 
 /* ---- state changes -------------------------------------------------------------------------- */
@@ -402,14 +406,21 @@ static __attribute__((noinline)) void deliver_taps(struct sk_buff *skb, struct l
 		pt->func(skb, skb->dev, pt, orig);
 }
 
-/* __netif_receive_skb_core: taps, rx_handler, then the ethertype's handler. */
-static int __netif_receive_skb_core(struct sk_buff *skb)
+/* __netif_receive_skb_core: taps, rx_handler, then the ethertype's
+ * handler. Returns the handler that is to get *pskb (*porig: the device it
+ * arrived on), or NULL when the skb was consumed (rx_handler, drop: *ret
+ * says which). Extra handlers of the same type get clones right away. */
+static struct packet_type *__netif_receive_skb_core(struct sk_buff **pskb,
+						    struct net_device **porig, int *ret)
 {
+	struct sk_buff *skb = *pskb;
 	struct net_device *orig_dev = skb->dev;
 	struct ns_stack *stack = orig_dev->nd_net;
 	struct packet_type *pt, *deliver = NULL;
 	bool exact = false;
 
+	*porig = orig_dev;
+	*ret = NET_RX_DROP;
 	skb->skb_iif = orig_dev->ifindex;
 	skb_reset_network_header(skb);
 	if (!skb_mac_header_was_set(skb))
@@ -418,7 +429,7 @@ another_round:
 	if (eth_type_vlan(skb->protocol)) {
 		skb = skb_vlan_untag(skb);
 		if (!skb)
-			return NET_RX_DROP;
+			return NULL;
 	}
 	if (!list_empty(&stack->ptype_all))
 		deliver_taps(skb, &stack->ptype_all, orig_dev);
@@ -429,13 +440,14 @@ another_round:
 		if (vlan_do_receive(&skb))
 			goto another_round;
 		if (!skb)
-			return NET_RX_DROP;
+			return NULL;
 	}
 
 	if (skb->dev->rx_handler) {
 		switch (skb->dev->rx_handler(&skb)) {
 		case RX_HANDLER_CONSUMED:
-			return NET_RX_SUCCESS;
+			*ret = NET_RX_SUCCESS;
+			return NULL;
 		case RX_HANDLER_ANOTHER:
 			goto another_round;
 		case RX_HANDLER_EXACT:
@@ -466,24 +478,87 @@ another_round:
 		}
 		deliver = pt;
 	}
-	if (deliver)
-		return deliver->func(skb, skb->dev, deliver, orig_dev);
-
+	if (deliver) {
+		*pskb = skb;
+		return deliver;
+	}
 	skb->dev->stats.rx_nohandler++;
 	kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
-	return NET_RX_DROP;
+	return NULL;
+}
+
+/* one clock read per NAPI poll, not per packet (the clock is the hottest
+ * call on the receive path otherwise) */
+static inline void netif_receive_stamp(struct ns_stack *stack, struct sk_buff *skb)
+{
+	if (!skb->tstamp)
+		skb->tstamp = stack->softnet.poll_now ? stack->softnet.poll_now : ns_now(stack);
+	stack->softnet.processed++;
 }
 
 int netif_receive_skb(struct sk_buff *skb)
 {
 	struct ns_stack *stack = skb->dev->nd_net;
+	struct net_device *orig;
+	struct packet_type *pt;
+	int ret;
 
-	/* one clock read per NAPI poll, not per packet (the clock is the
-	 * hottest call on the receive path otherwise) */
-	if (!skb->tstamp)
-		skb->tstamp = stack->softnet.poll_now ? stack->softnet.poll_now : ns_now(stack);
-	stack->softnet.processed++;
-	return __netif_receive_skb_core(skb);
+	netif_receive_stamp(stack, skb);
+	pt = __netif_receive_skb_core(&skb, &orig, &ret);
+	if (!pt)
+		return ret;
+	return pt->func(skb, skb->dev, pt, orig);
+}
+
+/* Hand a sublist to its handler: list_func when it has one. */
+static void deliver_list(struct sk_buff_head *sub, struct packet_type *pt,
+			 struct net_device *orig)
+{
+	struct sk_buff *skb;
+
+	if (pt->list_func && skb_queue_len(sub) > 1) {
+		pt->list_func(sub, pt, orig);
+		return;
+	}
+	while ((skb = __skb_dequeue(sub)) != NULL)
+		pt->func(skb, skb->dev, pt, orig);
+}
+
+/* Receive the first n skbs of q as one list (what they queue meanwhile
+ * goes behind them and stays). */
+static void __netif_receive_skb_list(struct sk_buff_head *q, uint32_t n)
+{
+	struct sk_buff_head sub;
+	struct packet_type *cur = NULL;
+	struct net_device *cur_orig = NULL;
+	struct sk_buff *skb;
+
+	skb_queue_head_init(&sub);
+	while (n-- && (skb = __skb_dequeue(q)) != NULL) {
+		struct net_device *orig;
+		struct packet_type *pt;
+		int ret;
+
+		netif_receive_stamp(skb->dev->nd_net, skb);
+		pt = __netif_receive_skb_core(&skb, &orig, &ret);
+		if (!pt)
+			continue;
+		if (pt != cur || orig != cur_orig) {
+			if (cur)
+				deliver_list(&sub, cur, cur_orig);
+			cur = pt;
+			cur_orig = orig;
+		}
+		__skb_queue_tail(&sub, skb);
+	}
+	if (cur)
+		deliver_list(&sub, cur, cur_orig);
+}
+
+void netif_receive_skb_list(struct sk_buff_head *list)
+{
+	while (!skb_queue_empty(list))
+		__netif_receive_skb_list(list, skb_queue_len(list));
 }
 
 int netif_rx(struct sk_buff *skb)
@@ -509,11 +584,17 @@ static int process_backlog(struct napi_struct *napi, int quota)
 {
 	struct softnet_data *sd = &napi->stack->softnet;
 	int work = 0;
-	struct sk_buff *skb;
 
-	while (work < quota && (skb = __skb_dequeue(&sd->input_pkt_queue)) != NULL) {
-		netif_receive_skb(skb);
-		work++;
+	/* up to quota packets received as one list (Linux's GRO-less
+	 * netif_receive_skb_list: each stage runs over the batch); what the
+	 * batch itself queues (loopback) is taken in the next turn */
+	while (work < quota) {
+		uint32_t n = NS_MIN(skb_queue_len(&sd->input_pkt_queue), (uint32_t)(quota - work));
+
+		if (!n)
+			break;
+		__netif_receive_skb_list(&sd->input_pkt_queue, n);
+		work += (int)n;
 	}
 	if (work < quota)
 		napi_complete_done(napi, work);

@@ -8,6 +8,7 @@
 
 #include "core/neighbour.h"
 #include "core/proc.h"
+#include "ethernet/eth.h"
 
 #define NS_PER_MS 1000000ULL
 #define NEIGH_FORCED_GC_NS (5000 * NS_PER_MS)	/* Linux: 5 * HZ */
@@ -216,6 +217,8 @@ static void neigh_destroy(struct neighbour *n)
 
 	del_timer(&n->timer);
 	neigh_purge_queue(n, SKB_DROP_REASON_NEIGH_FAILED);
+	/* cached dsts may point at n (Linux holds a reference instead) */
+	tbl->stack->softnet.dst_genid++;
 	hlist_del(&n->hash);
 	if (!list_empty(&n->gc_list)) {
 		list_del(&n->gc_list);
@@ -329,14 +332,51 @@ static void neigh_update_gc_list(struct neighbour *n)
 }
 
 /* ---- output ---------------------------------------------------------------------- */
+/* Push the cached link header (Linux's neigh_hh_output): one fixed-size
+ * copy. The header is right-aligned in hh_data like Linux's. */
+static inline int neigh_hh_output(struct neighbour *n, struct sk_buff *skb)
+{
+	unsigned int len = n->hh_len;
+	uint8_t *h = skb_push(skb, len);
+
+	if (unlikely(!h))
+		return -ENOBUFS;
+	if (len == 14) {
+		memcpy(h, n->hh_data + 2, 14);
+	} else {
+		memcpy(h, n->hh_data + NEIGH_HH_MAX - len, len);
+	}
+	return (int)len;
+}
+
+/* Remember the header create() just pushed, for the next packets. Only
+ * headers that depend on (device, type, destination) alone, as Linux's
+ * header_ops->cache: Ethernet's. */
+static void neigh_hh_init(struct neighbour *n, const struct sk_buff *skb, int len)
+{
+	if (n->dev->header_ops != &eth_header_ops || len <= 0 || len > NEIGH_HH_MAX)
+		return;
+	memcpy(n->hh_data + NEIGH_HH_MAX - len, skb->data, (size_t)len);
+	n->hh_genid = dev_net(n->dev)->softnet.dst_genid;
+	n->hh_len = (uint8_t)len;
+}
+
 static int neigh_xmit_resolved(struct neighbour *n, struct sk_buff *skb)
 {
 	struct net_device *dev = n->dev;
 
 	skb->dev = dev;
 	if (dev->header_ops) {
-		int rc = dev->header_ops->create(skb, dev, n->tbl->protocol, n->ha, NULL, skb->len);
+		int rc;
 
+		if (likely(n->hh_len && n->hh_genid == dev_net(dev)->softnet.dst_genid)) {
+			rc = neigh_hh_output(n, skb);
+		} else {
+			n->hh_len = 0;
+			rc = dev->header_ops->create(skb, dev, n->tbl->protocol, n->ha, NULL, skb->len);
+			if (rc > 0 && (n->nud_state & NUD_VALID))
+				neigh_hh_init(n, skb, rc);
+		}
 		if (rc < 0) {
 			kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 			return rc;
@@ -576,6 +616,7 @@ int neigh_update(struct neighbour *n, const uint8_t *lladdr, uint8_t new_state, 
 	changed_addr = lladdr != n->ha;
 	if (changed_addr) {
 		memcpy(n->ha, lladdr, dev->addr_len);
+		n->hh_len = 0;	/* the cached header names the old address */
 		if (!(new_state & NUD_CONNECTED))
 			n->confirmed = now - NS_MIN(now, 2 * ms_to_ns(NEIGH_VAR(n->parms, BASE_REACHABLE_TIME)));
 	}

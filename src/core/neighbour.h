@@ -57,6 +57,8 @@ enum {
 
 struct neigh_table;
 
+#define NEIGH_HH_MAX 16	/* cached link header bytes (Ethernet: 14) */
+
 struct neigh_parms {
 	struct list_head list;		/* tbl->parms_list (per-device ones) */
 	struct neigh_table *tbl;
@@ -75,6 +77,13 @@ struct neighbour {
 	uint8_t nud_state;
 	uint8_t pinned;			/* inside a callback: the GC leaves it alone */
 	uint8_t ha[MAX_ADDR_LEN];	/* link-layer address when NUD_VALID */
+	/* Linux's hh_cache: the link header built for ha, copied in one go on
+	 * output. Valid while hh_len != 0 and hh_genid is the stack's
+	 * softnet.dst_genid (a device address change bumps it); cleared when
+	 * ha changes. */
+	uint8_t hh_len;
+	uint32_t hh_genid;
+	_Alignas(8) uint8_t hh_data[NEIGH_HH_MAX];
 	uint64_t updated, confirmed, used;	/* ns */
 	int probes;
 	struct timer_list timer;

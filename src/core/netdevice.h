@@ -227,6 +227,11 @@ struct packet_type {
 	 * the link header). */
 	int (*func)(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
 		    struct net_device *orig_dev);
+	/* Optional (Linux's list_func): a batch of skbs of the same orig_dev
+	 * for this handler, from the backlog's poll. Takes every skb off the
+	 * list (which it may reuse) and owns them. */
+	void (*list_func)(struct sk_buff_head *list, struct packet_type *pt,
+			  struct net_device *orig_dev);
 	void *af_packet_priv;
 	struct list_head list;
 };
@@ -240,6 +245,10 @@ void netdev_rx_handler_unregister(struct net_device *dev);
 /* Deliver a received skb (protocol set, data at the network header) now.
  * Consumes it. Returns NET_RX_SUCCESS or NET_RX_DROP. */
 int netif_receive_skb(struct sk_buff *skb);
+/* Receive a batch (Linux's netif_receive_skb_list): each skb as
+ * netif_receive_skb would, but consecutive skbs bound for the same handler
+ * reach its list_func together. Empties list. */
+void netif_receive_skb_list(struct sk_buff_head *list);
 /* Queue on the backlog (non-NAPI drivers, loopback). NET_RX_DROP when
  * netdev_max_backlog is reached (counted in softnet_stat). */
 int netif_rx(struct sk_buff *skb);

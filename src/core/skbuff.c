@@ -441,7 +441,7 @@ struct sk_buff *skb_copy(const struct sk_buff *skb)
 	return skb_copy_expand(skb, skb_headroom(skb), skb_tailroom(skb) > 64 ? 64 : skb_tailroom(skb));
 }
 
-int skb_cow_head(struct sk_buff *skb, unsigned int headroom)
+int __skb_cow_head(struct sk_buff *skb, unsigned int headroom)
 {
 	struct sk_buff *n;
 
@@ -467,6 +467,19 @@ int skb_cow_head(struct sk_buff *skb, unsigned int headroom)
 	skb->stack->skb_pool->st.frees++;
 	head_free(skb->stack->skb_pool, n);
 	return 0;
+}
+
+void skb_scrub_packet(struct sk_buff *skb)
+{
+	uint32_t tail = skb->tail, len = skb->len;
+	uint8_t cls = skb->head_class;
+
+	if (unlikely(skb->destructor))
+		skb_orphan(skb);	/* sk itself is cleared below */
+	skb_init_head(skb, skb->stack);
+	skb->tail = tail;
+	skb->len = len;
+	skb->head_class = cls;
 }
 
 void *skb_under_fail(struct sk_buff *skb)

@@ -143,9 +143,22 @@ struct sk_buff *skb_copy_expand(const struct sk_buff *skb, unsigned int headroom
 				unsigned int tailroom);
 /* Make the data area private and give it `headroom` bytes before data,
  * reallocating if needed. 0 or -ENOMEM (skb unchanged). */
-int skb_cow_head(struct sk_buff *skb, unsigned int headroom);
+int __skb_cow_head(struct sk_buff *skb, unsigned int headroom);
+static inline bool skb_cloned(const struct sk_buff *skb);
+static inline int skb_cow_head(struct sk_buff *skb, unsigned int headroom)
+{
+	/* the common case (private, room enough) without a call */
+	if (likely(!skb_cloned(skb) && (unsigned int)(skb->data - skb->head) >= headroom))
+		return 0;
+	return __skb_cow_head(skb, headroom);
+}
 /* Run the destructor and detach from the owning socket. */
 void skb_orphan(struct sk_buff *skb);
+/* Make skb (not shared: users 1, data not cloned) look freshly received:
+ * orphaned, every header field cleared (cb, dst, marks, conntrack, offsets),
+ * the data kept (Linux's skb_scrub_packet, for veth-like devices that hand
+ * the same skb to their peer in the same stack instead of copying it). */
+void skb_scrub_packet(struct sk_buff *skb);
 
 static inline struct skb_shared_info *skb_shinfo(const struct sk_buff *skb)
 {

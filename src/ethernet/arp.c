@@ -143,6 +143,24 @@ static int arp_xmit_direct(struct net_device *dev, const uint8_t *ha, struct sk_
 	return dev_queue_xmit(skb) == NET_XMIT_DROP ? -ENOBUFS : 0;
 }
 
+/* The entry arp_output resolves nexthop with on dev (created when absent);
+ * NULL when no resolution applies or the table is full. */
+static inline bool arp_resolves(const struct net_device *dev, uint32_t nexthop)
+{
+	return dev->header_ops && !(dev->flags & (IFF_NOARP | IFF_LOOPBACK)) &&
+	       !ipv4_is_multicast(nexthop) && !ipv4_is_lbcast(nexthop);
+}
+
+struct neighbour *arp_neigh_for_output(struct net_device *dev, uint32_t nexthop)
+{
+	uint8_t key[4];
+
+	if (!arp_resolves(dev, nexthop))
+		return NULL;
+	arp_key(key, nexthop);
+	return __neigh_lookup(arp_table(dev_net(dev)), key, dev, true);
+}
+
 int arp_output(struct net_device *dev, uint32_t nexthop, struct sk_buff *skb)
 {
 	struct neighbour *n;

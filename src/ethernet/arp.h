@@ -26,6 +26,11 @@ int arp_send(int op, struct net_device *dev, uint32_t dest_ip, uint32_t src_ip,
  * resolves (or skips resolution on NOARP/loopback devices, broadcast and
  * multicast next hops), builds the link header, dev_queue_xmit. Consumes. */
 int arp_output(struct net_device *dev, uint32_t nexthop, struct sk_buff *skb);
+/* The neighbour arp_output would send nexthop's packets to on dev (created
+ * when absent, as arp_output does); NULL when ARP does not resolve there
+ * (NOARP/loopback device, multicast/broadcast next hop) or the table is
+ * full: then call arp_output. Valid until softnet.dst_genid changes. */
+struct neighbour *arp_neigh_for_output(struct net_device *dev, uint32_t nexthop);
 /* `ip neigh` helpers (host-order address) */
 int arp_neigh_add(struct net_device *dev, uint32_t ip, const uint8_t *lladdr, uint8_t state);
 int arp_neigh_del(struct net_device *dev, uint32_t ip);

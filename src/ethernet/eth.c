@@ -53,6 +53,19 @@ void eth_random_addr(struct ns_stack *stack, uint8_t *addr)
 	addr[0] |= 0x02;	/* locally administered */
 }
 
+/* Two 6-byte addresses equal: one 4-byte and one 2-byte compare. */
+static inline bool eth_addr_eq(const uint8_t *a, const uint8_t *b)
+{
+	uint32_t a0, b0;
+	uint16_t a1, b1;
+
+	memcpy(&a0, a, 4);
+	memcpy(&b0, b, 4);
+	memcpy(&a1, a + 4, 2);
+	memcpy(&b1, b + 4, 2);
+	return ((a0 ^ b0) | (uint32_t)(a1 ^ b1)) == 0;
+}
+
 uint16_t eth_type_trans(struct sk_buff *skb, struct net_device *dev)
 {
 	const uint8_t *h = skb->data;
@@ -64,7 +77,7 @@ uint16_t eth_type_trans(struct sk_buff *skb, struct net_device *dev)
 	if (h[0] & 1) {
 		skb->pkt_type = memcmp(h, dev->broadcast, ETH_ALEN) == 0 ? PACKET_BROADCAST
 									: PACKET_MULTICAST;
-	} else if (memcmp(h, dev->dev_addr, ETH_ALEN) != 0) {
+	} else if (!eth_addr_eq(h, dev->dev_addr)) {
 		skb->pkt_type = PACKET_OTHERHOST;
 	} else {
 		skb->pkt_type = PACKET_HOST;

@@ -5,6 +5,7 @@
 
 #include "ethernet/eth.h"
 #include "ipv4/netns_ipv4.h"
+#include "ipv4/route.h"
 #include "netfilter/core.h"
 #include "wire/checksum.h"
 #include "wire/icmp.h"
@@ -15,20 +16,24 @@ static int ip_forward_finish(struct ns_stack *stack, struct sk_buff *skb)
 	return ip_output(stack, skb);
 }
 
-/* RFC 1812 5.3.1: decrement TTL; RFC 1624 eqn. 3 for the checksum */
-static void ip_decrease_ttl(uint8_t *h)
+/* RFC 1812 5.3.1: decrement TTL. RFC 1624 incremental update for the
+ * 16-bit word holding TTL (high byte): the word drops by 0x0100, so the
+ * checksum rises by 0x0100 with end-around carry (Linux's ip_decrease_ttl);
+ * a 0xffff result folds to 0x0000, the same value in ones' complement. */
+static inline void ip_decrease_ttl(uint8_t *h)
 {
-	uint16_t from = get_be16(h + 8), to;
+	uint32_t check = get_be16(h + 10) + 0x0100u;
 
+	check += check >= 0xffffu;
+	put_be16(h + 10, (uint16_t)check);
 	h[8]--;
-	to = get_be16(h + 8);
-	put_be16(h + 10, csum_replace2(get_be16(h + 10), from, to));
 }
 
 int ip_forward(struct ns_stack *stack, struct sk_buff *skb)
 {
 	struct ip_priv_cb *cb = IPPRIV(skb);
-	struct net_device *out = dev_get_by_index(stack, cb->oif);
+	struct dst_entry *dst = ip_dst_check(stack, skb->dst, cb->oif, cb->nexthop);
+	struct net_device *out = dst ? dst->dev : dev_get_by_index(stack, cb->oif);
 	uint8_t *h = skb->data;
 
 	if (skb->pkt_type != PACKET_HOST) {

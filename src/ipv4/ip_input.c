@@ -56,9 +56,11 @@ int ip_local_deliver(struct ns_stack *stack, struct sk_buff *skb)
 		       ip_local_deliver_finish);
 }
 
-static int ip_rcv_finish(struct ns_stack *stack, struct sk_buff *skb)
+/* What ip_rcv_finish does once the route is known. */
+static int ip_rcv_finish_verdict(struct ns_stack *stack, struct sk_buff *skb,
+				 enum ip_input_verdict v)
 {
-	switch (ip_route_input(stack, skb)) {
+	switch (v) {
 	case IP_INPUT_LOCAL:
 		if (IPCB(skb)->rt_type == RTN_BROADCAST)
 			IP_INC_STATS(stack, INBCASTPKTS);
@@ -73,14 +75,26 @@ static int ip_rcv_finish(struct ns_stack *stack, struct sk_buff *skb)
 	}
 }
 
-/* RFC 1071 over the header only: 32-bit words, folded once (Linux's
- * ip_fast_csum). 0 when the stored checksum is right. */
+static int ip_rcv_finish(struct ns_stack *stack, struct sk_buff *skb)
+{
+	return ip_rcv_finish_verdict(stack, skb, ip_route_input(stack, skb));
+}
+
+/* RFC 1071 over the header only (Linux's ip_fast_csum): 32-bit words
+ * summed as they lie in memory, folded. RFC 1071 2(B): the ones'
+ * complement sum is byte-order independent up to a swap of its two bytes,
+ * so "the header sums to 0xffff" (0 returned) holds in either order and no
+ * word needs converting. */
 static inline uint16_t ip_fast_csum(const uint8_t *h, unsigned int ihl)
 {
 	uint64_t sum = 0;
 
-	for (unsigned int i = 0; i < ihl; i += 4)
-		sum += get_be32(h + i);
+	for (unsigned int i = 0; i < ihl; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, h + i, 4);
+		sum += w;
+	}
 	sum = (sum & 0xffffffffu) + (sum >> 32);
 	sum = (sum & 0xffffffffu) + (sum >> 32);
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -95,43 +109,42 @@ static int ip_rcv_drop(struct ns_stack *stack, struct sk_buff *skb, enum skb_dro
 	return NET_RX_DROP;
 }
 
-/* ip_rcv_core: RFC 791 3.1 / RFC 1122 3.2.1 header validation */
-static int ip_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
-		  struct net_device *orig)
+/* ip_rcv_core: RFC 791 3.1 / RFC 1122 3.2.1 header validation. Returns
+ * skb with IPCB filled, or NULL when it was dropped (counted). */
+static struct sk_buff *ip_rcv_core(struct ns_stack *stack, struct sk_buff *skb,
+				   struct net_device *dev)
 {
-	struct ns_stack *stack = dev_net(dev);
 	struct ip_priv_cb *cb;
 	unsigned int ihl, len;
 	const uint8_t *h;
 
-	(void)pt;
-	(void)orig;
 	if (skb->pkt_type == PACKET_OTHERHOST) {
 		kfree_skb_reason(skb, SKB_DROP_REASON_OTHERHOST);
-		return NET_RX_DROP;
+		return NULL;
 	}
 	IP_INC_STATS(stack, INRECEIVES);
 	IP_ADD_STATS(stack, INOCTETS, skb->len);
 	if (!pskb_may_pull(skb, IPV4_HLEN_MIN))
-		return ip_rcv_drop(stack, skb, SKB_DROP_REASON_PKT_TOO_SMALL);
+		goto too_small;
 	h = skb->data;
 	ihl = (h[0] & 15) * 4;
 	if ((h[0] >> 4) != 4 || ihl < IPV4_HLEN_MIN)
-		return ip_rcv_drop(stack, skb, SKB_DROP_REASON_IP_INHDR);
+		goto hdr_error;
 	if (!pskb_may_pull(skb, ihl))
-		return ip_rcv_drop(stack, skb, SKB_DROP_REASON_PKT_TOO_SMALL);
+		goto too_small;
 	if (ip_fast_csum(h, ihl) != 0) {
 		IP_INC_STATS(stack, CSUMERRORS);
-		return ip_rcv_drop(stack, skb, SKB_DROP_REASON_CSUM);
+		ip_rcv_drop(stack, skb, SKB_DROP_REASON_CSUM);
+		return NULL;
 	}
 	len = get_be16(h + 2);
 	if (skb->len < len) {
 		IP_INC_STATS(stack, INTRUNCATEDPKTS);
 		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_SMALL);
-		return NET_RX_DROP;
+		return NULL;
 	}
 	if (len < ihl)
-		return ip_rcv_drop(stack, skb, SKB_DROP_REASON_IP_INHDR);
+		goto hdr_error;
 	/* link-layer padding (Ethernet minimum frame) is not ours */
 	skb_trim(skb, len);
 	skb_reset_network_header(skb);
@@ -145,12 +158,83 @@ static int ip_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_typ
 	cb->h.tos = h[1];
 	cb->h.protocol = h[9];
 	/* options (RFC 791 3.1) are carried, not acted on: no source routing */
+	return skb;
+too_small:
+	ip_rcv_drop(stack, skb, SKB_DROP_REASON_PKT_TOO_SMALL);
+	return NULL;
+hdr_error:
+	ip_rcv_drop(stack, skb, SKB_DROP_REASON_IP_INHDR);
+	return NULL;
+}
+
+static int ip_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
+		  struct net_device *orig)
+{
+	struct ns_stack *stack = dev_net(dev);
+
+	(void)pt;
+	(void)orig;
+	skb = ip_rcv_core(stack, skb, dev);
+	if (!skb)
+		return NET_RX_DROP;
 	return NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, stack, skb, dev, NULL, ip_rcv_finish);
+}
+
+static inline bool prerouting_hooked(const struct ns_stack *stack)
+{
+	return stack->nf && stack->nf->hooks[NFPROTO_IPV4][NF_INET_PRE_ROUTING].num;
+}
+
+/* Up to IP_ROUTE_LIST_MAX validated datagrams: route them all (the FIB
+ * lookups batched), then deliver or forward each (ip_list_rcv_finish). */
+static void ip_list_rcv_finish(struct ns_stack *stack, struct sk_buff **skbs, unsigned int n)
+{
+	enum ip_input_verdict v[IP_ROUTE_LIST_MAX];
+
+	ip_route_input_list(stack, skbs, n, v);
+	for (unsigned int i = 0; i < n; i++)
+		if (v[i] != IP_INPUT_DROPPED)
+			ip_rcv_finish_verdict(stack, skbs[i], v[i]);
+}
+
+/* Linux's ip_list_rcv: validate the batch, then PRE_ROUTING per datagram
+ * when a hook is registered there (it may rewrite the destination), else
+ * route the batch in one pass. */
+static void ip_list_rcv(struct sk_buff_head *list, struct packet_type *pt,
+			struct net_device *orig)
+{
+	struct sk_buff *skbs[IP_ROUTE_LIST_MAX], *skb;
+	struct ns_stack *stack = NULL;
+	unsigned int n = 0;
+
+	(void)pt;
+	(void)orig;
+	while ((skb = __skb_dequeue(list)) != NULL) {
+		struct net_device *dev = skb->dev;
+
+		stack = dev_net(dev);
+		skb = ip_rcv_core(stack, skb, dev);
+		if (!skb)
+			continue;
+		if (prerouting_hooked(stack)) {
+			NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, stack, skb, dev, NULL,
+				ip_rcv_finish);
+			continue;
+		}
+		skbs[n++] = skb;
+		if (n == IP_ROUTE_LIST_MAX) {
+			ip_list_rcv_finish(stack, skbs, n);
+			n = 0;
+		}
+	}
+	if (n)
+		ip_list_rcv_finish(stack, skbs, n);
 }
 
 static struct packet_type ip_packet_type_proto = {
 	.type = ETH_P_IP,
 	.func = ip_rcv,
+	.list_func = ip_list_rcv,
 };
 
 int ip_input_init(struct ns_stack *stack)

@@ -12,10 +12,13 @@
 #include "wire/checksum.h"
 #include "wire/icmp.h"
 
+/* The device and neighbour come from skb's dst when it is still valid
+ * (forwarded datagrams): no device search by index, no neighbour hash. */
 static int ip_finish_output2(struct ns_stack *stack, struct sk_buff *skb)
 {
 	struct ip_priv_cb *cb = IPPRIV(skb);
-	struct net_device *dev = dev_get_by_index(stack, cb->oif);
+	struct dst_entry *dst = ip_dst_check(stack, skb->dst, cb->oif, cb->nexthop);
+	struct net_device *dev = dst ? dst->dev : dev_get_by_index(stack, cb->oif);
 
 	if (unlikely(!dev || !(dev->flags & IFF_UP))) {
 		IP_INC_STATS(stack, OUTDISCARDS);
@@ -24,6 +27,14 @@ static int ip_finish_output2(struct ns_stack *stack, struct sk_buff *skb)
 	}
 	IP_INC_STATS(stack, OUTPKTS);
 	IP_ADD_STATS(stack, OUTOCTETS, skb->len);
+	if (dst) {
+		/* the first packet through a dst resolves its neighbour (and
+		 * creates it, as arp_output would); NULL: ARP needs none */
+		if (unlikely(!dst->neigh))
+			dst->neigh = arp_neigh_for_output(dev, cb->nexthop);
+		if (likely(dst->neigh))
+			return neigh_output(dst->neigh, skb);
+	}
 	return arp_output(dev, cb->nexthop, skb);
 }
 
@@ -45,9 +56,14 @@ static int ip_finish_output(struct ns_stack *stack, struct sk_buff *skb)
 
 int ip_output(struct ns_stack *stack, struct sk_buff *skb)
 {
-	struct net_device *out = dev_get_by_index(stack, IPPRIV(skb)->oif);
+	struct ip_priv_cb *cb = IPPRIV(skb);
+	struct dst_entry *dst = ip_dst_check(stack, skb->dst, cb->oif, cb->nexthop);
+	struct net_device *out;
 
 	skb->protocol = ETH_P_IP;
+	if (likely(!stack->nf))	/* the device is only for the hooks */
+		return ip_finish_output(stack, skb);
+	out = dst ? dst->dev : dev_get_by_index(stack, cb->oif);
 	return NF_HOOK(NFPROTO_IPV4, NF_INET_POST_ROUTING, stack, skb, NULL, out, ip_finish_output);
 }
 

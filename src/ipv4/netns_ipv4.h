@@ -79,6 +79,7 @@ struct ip_pmtu_entry {
 };
 
 struct ipq;
+struct ip_dst_cache;
 #define IPQ_HASHSZ 64
 
 struct netns_ipv4 {
@@ -122,6 +123,7 @@ struct netns_ipv4 {
 	struct idtable echo_socks;	/* ping jobs (struct icmp_echo_sock) by echo id */
 	struct notifier_block netdev_nb;
 	struct packet_type ip_pt;
+	struct ip_dst_cache *dst_cache;	/* route.c: forwarding dsts by next hop */
 };
 
 /* Linux-layout cb while IPv4 owns the skb: IPCB first, then routing and

@@ -210,6 +210,35 @@ int ip_route_output(struct ns_stack *stack, struct flowi4 *fl4, struct ip_route_
 	return 0;
 }
 
+/* ---- forwarding dsts (see struct dst_entry) ------------------------------------------------- */
+struct ip_dst_cache {
+	struct dst_entry slot[IP_DST_CACHE_SIZE];
+};
+
+static inline struct dst_entry *dst_slot(struct ns_stack *stack, int oif, uint32_t nexthop)
+{
+	uint32_t h = (nexthop ^ (uint32_t)oif * 0x85ebca6bu) * 0x9e3779b1u;
+
+	return &stack->ipv4->dst_cache->slot[h >> 24 & (IP_DST_CACHE_SIZE - 1)];
+}
+
+/* The cached dst for (oif, nexthop), or NULL (never filled, or stale). */
+static inline struct dst_entry *ip_dst_find(struct ns_stack *stack, int oif, uint32_t nexthop)
+{
+	return ip_dst_check(stack, dst_slot(stack, oif, nexthop), oif, nexthop);
+}
+
+struct dst_entry *ip_dst_get(struct ns_stack *stack, struct net_device *dev, uint32_t nexthop)
+{
+	struct dst_entry *d = dst_slot(stack, dev->ifindex, nexthop);
+
+	if (ip_dst_check(stack, d, dev->ifindex, nexthop) && d->dev == dev)
+		return d;
+	*d = (struct dst_entry){ .genid = stack->softnet.dst_genid, .oif = dev->ifindex,
+				 .nexthop = nexthop, .dev = dev };
+	return d;
+}
+
 /* ---- input --------------------------------------------------------------------------------- */
 static enum ip_input_verdict ip_input_drop(struct sk_buff *skb, enum skb_drop_reason reason)
 {
@@ -220,12 +249,22 @@ static enum ip_input_verdict ip_input_drop(struct sk_buff *skb, enum skb_drop_re
 int ip_route_fwd(struct ns_stack *stack, struct sk_buff *skb, const struct fib_route *r)
 {
 	struct ip_priv_cb *cb = IPPRIV(skb);
-	struct net_device *dev = route_dev(stack, r);
+	uint32_t nexthop = r->gateway ? r->gateway : cb->h.daddr;
+	struct dst_entry *dst = r->oif ? ip_dst_find(stack, r->oif, nexthop) : NULL;
+	struct net_device *dev;
 
+	if (likely(dst)) {
+		dev = dst->dev;
+	} else {
+		dev = route_dev(stack, r);
+		if (dev)
+			dst = ip_dst_get(stack, dev, nexthop);
+	}
 	if (!dev || !(dev->flags & IFF_UP))
 		return -ENETUNREACH;
+	skb->dst = dst;
 	cb->oif = dev->ifindex;
-	cb->nexthop = r->gateway ? r->gateway : cb->h.daddr;
+	cb->nexthop = nexthop;
 	/* forwarding ignores learned PMTUs (ip_forward_use_pmtu = 0) */
 	cb->mtu = r->mtu ? r->mtu : dev->mtu;
 	return 0;
@@ -262,7 +301,10 @@ static enum ip_input_verdict ip_error(struct ns_stack *stack, struct sk_buff *sk
 	return ip_input_drop(skb, SKB_DROP_REASON_NO_ROUTE);
 }
 
-enum ip_input_verdict ip_route_input(struct ns_stack *stack, struct sk_buff *skb)
+/* ip_route_input with the MAIN table's answer for daddr already known
+ * (main_rt, from a batched lookup) when have_main. */
+static enum ip_input_verdict route_input(struct ns_stack *stack, struct sk_buff *skb,
+					 bool have_main, const struct fib_route *main_rt)
 {
 	struct ip_priv_cb *cb = IPPRIV(skb);
 	struct net_device *dev = skb->dev;
@@ -289,7 +331,14 @@ enum ip_input_verdict ip_route_input(struct ns_stack *stack, struct sk_buff *skb
 	if (!(dev->flags & IFF_LOOPBACK) && (ipv4_is_loopback(daddr) || ipv4_is_loopback(saddr)))
 		return ip_input_drop(skb, SKB_DROP_REASON_IP_MARTIAN);
 	fwd = IN_DEV_FORWARD(idev);
-	r = fib_lookup(stack, daddr);
+	if (have_main) {
+		/* fib_lookup with MAIN's part done: LOCAL first, THROW falls through */
+		r = fib_table_lookup(stack->ipv4->fib_local, daddr);
+		if (!r || r->type == RTN_THROW)
+			r = main_rt && main_rt->type == RTN_THROW ? NULL : main_rt;
+	} else {
+		r = fib_lookup(stack, daddr);
+	}
 	if (!r)
 		return ip_error(stack, skb, fwd ? -ENETUNREACH : -EHOSTUNREACH, fwd);
 	if (r->type == RTN_LOCAL || r->type == RTN_BROADCAST) {
@@ -307,6 +356,27 @@ enum ip_input_verdict ip_route_input(struct ns_stack *stack, struct sk_buff *skb
 	if (ip_route_fwd(stack, skb, r))
 		return ip_error(stack, skb, -ENETUNREACH, true);
 	return IP_INPUT_FORWARD;
+}
+
+enum ip_input_verdict ip_route_input(struct ns_stack *stack, struct sk_buff *skb)
+{
+	return route_input(stack, skb, false, NULL);
+}
+
+void ip_route_input_list(struct ns_stack *stack, struct sk_buff **skbs, unsigned int n,
+			 enum ip_input_verdict *verdict)
+{
+	const struct fib_route *main_rt[IP_ROUTE_LIST_MAX];
+	uint32_t daddr[IP_ROUTE_LIST_MAX];
+
+	if (n > IP_ROUTE_LIST_MAX)
+		n = IP_ROUTE_LIST_MAX;	/* callers batch by IP_ROUTE_LIST_MAX */
+	for (unsigned int i = 0; i < n; i++)
+		daddr[i] = IPPRIV(skbs[i])->h.daddr;
+	/* the MAIN table's lookups overlapped (prefetched) over the batch */
+	fib_table_lookup_bulk(stack->ipv4->fib_main, daddr, main_rt, n);
+	for (unsigned int i = 0; i < n; i++)
+		verdict[i] = route_input(stack, skbs[i], true, main_rt[i]);
 }
 
 /* ---- ip route get ----------------------------------------------------------------------------- */
@@ -384,6 +454,9 @@ int ip_route_init(struct ns_stack *stack)
 	ip->fib_main = fib_table_create(RT_TABLE_MAIN);
 	if (!ip->fib_local || !ip->fib_main)
 		return -ENOMEM;
+	ip->dst_cache = calloc(1, sizeof(*ip->dst_cache));
+	if (!ip->dst_cache)
+		return -ENOMEM;
 	ip->sysctl_ip_rt_mtu_expires = 600;
 	ip->sysctl_ip_rt_min_pmtu = 552;
 	rc |= proc_create(stack, "/proc/net/route", route_proc_show, NULL, NULL);
@@ -399,4 +472,6 @@ void ip_route_exit(struct ns_stack *stack)
 	fib_table_free(stack->ipv4->fib_local);
 	fib_table_free(stack->ipv4->fib_main);
 	stack->ipv4->fib_local = stack->ipv4->fib_main = NULL;
+	free(stack->ipv4->dst_cache);
+	stack->ipv4->dst_cache = NULL;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/stack.h"
 #include "ipv4/fib.h"
 #include "ipv4/ip.h"
 
@@ -18,6 +19,45 @@ enum ip_input_verdict {
 };
 /* Decide what to do with skb. Consumes skb when IP_INPUT_DROPPED. */
 enum ip_input_verdict ip_route_input(struct ns_stack *stack, struct sk_buff *skb);
+
+/* A cached forwarding destination (Linux's dst_entry / rtable cached in
+ * fib_nh): the output device and, once the first packet went out, the
+ * neighbour for one (output ifindex, next hop). ip_route_input points
+ * skb->dst at it, so the forward and output steps neither search devices by
+ * index nor hash the neighbour table again. A hint, never an authority:
+ * valid only while genid equals softnet.dst_genid (bumped when a device
+ * changes or a neighbour is freed) and oif/nexthop equal the skb's IPPRIV
+ * ones (see ip_dst_valid). Routes are still looked up per packet, so a
+ * route change needs no invalidation. */
+struct dst_entry {
+	uint32_t genid;
+	int oif;
+	uint32_t nexthop;		/* host order */
+	struct net_device *dev;		/* NULL: empty slot */
+	struct neighbour *neigh;	/* NULL: not resolved through ARP yet (or never) */
+};
+#define IP_DST_CACHE_SIZE 256		/* direct-mapped; a collision just refills */
+
+/* The dst for (dev, nexthop), filled when absent or stale. Never NULL. */
+struct dst_entry *ip_dst_get(struct ns_stack *stack, struct net_device *dev, uint32_t nexthop);
+
+/* skb's dst when it still describes (oif, nexthop), else NULL. */
+static inline struct dst_entry *ip_dst_check(const struct ns_stack *stack,
+					     struct dst_entry *dst, int oif, uint32_t nexthop)
+{
+	if (dst && dst->genid == stack->softnet.dst_genid && dst->oif == oif &&
+	    dst->nexthop == nexthop && dst->dev)
+		return dst;
+	return NULL;
+}
+
+/* ip_route_input for n <= IP_ROUTE_LIST_MAX received datagrams at once
+ * (Linux's ip_list_rcv_finish): the FIB lookups are batched so that their
+ * cache misses overlap. verdict[i] as ip_route_input's for skbs[i]; the
+ * dropped ones are consumed. Nothing is delivered or forwarded here. */
+#define IP_ROUTE_LIST_MAX 64
+void ip_route_input_list(struct ns_stack *stack, struct sk_buff **skbs, unsigned int n,
+			 enum ip_input_verdict *verdict);
 
 /* The two default tables; lookup LOCAL first, then MAIN (Linux's default
  * rules). NULL when neither matches. */

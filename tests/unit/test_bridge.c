@@ -593,6 +593,74 @@ static void test_ebtables_rules(void **state)
 	fix_free(f);
 }
 
+/* Fill chain with n rules "-s 02:ee:00:00:HH:LL -j DROP" no test frame matches. */
+static void add_filler(struct fix *f, const char *chain, unsigned int base, unsigned int n)
+{
+	char line[128];
+
+	for (unsigned int i = base; i < base + n; i++) {
+		snprintf(line, sizeof(line), "ebtables -A %s -s 02:ee:00:00:%02x:%02x -j DROP", chain,
+			 i >> 8, i & 0xff);
+		run(f, line);
+	}
+}
+
+/* Long chains are walked through the rule index (only the rules that can
+ * match a frame's addresses, plus the generic ones): verdicts, rule order,
+ * jumps and counters must be those of the plain walk, before and after
+ * rules are deleted. */
+static void test_ebtables_indexed_chain(void **state)
+{
+	struct fix *f = fix_new("");
+
+	(void)state;
+	inject(f, 0, BCAST, MAC_A, -1);
+	inject(f, 1, BCAST, MAC_B, -1);
+	inject(f, 2, BCAST, MAC_C, -1);
+	add_filler(f, "FORWARD", 0, 20);
+	run(f, "ebtables -A FORWARD -s 02:00:00:00:00:0a -j CONTINUE");	/* 21: keyed, counts */
+	add_filler(f, "FORWARD", 20, 20);
+	run(f, "ebtables -A FORWARD -o eth1 -j DROP");			/* 42: generic */
+	run(f, "ebtables -A FORWARD -s 02:00:00:00:00:0a -j ACCEPT");	/* 43: keyed */
+	run(f, "ebtables -A FORWARD -d 02:00:00:00:00:0a -j DROP");	/* 44: keyed by dst */
+	run(f, "ebtables -N SUB");
+	add_filler(f, "SUB", 100, 20);
+	run(f, "ebtables -A SUB -s 02:00:00:00:00:0c -j RETURN");
+	run(f, "ebtables -A SUB -j DROP");
+	run(f, "ebtables -A FORWARD -j SUB");				/* 45: jump */
+	expect_forwarded(f, 0, MAC_B, MAC_A, -1, 1, 0);	/* 21 continues, 42 drops */
+	expect_forwarded(f, 0, MAC_C, MAC_A, -1, 2, 1);	/* 21, then 43 accepts */
+	expect_forwarded(f, 2, MAC_A, MAC_C, -1, 0, 0);	/* 44 drops by destination */
+	expect_forwarded(f, 2, MAC_B, MAC_C, -1, 1, 0);	/* 42 drops before the jump */
+	expect_forwarded(f, 1, MAC_C, MAC_B, -1, 2, 0);	/* SUB: no RETURN for B, DROP */
+	assert_non_null(strstr(run(f, "ebtables -L FORWARD --Ln --Lc"),
+			       "21. -s 2:0:0:0:0:a -j CONTINUE , pcnt = 2 -- bcnt = 100\n"));
+	assert_non_null(strstr(run(f, "ebtables -L FORWARD --Ln --Lc"),
+			       "42. -o eth1 -j DROP , pcnt = 2 -- bcnt = 100\n"
+			       "43. -s 2:0:0:0:0:a -j ACCEPT , pcnt = 1 -- bcnt = 50\n"
+			       "44. -d 2:0:0:0:0:a -j DROP , pcnt = 1 -- bcnt = 50\n"
+			       "45. -j SUB , pcnt = 1 -- bcnt = 50\n"));
+	assert_non_null(strstr(run(f, "ebtables -L SUB --Ln --Lc"),
+			       "21. -s 2:0:0:0:0:c -j RETURN , pcnt = 0 -- bcnt = 0\n"
+			       "22. -j DROP , pcnt = 1 -- bcnt = 50\n"));
+	/* C's frames to A... via SUB: delete the -d rule; C returns from SUB */
+	run(f, "ebtables -D FORWARD 44");
+	expect_forwarded(f, 2, MAC_A, MAC_C, -1, 0, 1);
+	assert_non_null(strstr(run(f, "ebtables -L SUB --Ln --Lc"),
+			       "21. -s 2:0:0:0:0:c -j RETURN , pcnt = 1 -- bcnt = 50\n"));
+	/* the keyed ACCEPT gone, A's frames to C go on to SUB and are dropped */
+	run(f, "ebtables -D FORWARD 43");
+	expect_forwarded(f, 0, MAC_C, MAC_A, -1, 2, 0);
+	/* a rule inserted first is seen first */
+	run(f, "ebtables -I FORWARD 1 -s 02:00:00:00:00:0a -j ACCEPT");
+	expect_forwarded(f, 0, MAC_B, MAC_A, -1, 1, 1);
+	run(f, "ebtables -F FORWARD");
+	run(f, "ebtables -F SUB");
+	run(f, "ebtables -X SUB");
+	expect_forwarded(f, 1, MAC_C, MAC_B, -1, 2, 1);
+	fix_free(f);
+}
+
 static void test_ebtables_policy_chains_counters(void **state)
 {
 	struct fix *f = fix_new("");
@@ -853,6 +921,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_ebtables_rules),
 		cmocka_unit_test(test_ebtables_policy_chains_counters),
+		cmocka_unit_test(test_ebtables_indexed_chain),
 		cmocka_unit_test(test_bridge_cmd_errors),
 		cmocka_unit_test(test_stp_triangle),
 	};

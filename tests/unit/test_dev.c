@@ -184,6 +184,89 @@ static void test_qdisc_limit_drops(void **state)
 	test_stack_free(ts);
 }
 
+/* What a pipe end in the same stack delivered. */
+struct handover_rx {
+	struct packet_type pt;
+	struct sk_buff *last;	/* identity only, not dereferenced after free */
+	uint32_t mark, priority;
+	bool clean_cb, no_sk;
+	unsigned int n;
+};
+
+static int handover_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
+			struct net_device *orig)
+{
+	struct handover_rx *r = container_of(pt, struct handover_rx, pt);
+
+	(void)dev;
+	(void)orig;
+	r->n++;
+	r->last = skb;
+	r->mark = skb->mark;
+	r->priority = skb->priority;
+	r->no_sk = !skb->sk && !skb->destructor && !skb->dst;
+	r->clean_cb = true;
+	for (size_t i = 0; i < sizeof(skb->cb); i++)
+		r->clean_cb &= skb->cb[i] == 0;
+	consume_skb(skb);
+	return NET_RX_SUCCESS;
+}
+
+static unsigned int destructor_runs;
+static void count_destructor(struct sk_buff *skb)
+{
+	(void)skb;
+	destructor_runs++;
+}
+
+/* Both ends in one stack: an skb nobody else holds crosses as it is
+ * (veth's handover), scrubbed of its sender-side state; a cloned one is
+ * copied and the clone keeps its data. */
+static void test_pipe_same_stack_handover(void **state)
+{
+	struct test_stack *ts = test_stack_new("t", 1);
+	struct net_device *da, *db;
+	struct handover_rx r = { .pt = { .type = ETH_P_TEST, .func = handover_rcv } };
+	struct sk_buff *skb, *clone;
+
+	(void)state;
+	assert_int_equal(ns_pipe_create(ts->stack, "p0", ts->stack, "p1", 8, &da, &db), 0);
+	ns_dev_set_up(da, true);
+	ns_dev_set_up(db, true);
+	r.pt.dev = db;
+	dev_add_pack(ts->stack, &r.pt);
+	skb = frame_skb(da, db->dev_addr, ETH_P_TEST, 46);
+	skb->mark = 5;
+	skb->priority = 3;
+	skb->destructor = count_destructor;
+	memset(skb->cb, 0xaa, sizeof(skb->cb));
+	destructor_runs = 0;
+	assert_int_equal(dev_queue_xmit(skb), NET_XMIT_SUCCESS);
+	assert_int_equal(destructor_runs, 1);	/* orphaned when it left */
+	test_stack_settle(ts);
+	assert_int_equal(r.n, 1);
+	assert_ptr_equal(r.last, skb);
+	assert_int_equal(r.mark, 0);
+	assert_int_equal(r.priority, 0);
+	assert_true(r.clean_cb && r.no_sk);
+	assert_int_equal(db->stats.rx_packets, 1);
+	assert_int_equal(da->stats.tx_packets, 1);
+	assert_int_equal(da->stats.tx_bytes, 60);
+	/* a clone shares the data: the pipe copies, the clone stays intact */
+	skb = frame_skb(da, db->dev_addr, ETH_P_TEST, 46);
+	clone = skb_clone(skb);
+	assert_non_null(clone);
+	assert_int_equal(dev_queue_xmit(skb), NET_XMIT_SUCCESS);
+	test_stack_settle(ts);
+	assert_int_equal(r.n, 2);
+	assert_ptr_not_equal(r.last, skb);
+	assert_int_equal(clone->len, 60);
+	assert_int_equal(clone->data[14], 0x5a);
+	consume_skb(clone);
+	dev_remove_pack(ts->stack, &r.pt);
+	test_stack_free(ts);
+}
+
 static void test_pipe_between_two_stacks(void **state)
 {
 	struct test_stack *a = test_stack_new("a", 1);
@@ -353,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_busy_driver_requeues_and_wakes),
 		cmocka_unit_test(test_qdisc_limit_drops),
 		cmocka_unit_test(test_pipe_between_two_stacks),
+		cmocka_unit_test(test_pipe_same_stack_handover),
 		cmocka_unit_test(test_taps_see_both_directions),
 		cmocka_unit_test(test_dev_rx_on_any_device),
 		cmocka_unit_test(test_sysctl_and_proc),
