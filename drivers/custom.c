@@ -166,6 +166,17 @@ int ns_dev_set_mtu(struct net_device *dev, unsigned int mtu)
 	return dev_set_mtu(dev, mtu);
 }
 
+int ns_dev_set_tx_csum(struct net_device *dev, bool on)
+{
+	if (!(dev->hw_features & NETIF_F_HW_CSUM))
+		return on ? -EOPNOTSUPP : 0;
+	if (on)
+		dev->features |= NETIF_F_HW_CSUM;
+	else
+		dev->features &= ~NETIF_F_HW_CSUM;
+	return 0;
+}
+
 int ns_dev_set_mac(struct net_device *dev, const uint8_t mac[6])
 {
 	return dev_set_mac_address(dev, mac);

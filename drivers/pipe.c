@@ -6,7 +6,10 @@
  * and nobody else holds the skb, passes the skb itself, scrubbed, as veth
  * does - puts it on the peer's ring and
  * schedules the peer's NAPI poll. A full ring stops the sender's queue
- * (NETDEV_TX_BUSY); the receiver wakes it once its poll made room. */
+ * (NETDEV_TX_BUSY); the receiver wakes it once its poll made room.
+ * With checksum offload on (ns_dev_set_tx_csum), a frame whose checksum was
+ * left partial crosses as it is and arrives CHECKSUM_PARTIAL, as on Linux's
+ * veth: trusted by the receiver, completed if it is forwarded on. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,9 @@ static netdev_tx_t pipe_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct net_device *peer = p->peer;
 	struct pipe_priv *pp;
 	struct sk_buff *n;
+	bool partial;
+	long csum_from_data;
+	uint16_t csum_offset;
 
 	if (unlikely(!peer || !(peer->flags & IFF_UP))) {
 		dev->stats.tx_dropped++;
@@ -58,6 +64,11 @@ static netdev_tx_t pipe_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 	dev->stats.tx_packets++;
 	dev->stats.tx_bytes += skb->len;
+	/* a partial checksum crosses as it is (dev_queue_xmit completed it
+	 * unless this end has NETIF_F_HW_CSUM on) */
+	partial = skb->ip_summed == CHECKSUM_PARTIAL;
+	csum_from_data = (long)skb->csum_start - (long)(skb->data - skb->head);
+	csum_offset = skb->csum_offset;
 	if (dev_net(peer) == dev_net(dev) && skb->users == 1 && !skb_cloned(skb)) {
 		/* same stack, same pool, nobody else holds it: hand the skb
 		 * itself over, scrubbed, as veth does (no copy, no allocation) */
@@ -76,6 +87,11 @@ static netdev_tx_t pipe_xmit(struct sk_buff *skb, struct net_device *dev)
 		consume_skb(skb);
 	}
 	n->dev = peer;
+	if (partial) {
+		n->ip_summed = CHECKSUM_PARTIAL;
+		n->csum_start = (uint16_t)((n->data - n->head) + csum_from_data);
+		n->csum_offset = csum_offset;
+	}
 	pp->ring[pp->head++ & (pp->size - 1)] = n;
 	napi_schedule(&pp->napi);
 	return NETDEV_TX_OK;
@@ -166,6 +182,7 @@ static void pipe_setup(struct net_device *dev)
 {
 	ether_setup(dev);
 	dev->netdev_ops = &pipe_ops;
+	dev->hw_features = NETIF_F_HW_CSUM;	/* off until asked for */
 }
 
 static struct net_device *pipe_end(struct ns_stack *stack, const char *name, unsigned int ring)

@@ -58,6 +58,12 @@ int ns_dev_ifindex(const struct net_device *dev);
 int ns_dev_set_up(struct net_device *dev, bool up);
 int ns_dev_set_mtu(struct net_device *dev, unsigned int mtu);
 int ns_dev_set_mac(struct net_device *dev, const uint8_t mac[6]);
+/* Transmit checksum offload (ethtool -K DEV tx on|off): TCP leaves its
+ * checksum to the device, as Linux does with NETIF_F_HW_CSUM. Only in-memory
+ * wires can (the pipe, off by default; lo, always on): a wire that never
+ * damages a frame needs no checksum, and a frame forwarded on to another
+ * device gets it completed there. 0, or -EOPNOTSUPP for other drivers. */
+int ns_dev_set_tx_csum(struct net_device *dev, bool on);
 /* Remove and free a device. */
 void ns_dev_destroy(struct net_device *dev);
 

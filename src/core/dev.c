@@ -717,6 +717,14 @@ int dev_queue_xmit(struct sk_buff *skb)
 		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_DOWN);
 		return NET_XMIT_DROP;
 	}
+	/* validate_xmit_skb: a checksum the device will not complete is
+	 * completed now, before taps, qdiscs and the driver see the frame */
+	if (skb->ip_summed == CHECKSUM_PARTIAL && !(dev->features & NETIF_F_HW_CSUM) &&
+	    unlikely(skb_checksum_help(skb))) {
+		dev->stats.tx_dropped++;
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+		return NET_XMIT_DROP;
+	}
 	if (unlikely(skb->vlan_present)) {
 		/* validate_xmit_vlan: no device here inserts tags itself */
 		skb = vlan_hwaccel_push_inside(skb);

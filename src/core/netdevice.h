@@ -105,6 +105,10 @@ typedef enum rx_handler_result {
 } rx_handler_result_t;
 typedef rx_handler_result_t rx_handler_func_t(struct sk_buff **pskb);
 
+/* dev->features (Linux's netdev_features_t bits that nstack uses) */
+#define NETIF_F_HW_CSUM (1u << 0)	/* completes CHECKSUM_PARTIAL checksums itself
+					 * (or, for in-memory wires, need not) */
+
 /* dev->state bits */
 #define __LINK_STATE_START 0
 #define __QUEUE_STATE_DRV_XOFF 1
@@ -119,6 +123,8 @@ struct net_device {
 	char name[IFNAMSIZ];
 	int ifindex;
 	unsigned int flags;		/* IFF_* */
+	uint32_t features;		/* NETIF_F_* offloads turned on */
+	uint32_t hw_features;		/* NETIF_F_* offloads the driver can do */
 	unsigned long state;		/* __LINK_STATE_*, __QUEUE_STATE_* bits */
 	unsigned int mtu, min_mtu, max_mtu;
 	uint16_t type;			/* ARPHRD_* */

@@ -9,6 +9,7 @@
 
 #include "core/skbuff.h"
 #include "core/stack.h"
+#include "wire/checksum.h"
 
 /* Data area sizes, shared info included. Class 0 holds an MTU-1500 frame
  * with full headroom; class 2 a 64 KiB datagram (reassembly, GSO-sized
@@ -193,6 +194,7 @@ static inline void skb_init_head(struct sk_buff *skb, struct ns_stack *stack)
 	skb->network_header = SKB_HDR_UNSET;
 	skb->transport_header = SKB_HDR_UNSET;
 	skb->users = 1;
+	skb->nohdr = 0;
 }
 
 static void alloc_fail(struct ns_stack *stack)
@@ -364,6 +366,8 @@ static void copy_skb_header(struct sk_buff *n, const struct sk_buff *old)
 	n->priority = old->priority;
 	n->mark = old->mark;
 	n->hash = old->hash;
+	n->csum_start = old->csum_start;
+	n->csum_offset = old->csum_offset;
 	n->nfct = old->nfct;
 	n->nfctinfo = old->nfctinfo;
 	memcpy(n->cb, old->cb, sizeof(n->cb));
@@ -422,6 +426,7 @@ struct sk_buff *skb_copy_expand(const struct sk_buff *skb, unsigned int headroom
 	MOVE_HDR(network_header);
 	MOVE_HDR(transport_header);
 #undef MOVE_HDR
+	n->csum_start = (uint16_t)((long)skb->csum_start + shift);
 	/* a MAC header before data lives in the old headroom: copy it too */
 	if (skb->mac_header != SKB_HDR_UNSET && skb->data - skb->head > skb->mac_header &&
 	    n->mac_header != SKB_HDR_UNSET && n->mac_header < n->end) {
@@ -461,6 +466,7 @@ int __skb_cow_head(struct sk_buff *skb, unsigned int headroom)
 	skb->mac_header = n->mac_header;
 	skb->network_header = n->network_header;
 	skb->transport_header = n->transport_header;
+	skb->csum_start = n->csum_start;
 	skb->truesize = n->truesize;
 	/* free n's struct only: its data now belongs to skb */
 	n->head = NULL;
@@ -513,4 +519,27 @@ const char *skb_drop_reason_name(enum skb_drop_reason reason)
 	if ((unsigned int)reason >= ARRAY_SIZE(names))
 		return "UNKNOWN";
 	return names[reason];
+}
+
+int skb_checksum_help(struct sk_buff *skb)
+{
+	long start_off;
+	unsigned char *start;
+	uint32_t len;
+
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		return 0;
+	start_off = (long)skb->csum_start - (long)(skb->data - skb->head);
+	if (start_off < 0 || (uint64_t)start_off + skb->csum_offset + 2 > skb->len)
+		return -EINVAL;
+	/* a clone shares its data: write the field only into headers the
+	 * clone's owner pushed itself (nohdr), else into a private copy */
+	if (skb->cloned && !skb->nohdr && skb_cow_head(skb, 0))
+		return -ENOMEM;
+	start = skb->data + start_off;
+	len = skb->len - (uint32_t)start_off;
+	/* the field holds the pseudo-header sum: summing it in completes it */
+	put_be16(start + skb->csum_offset, csum_fold(csum_partial(start, len, 0)));
+	skb->ip_summed = CHECKSUM_NONE;
+	return 0;
 }

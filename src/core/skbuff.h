@@ -49,7 +49,10 @@ struct dst_entry;
 #define CHECKSUM_NONE        0
 #define CHECKSUM_UNNECESSARY 1
 #define CHECKSUM_COMPLETE    2
-#define CHECKSUM_PARTIAL     3
+#define CHECKSUM_PARTIAL     3	/* tx: the field holds the pseudo-header sum;
+				 * the device (NETIF_F_HW_CSUM) or
+				 * skb_checksum_help() completes it; rx through
+				 * an offloading wire: never damaged in flight */
 
 /* At the end of the data area. Written only once the area is shared
  * (skb_clone): an skb that was never cloned leaves this cache line alone. */
@@ -101,6 +104,10 @@ struct sk_buff {
 	uint16_t network_header;
 	uint16_t transport_header;
 	uint8_t users;			/* references to this sk_buff struct (skb_get) */
+	uint8_t nohdr;			/* a clone whose headers (up to its payload) were
+					 * pushed by its owner alone: writable (TCP) */
+	uint16_t csum_start;		/* CHECKSUM_PARTIAL only: offset from head where */
+	uint16_t csum_offset;		/* the sum starts, and of its field from there */
 };
 
 #define SKB_HDR_UNSET 0xffff
@@ -152,6 +159,30 @@ static inline int skb_cow_head(struct sk_buff *skb, unsigned int headroom)
 		return 0;
 	return __skb_cow_head(skb, headroom);
 }
+
+/* A checksum that needs no verification: checked by hardware, or never
+ * computed because it was offloaded and the frame never left memory
+ * (Linux's skb_csum_unnecessary). */
+static inline bool skb_csum_unnecessary(const struct sk_buff *skb)
+{
+	return skb->ip_summed == CHECKSUM_UNNECESSARY || skb->ip_summed == CHECKSUM_PARTIAL;
+}
+
+/* Mark skb CHECKSUM_PARTIAL: the checksum field at transport offset
+ * @csum_offset, covering transport header to tail, holds the pseudo-header
+ * sum (Linux's skb_partial_csum_set). */
+static inline void skb_partial_csum_set(struct sk_buff *skb, const unsigned char *start,
+					uint16_t csum_offset)
+{
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = (uint16_t)(start - skb->head);
+	skb->csum_offset = csum_offset;
+}
+
+/* Complete a CHECKSUM_PARTIAL checksum in software (Linux's
+ * skb_checksum_help): for devices without NETIF_F_HW_CSUM, and before
+ * anything rewrites, fragments or corrupts the packet. 0 or -ENOMEM/-EINVAL. */
+int skb_checksum_help(struct sk_buff *skb);
 /* Run the destructor and detach from the owning socket. */
 void skb_orphan(struct sk_buff *skb);
 /* Make skb (not shared: users 1, data not cloned) look freshly received:

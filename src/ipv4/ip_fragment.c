@@ -51,9 +51,19 @@ static void ip_options_fragment(uint8_t *opt, unsigned int len)
 int ip_do_fragment(struct ns_stack *stack, struct sk_buff *skb, unsigned int mtu,
 		   int (*output)(struct ns_stack *, struct sk_buff *))
 {
-	uint8_t *h = skb->data, hdr[IPV4_HLEN_MAX];
-	unsigned int hlen = (h[0] & 15) * 4, payload, unit, off;
-	uint16_t fo = get_be16(h + 6);
+	uint8_t *h, hdr[IPV4_HLEN_MAX];
+	unsigned int hlen, payload, unit, off;
+	uint16_t fo;
+
+	/* fragments are copies: a checksum left to the device is due now */
+	if (skb_checksum_help(skb)) {
+		IP_INC_STATS(stack, FRAGFAILS);
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+		return -ENOMEM;
+	}
+	h = skb->data;
+	hlen = (h[0] & 15) * 4;
+	fo = get_be16(h + 6);
 	payload = skb->len - hlen;
 	unit = mtu > hlen ? (mtu - hlen) & ~7u : 0;
 	if (unit < 8) {

@@ -696,7 +696,7 @@ int tcp_v4_rcv(struct sk_buff *skb)
 	struct netns_tcp *tn = stack->tcp;
 	uint32_t saddr = IPCB(skb)->saddr, daddr = IPCB(skb)->daddr;
 	int iif = IPCB(skb)->iif;
-	unsigned int flags = skb->ip_summed == CHECKSUM_UNNECESSARY ? TCP_PARSE_NO_CSUM : 0;
+	unsigned int flags = skb_csum_unnecessary(skb) ? TCP_PARSE_NO_CSUM : 0;
 	struct tcp_repr th;
 	struct tcp_options opt;
 	struct tcp_sock *tp;

@@ -290,6 +290,10 @@ static int tcp_emit_and_send(struct tcp_sock *tp, struct sk_buff *s, const struc
 		kfree_skb_reason(s, SKB_DROP_REASON_HDR_ERROR);
 		return -EINVAL;
 	}
+	/* the checksum is completed on the way out: by a device with
+	 * NETIF_F_HW_CSUM, else by dev_queue_xmit (Linux's tcp_v4_send_check) */
+	skb_partial_csum_set(s, h, 16);
+	s->nohdr = 1;
 	skb_reset_transport_header(s);
 	if (r.flags & TCP_FLAG_ACK)
 		tcp_event_ack_sent(tp);
@@ -308,7 +312,7 @@ static int tcp_emit_and_send(struct tcp_sock *tp, struct sk_buff *s, const struc
 
 int tcp_v4_send_check(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h, size_t len)
 {
-	return tcp_emit_ipv4(r, h, len, tp->inet.inet_saddr, tp->inet.inet_daddr);
+	return tcp_emit_ipv4_partial(r, h, len, tp->inet.inet_saddr, tp->inet.inet_daddr);
 }
 
 int tcp_v4_queue_xmit(struct tcp_sock *tp, struct sk_buff *s)

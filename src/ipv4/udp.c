@@ -514,7 +514,7 @@ static int udp_rcv(struct sk_buff *skb)
 	skb_trim(skb, r.len);	/* RFC 768: the length field rules; IP padding goes */
 	skb_set_transport_header(skb, 0);
 	/* RFC 1122 4.1.3.4: verify unless the sender sent no checksum (0) */
-	if (skb->ip_summed != CHECKSUM_UNNECESSARY &&
+	if (!skb_csum_unnecessary(skb) &&
 	    udp_verify_ipv4(skb->data, &r, saddr, daddr))
 		return udp_drop(skb, &udp_net(stack)->mib.in_csum_errors, SKB_DROP_REASON_CSUM);
 	UDP_SKB_CB(skb)->sport = r.sport;

@@ -116,7 +116,12 @@ static int ip6_finish_output(struct ns_stack *stack, struct sk_buff *skb)
 
 	if (skb->len <= cb->mtu)
 		return ip6_finish_output2(stack, skb);
-	/* forwarded packets never reach here too big (ip6_forward sends PTB) */
+	/* forwarded packets never reach here too big (ip6_forward sends PTB);
+	 * fragments are copies: a checksum left to the device is due now */
+	if (skb_checksum_help(skb)) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+		return -ENOMEM;
+	}
 	return ip6_fragment(stack, skb, cb->mtu);
 }
 

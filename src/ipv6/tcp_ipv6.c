@@ -69,7 +69,7 @@ static int tcp_v6_route(struct tcp_sock *tp, struct ip_route_result *res)
 static int tcp_v6_send_check(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h,
 			     size_t len)
 {
-	return tcp_emit_ipv6(r, h, len, tcp6_sk(tp)->v6_saddr, tcp6_sk(tp)->v6_daddr);
+	return tcp_emit_ipv6_partial(r, h, len, tcp6_sk(tp)->v6_saddr, tcp6_sk(tp)->v6_daddr);
 }
 
 static int tcp_v6_queue_xmit(struct tcp_sock *tp, struct sk_buff *s)
@@ -214,7 +214,7 @@ static int tcp_v6_rcv(struct sk_buff *skb)
 	struct ns_stack *stack = skb->stack;
 	struct netns_tcp *tn = stack->tcp;
 	const uint8_t *saddr = ipv6_hdr(skb) + 8, *daddr = ipv6_hdr(skb) + 24;
-	unsigned int flags = skb->ip_summed == CHECKSUM_UNNECESSARY ? TCP_PARSE_NO_CSUM : 0;
+	unsigned int flags = skb_csum_unnecessary(skb) ? TCP_PARSE_NO_CSUM : 0;
 	struct tcp_addrs a = { .ops = &tcp_ipv6_ops, .iif = IP6CB(skb)->iif };
 	struct tcp_repr th;
 	struct tcp_options opt;

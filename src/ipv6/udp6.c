@@ -477,7 +477,7 @@ static int udpv6_rcv(struct sk_buff *skb)
 		return udp6_drop(skb, NULL, SKB_DROP_REASON_PKT_TOO_SMALL);
 	skb_trim(skb, r.len);
 	/* RFC 8200 8.1: a zero checksum is an error in IPv6 */
-	if (skb->ip_summed != CHECKSUM_UNNECESSARY && udp_verify_ipv6(skb->data, &r, saddr, daddr))
+	if (!skb_csum_unnecessary(skb) && udp_verify_ipv6(skb->data, &r, saddr, daddr))
 		return udp6_drop(skb, &m->in_csum_errors, SKB_DROP_REASON_CSUM);
 	UDP6_SKB_CB(skb)->sport = r.sport;
 	UDP6_SKB_CB(skb)->v4 = false;

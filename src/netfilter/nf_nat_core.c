@@ -266,6 +266,9 @@ unsigned int nf_nat_packet(struct ns_stack *stack, struct sk_buff *skb, unsigned
 		statusbit ^= IPS_NAT_MASK;
 	if (skb_cloned(skb) && skb_cow_head(skb, 0))
 		return NF_DROP;
+	/* the incremental updates below assume a complete checksum */
+	if (skb_checksum_help(skb))
+		return NF_DROP;
 	ip = skb->network_header == SKB_HDR_UNSET ? skb->data : skb_network_header(skb);
 	len = (size_t)(skb_tail_pointer(skb) - ip);
 	if (len < IPV4_HLEN_MIN || (size_t)(ip[0] & 15) * 4 > len)

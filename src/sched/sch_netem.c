@@ -311,6 +311,9 @@ static int netem_corrupt(struct netem_sched_data *q, struct sk_buff *skb)
 {
 	if (skb_cow_head(skb, skb_headroom(skb)))
 		return -ENOMEM;
+	/* a partial checksum would be completed over the damage (Linux's netem) */
+	if (skb_checksum_help(skb))
+		return -ENOMEM;
 	if (skb->len)
 		skb->data[prng_below(q, skb->len)] ^= (unsigned char)(1u << prng_below(q, 8));
 	return 0;

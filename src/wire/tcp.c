@@ -257,3 +257,23 @@ int tcp_emit_ipv6(const struct tcp_repr *r, uint8_t *buf, size_t len,
 					   csum_partial(buf, (size_t)n, 0)));
 	return n;
 }
+
+int tcp_emit_ipv4_partial(const struct tcp_repr *r, uint8_t *buf, size_t len,
+			  uint32_t saddr, uint32_t daddr)
+{
+	int n = tcp_emit_raw(r, buf, len);
+	if (n < 0)
+		return n;
+	put_be16(buf + 16, (uint16_t)~csum_tcpudp_magic(saddr, daddr, (uint32_t)n, IPPROTO_TCP, 0));
+	return n;
+}
+
+int tcp_emit_ipv6_partial(const struct tcp_repr *r, uint8_t *buf, size_t len,
+			  const uint8_t saddr[16], const uint8_t daddr[16])
+{
+	int n = tcp_emit_raw(r, buf, len);
+	if (n < 0)
+		return n;
+	put_be16(buf + 16, (uint16_t)~csum_ipv6_magic(saddr, daddr, (uint32_t)n, IPPROTO_TCP, 0));
+	return n;
+}

@@ -120,5 +120,12 @@ int tcp_emit_ipv4(const struct tcp_repr *r, uint8_t *buf, size_t len,
 		  uint32_t saddr, uint32_t daddr);
 int tcp_emit_ipv6(const struct tcp_repr *r, uint8_t *buf, size_t len,
 		  const uint8_t saddr[16], const uint8_t daddr[16]);
+/* The same, leaving the checksum to be completed later (a device with
+ * checksum offload, or skb_checksum_help): the field holds the folded
+ * pseudo-header sum, uncomplemented, as Linux's CHECKSUM_PARTIAL. */
+int tcp_emit_ipv4_partial(const struct tcp_repr *r, uint8_t *buf, size_t len,
+			  uint32_t saddr, uint32_t daddr);
+int tcp_emit_ipv6_partial(const struct tcp_repr *r, uint8_t *buf, size_t len,
+			  const uint8_t saddr[16], const uint8_t daddr[16]);
 
 #endif
