@@ -69,6 +69,7 @@ int cmd_bridge_link(struct cmd_ctx *c, int argc, char **argv);
 int cmd_bridge_fdb(struct cmd_ctx *c, int argc, char **argv);
 int cmd_bridge_vlan(struct cmd_ctx *c, int argc, char **argv);
 int cmd_ebtables(struct cmd_ctx *c, int argc, char **argv);
+int cmd_ethtool(struct cmd_ctx *c, int argc, char **argv);
 int cmd_serve(struct cmd_ctx *c, int argc, char **argv);
 int cmd_ss(struct cmd_ctx *c, int argc, char **argv);
 int cmd_curl(struct cmd_ctx *c, int argc, char **argv);

@@ -34,6 +34,7 @@ static const struct cmd_entry cmd_table[] = {
 	{ "bridge", "fdb", "bridge fdb", cmd_bridge_fdb, NULL },
 	{ "bridge", "vlan", "bridge vlan", cmd_bridge_vlan, NULL },
 	{ "ebtables", NULL, "ebtables", cmd_ebtables, NULL },
+	{ "ethtool", NULL, "ethtool", cmd_ethtool, NULL },
 	{ "nft", NULL, "nft", cmd_nft, NULL },
 	{ "serve", NULL, "serve", cmd_serve, NULL },
 	{ "ping", NULL, "ping", cmd_ping, NULL },

@@ -528,6 +528,29 @@ static void test_long_output_and_line(void **state)
 	free(line);
 }
 
+/* ethtool -k/-K: the pipe can offload transmit checksums, a capture device
+ * cannot ("[fixed]"), bad words change nothing */
+static void test_ethtool_features(void **state)
+{
+	struct cmd_fixture *f = *state;
+	struct net_device *p0, *p1;
+
+	assert_int_equal(ns_pipe_create(f->ts->stack, "p0", f->ts->stack, "p1", 0, &p0, &p1), 0);
+	text_contains(cmd_ok(f, "ethtool -k eth0"), "tx-checksumming: off [fixed]\n");
+	text_contains(cmd_ok(f, "ethtool -k p0"), "tx-checksumming: off\n");
+	cmd_ok(f, "ethtool -K p0 tx on");
+	assert_true(p0->features & NETIF_F_HW_CSUM);
+	assert_false(p1->features & NETIF_F_HW_CSUM);
+	text_contains(cmd_ok(f, "ethtool -k p0"), "\ttx-checksum-ip-generic: on\n");
+	bad(f, "ethtool -K eth0 tx on", -EOPNOTSUPP, "cannot offload checksums");
+	bad(f, "ethtool -K p0 tx maybe", -EINVAL, "expected on or off");
+	bad(f, "ethtool -K p0 tso on", -EOPNOTSUPP, "'tso' cannot be changed");
+	bad(f, "ethtool -K p0 tx", -EINVAL, "pairs");
+	bad(f, "ethtool -k nosuch", -ENODEV, "No such device");
+	cmd_ok(f, "ethtool -K p0 tx-checksumming off");
+	assert_false(p0->features & NETIF_F_HW_CSUM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +569,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_output_and_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ethtool_features, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
