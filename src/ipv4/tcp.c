@@ -818,8 +818,14 @@ static int __tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int fl
 /* Linux's tcp_poll. */
 static int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 {
-	bool own = tcp_clock_hold(sk->sk_net);
-	int rc = __tcp_recvmsg(sk, msg, len, flags);
+	bool own;
+	int rc;
+
+	/* nothing queued: no clock needed (the common "poll again" call) */
+	if (skb_queue_empty(&sk->sk_receive_queue))
+		return __tcp_recvmsg(sk, msg, len, flags);
+	own = tcp_clock_hold(sk->sk_net);
+	rc = __tcp_recvmsg(sk, msg, len, flags);
 
 	tcp_clock_release(sk->sk_net, own);
 	return rc;
