@@ -32,11 +32,45 @@ static inline uint64_t load64(const uint8_t *p)
 	return v;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* 64-byte blocks through one add-with-carry chain (Linux's x86
+ * csum_partial): one adc per 8 bytes, the carry flag is the end-around
+ * carry, folded back once per block. About 3x fewer instructions per byte
+ * than the portable add/compare below. */
+static uint64_t sum_blocks64(const uint8_t *p, size_t blocks, uint64_t acc)
+{
+	__asm__("1:\n\t"
+		"addq 0(%[p]), %[acc]\n\t"
+		"adcq 8(%[p]), %[acc]\n\t"
+		"adcq 16(%[p]), %[acc]\n\t"
+		"adcq 24(%[p]), %[acc]\n\t"
+		"adcq 32(%[p]), %[acc]\n\t"
+		"adcq 40(%[p]), %[acc]\n\t"
+		"adcq 48(%[p]), %[acc]\n\t"
+		"adcq 56(%[p]), %[acc]\n\t"
+		"adcq $0, %[acc]\n\t"
+		"leaq 64(%[p]), %[p]\n\t"
+		"decq %[n]\n\t"
+		"jnz 1b"
+		: [acc] "+r"(acc), [p] "+r"(p), [n] "+r"(blocks)
+		:
+		: "cc", "memory");
+	return acc;
+}
+#endif
+
 /* Ones' complement sum of big-endian 16-bit words at p, as a host value. */
 static uint16_t sum_be16(const uint8_t *p, size_t len)
 {
 	uint64_t acc = 0;
 
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (len >= 64) {
+		acc = sum_blocks64(p, len / 64, acc);
+		p += len & ~(size_t)63;
+		len &= 63;
+	}
+#endif
 	while (len >= 32) {
 		acc = add64(acc, load64(p));
 		acc = add64(acc, load64(p + 8));
