@@ -147,6 +147,7 @@ void tcp_init_sock_fields(struct tcp_sock *tp)
 		tp->af_ops = &tcp_ipv4_ops;
 	if (!tp->ca_ops)
 		tp->ca_ops = tcp_ca_default(tn);
+	sk->sk_memory_allocated = &tn->mem_bytes;
 	list_add_tail(&tp->all_node, &tn->all);
 }
 
