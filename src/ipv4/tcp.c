@@ -776,8 +776,9 @@ static int __tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int fl
 		return ip_recv_error(sk, msg, len);
 	if (sk->sk_state == TCP_LISTEN)
 		return -ENOTCONN;
-	skb_queue_walk(&sk->sk_receive_queue, skb)
-		avail += skb->len - (tp->copied_seq - TCP_SKB_CB(skb)->seq);
+	if (flags & MSG_WAITALL)	/* only MSG_WAITALL needs the queued total */
+		skb_queue_walk(&sk->sk_receive_queue, skb)
+			avail += skb->len - (tp->copied_seq - TCP_SKB_CB(skb)->seq);
 	if ((flags & MSG_WAITALL) && avail < len && !(sk->sk_shutdown & RCV_SHUTDOWN) &&
 	    !sk->sk_err && avail < (size_t)sk->sk_rcvbuf / 4 && sk->sk_state != TCP_CLOSE)
 		return -EAGAIN;

@@ -336,6 +336,7 @@ struct netns_sock {
 	atomic_bool stop;
 	bool thread_running;
 	int wake_fd;			/* eventfd: interrupts the loop's sleep */
+	bool loop_sleeping;		/* in poll() and not yet kicked (under lock) */
 
 	/* descriptors */
 	struct ns_file **files;
