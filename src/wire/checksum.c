@@ -102,12 +102,6 @@ uint32_t csum_partial(const void *buf, size_t len, uint32_t sum)
 	return csum_add(sum, sum_be16(buf, len));
 }
 
-uint32_t csum_add(uint32_t a, uint32_t b)
-{
-	a += b;
-	return a + (a < b);
-}
-
 uint32_t csum_sub(uint32_t a, uint32_t b)
 {
 	return csum_add(a, ~b);
@@ -120,29 +114,6 @@ uint32_t csum_block_add(uint32_t sum, uint32_t sum2, size_t offset)
 		sum2 = (uint16_t)((s << 8) | (s >> 8));
 	}
 	return csum_add(sum, sum2);
-}
-
-uint16_t csum_fold(uint32_t sum)
-{
-	return (uint16_t)~fold16(sum);
-}
-
-uint32_t csum_tcpudp_nofold(uint32_t saddr, uint32_t daddr, uint32_t len,
-			    uint8_t proto, uint32_t sum)
-{
-	/* RFC 9293 3.1 / RFC 768: src, dst, zero, proto, length */
-	uint64_t s = sum;
-	s += (saddr >> 16) + (saddr & 0xffff);
-	s += (daddr >> 16) + (daddr & 0xffff);
-	s += proto;
-	s += (len >> 16) + (len & 0xffff);
-	return fold32(s);
-}
-
-uint16_t csum_tcpudp_magic(uint32_t saddr, uint32_t daddr, uint32_t len,
-			   uint8_t proto, uint32_t sum)
-{
-	return csum_fold(csum_tcpudp_nofold(saddr, daddr, len, proto, sum));
 }
 
 uint32_t csum_ipv6_nofold(const uint8_t saddr[16], const uint8_t daddr[16],
