@@ -531,15 +531,24 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, bool *rtt
 static void tcp_xmit_retransmit_queue(struct tcp_sock *tp)
 {
 	struct sk_buff *skb;
+	uint32_t lost_seen = 0;
 
 	if (!tp->lost_out)
 		return;
 	skb_queue_walk(&tp->rtx_queue, skb) {
 		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
 
+		/* lost_out counts the LOST skbs: past the last one nothing
+		 * qualifies, so the walk stops there instead of crossing the
+		 * SACKed rest of the window on every ACK of a recovery */
+		if (lost_seen >= tp->lost_out)
+			break;
 		if (tcp_packets_in_flight(tp) >= tp->snd_cwnd)
 			break;
-		if (!(tcb->sacked & TCPCB_LOST) || (tcb->sacked & TCPCB_SACKED_RETRANS))
+		if (!(tcb->sacked & TCPCB_LOST))
+			continue;
+		lost_seen++;
+		if (tcb->sacked & TCPCB_SACKED_RETRANS)
 			continue;
 		if (tcp_retransmit_skb(tp, skb))
 			break;
