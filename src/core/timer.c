@@ -12,6 +12,7 @@
 
 struct timer_base {
 	uint64_t clk;				/* next tick to process */
+	uint64_t next_tick;			/* lower bound of the next event (see file_timer) */
 	unsigned int pending;			/* armed timers */
 	unsigned int slot_count[WHEEL_LEVELS][WHEEL_SIZE];
 	uint64_t map[WHEEL_LEVELS][WHEEL_SIZE / 64];	/* occupied slots */
@@ -32,8 +33,10 @@ struct timer_base *timer_base_create(uint64_t now_ns)
 {
 	struct timer_base *base = calloc(1, sizeof(*base));
 
-	if (base)
+	if (base) {
 		base->clk = now_ns / TIMER_TICK_NS;
+		base->next_tick = UINT64_MAX;
+	}
 	return base;
 }
 
@@ -68,6 +71,13 @@ static void file_timer(struct timer_base *base, struct timer_list *t)
 		level = 3;
 	}
 	idx = wheel_index(expires, level);
+	/* the tick at which this timer runs (level 0) or its slot cascades
+	 * (level L: the L lower digits zero) - keep base->next_tick a lower
+	 * bound of every event, so that timer_base_run can skip the wheel
+	 * while nothing is due (Linux's timer_base.next_expiry) */
+	expires &= ~((1ULL << (level * WHEEL_BITS)) - 1);
+	if (expires < base->next_tick)
+		base->next_tick = expires;
 	hlist_add_head(&t->entry, &base->vec[level][idx]);
 	t->level = (uint8_t)level;
 	t->slot = (uint8_t)idx;
@@ -243,6 +253,13 @@ int timer_base_run(struct timer_base *base, uint64_t now_ns)
 	uint64_t now = now_ns / TIMER_TICK_NS;
 	int ran = 0;
 
+	if (base->clk > now)
+		return 0;
+	if (!base->pending || now < base->next_tick) {
+		/* nothing due up to now: every tick on the way is empty */
+		base->clk = now + 1;
+		return 0;
+	}
 	while (base->clk <= now) {
 		unsigned int idx = wheel_index(base->clk, 0);
 		int next;
@@ -262,6 +279,7 @@ int timer_base_run(struct timer_base *base, uint64_t now_ns)
 			/* jump over empty slots straight to the next event */
 			uint64_t to = next_event_tick(base);
 
+			base->next_tick = to;	/* exact again */
 			if (to <= base->clk)
 				to = base->clk + 1;
 			base->clk = to > now + 1 ? now + 1 : to;

@@ -8,7 +8,9 @@
  * 2^32 µs (71 min) away are parked and re-filed as time approaches.
  *
  * Callbacks run from ns_stack_step(); a callback may re-arm or delete any
- * timer, its own included. */
+ * timer, its own included. The base keeps a lower bound of its next event
+ * (Linux's next_expiry): a step with nothing due costs one compare, not a
+ * scan of the slot bitmaps. */
 #ifndef NSTACK_CORE_TIMER_H
 #define NSTACK_CORE_TIMER_H
 

@@ -147,6 +147,7 @@ void tcp_init_sock_fields(struct tcp_sock *tp)
 		tp->af_ops = &tcp_ipv4_ops;
 	if (!tp->ca_ops)
 		tp->ca_ops = tcp_ca_default(tn);
+	sk->sk_memory_allocated = &tn->mem_bytes;
 	list_add_tail(&tp->all_node, &tn->all);
 }
 
@@ -775,8 +776,9 @@ static int __tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int fl
 		return ip_recv_error(sk, msg, len);
 	if (sk->sk_state == TCP_LISTEN)
 		return -ENOTCONN;
-	skb_queue_walk(&sk->sk_receive_queue, skb)
-		avail += skb->len - (tp->copied_seq - TCP_SKB_CB(skb)->seq);
+	if (flags & MSG_WAITALL)	/* only MSG_WAITALL needs the queued total */
+		skb_queue_walk(&sk->sk_receive_queue, skb)
+			avail += skb->len - (tp->copied_seq - TCP_SKB_CB(skb)->seq);
 	if ((flags & MSG_WAITALL) && avail < len && !(sk->sk_shutdown & RCV_SHUTDOWN) &&
 	    !sk->sk_err && avail < (size_t)sk->sk_rcvbuf / 4 && sk->sk_state != TCP_CLOSE)
 		return -EAGAIN;
@@ -818,8 +820,14 @@ static int __tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int fl
 /* Linux's tcp_poll. */
 static int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 {
-	bool own = tcp_clock_hold(sk->sk_net);
-	int rc = __tcp_recvmsg(sk, msg, len, flags);
+	bool own;
+	int rc;
+
+	/* nothing queued: no clock needed (the common "poll again" call) */
+	if (skb_queue_empty(&sk->sk_receive_queue))
+		return __tcp_recvmsg(sk, msg, len, flags);
+	own = tcp_clock_hold(sk->sk_net);
+	rc = __tcp_recvmsg(sk, msg, len, flags);
 
 	tcp_clock_release(sk->sk_net, own);
 	return rc;

@@ -488,10 +488,11 @@ struct netns_tcp {
 	int tcp_mem[3];			/* pages: no pressure, pressure, hard limit */
 	int moderate_rcvbuf;
 
-	/* tcp_mem accounting: pages charged to TCP sockets, summed over
-	 * netns_tcp.all at most once per ms (Linux keeps a percpu counter) */
+	/* tcp_mem accounting: bytes charged to TCP sockets, kept by the
+	 * socket layer's charge/uncharge (sk_memory_allocated, Linux's
+	 * tcp_memory_allocated), in pages for the tcp_mem thresholds */
+	long mem_bytes;
 	long mem_pages;
-	uint64_t mem_stamp;		/* ns of the last sum */
 	bool memory_pressure;
 	char congestion_control[16];	/* tcp_congestion_control */
 

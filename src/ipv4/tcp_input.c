@@ -94,22 +94,16 @@ static bool tcp_sequence_ok(const struct tcp_sock *tp, uint32_t seq, uint32_t en
 }
 
 /* ---- memory: tcp_mem, DRS, pruning ------------------------------------------------------------------ */
+/* The total is exact at every call (no walk over the sockets). */
 int tcp_under_memory_pressure(struct netns_tcp *tn, uint64_t now)
 {
-	if (!tn->mem_stamp || now - tn->mem_stamp >= NS_PER_MS) {
-		struct tcp_sock *tp;
-		long bytes = 0;
-
-		list_for_each_entry(tp, &tn->all, all_node)
-			bytes += tp_sk(tp)->sk_rmem_alloc + tp_sk(tp)->sk_wmem_alloc;
-		tn->mem_pages = (bytes + 4095) / 4096;
-		tn->mem_stamp = now ? now : 1;
-		if (tn->mem_pages > tn->tcp_mem[1] && !tn->memory_pressure) {
-			tn->memory_pressure = true;
-			TCP_INC_STATS(tn, TCP_MIB_MEMORYPRESSURES);
-		} else if (tn->mem_pages < tn->tcp_mem[0]) {
-			tn->memory_pressure = false;
-		}
+	(void)now;
+	tn->mem_pages = (tn->mem_bytes + 4095) / 4096;
+	if (tn->mem_pages > tn->tcp_mem[1] && !tn->memory_pressure) {
+		tn->memory_pressure = true;
+		TCP_INC_STATS(tn, TCP_MIB_MEMORYPRESSURES);
+	} else if (tn->mem_pages < tn->tcp_mem[0]) {
+		tn->memory_pressure = false;
 	}
 	if (tn->mem_pages > tn->tcp_mem[2])
 		return 2;
@@ -537,15 +531,24 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, bool *rtt
 static void tcp_xmit_retransmit_queue(struct tcp_sock *tp)
 {
 	struct sk_buff *skb;
+	uint32_t lost_seen = 0;
 
 	if (!tp->lost_out)
 		return;
 	skb_queue_walk(&tp->rtx_queue, skb) {
 		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
 
+		/* lost_out counts the LOST skbs: past the last one nothing
+		 * qualifies, so the walk stops there instead of crossing the
+		 * SACKed rest of the window on every ACK of a recovery */
+		if (lost_seen >= tp->lost_out)
+			break;
 		if (tcp_packets_in_flight(tp) >= tp->snd_cwnd)
 			break;
-		if (!(tcb->sacked & TCPCB_LOST) || (tcb->sacked & TCPCB_SACKED_RETRANS))
+		if (!(tcb->sacked & TCPCB_LOST))
+			continue;
+		lost_seen++;
+		if (tcb->sacked & TCPCB_SACKED_RETRANS)
 			continue;
 		if (tcp_retransmit_skb(tp, skb))
 			break;

@@ -245,7 +245,12 @@ out:
 }
 
 /* ---- the multiplexed timer ------------------------------------------------------------------------------------ */
-/* Arm the wheel timer for the earliest armed event, or disarm it. */
+/* Arm the wheel timer for the earliest armed event. Lazy, like Linux's
+ * sk_reset_timer users (the RTO re-armed per segment, delayed ACKs): the
+ * wheel is only touched when the earliest deadline moves earlier; a later
+ * or cancelled deadline leaves the wheel timer where it is, and
+ * tcp_timer_fire then finds nothing due and re-files for what is left.
+ * Saves a wheel add/cancel per segment; tcp_clear_xmit_timers disarms. */
 static void tcp_timer_sync(struct tcp_sock *tp)
 {
 	uint64_t next = 0;
@@ -253,9 +258,7 @@ static void tcp_timer_sync(struct tcp_sock *tp)
 	for (int ev = 0; ev < TCP_TIMER_NR; ev++)
 		if (tp->timer_when[ev] && (!next || tp->timer_when[ev] < next))
 			next = tp->timer_when[ev];
-	if (!next)
-		del_timer(&tp->timer);
-	else if (!timer_pending(&tp->timer) || tp->timer.expires != next)
+	if (next && (!timer_pending(&tp->timer) || next < tp->timer.expires))
 		mod_timer(&tp->timer, next);
 }
 
@@ -267,10 +270,7 @@ void tcp_timer_arm(struct tcp_sock *tp, enum tcp_timer_event ev, uint64_t expire
 
 void tcp_timer_cancel(struct tcp_sock *tp, enum tcp_timer_event ev)
 {
-	if (!tp->timer_when[ev])
-		return;
-	tp->timer_when[ev] = 0;
-	tcp_timer_sync(tp);
+	tp->timer_when[ev] = 0;		/* lazy: the wheel timer stays (see above) */
 }
 
 /* Run every due event in TCP_TIMER_* order (a handler may arm or cancel
@@ -324,9 +324,9 @@ void tcp_init_xmit_timers(struct tcp_sock *tp)
 
 void tcp_clear_xmit_timers(struct tcp_sock *tp)
 {
-	tcp_timer_cancel(tp, TCP_TIMER_RTX);
-	tcp_timer_cancel(tp, TCP_TIMER_DELACK);
-	tcp_timer_cancel(tp, TCP_TIMER_KEEP);
+	for (int ev = 0; ev < TCP_TIMER_NR; ev++)
+		tp->timer_when[ev] = 0;
+	del_timer(&tp->timer);
 	tp->pending = 0;
 	tp->ack_pending = 0;
 }

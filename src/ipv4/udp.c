@@ -356,6 +356,20 @@ static int udp_push(struct sock *sk, struct sk_buff *skb, const struct flowi4 *f
 }
 
 /* udp_sendmsg: RFC 768 framing; IPv4 routes, fragments and sends. */
+/* The route lookup before building the datagram gives the source address
+ * and, with DF, the MTU. A connected socket to its own peer has both
+ * addresses and, without DF, needs neither: ip_send_skb4 routes the
+ * datagram anyway and returns the same error (counting OutNoRoutes, as
+ * Linux's udp_sendmsg does), so one FIB lookup per datagram instead of two
+ * (what Linux's cached sk_dst gives a connected socket). */
+static bool udp_route_known(const struct sock *sk, const struct flowi4 *fl4)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	return sk->sk_state == TCP_ESTABLISHED && fl4->saddr && fl4->daddr &&
+	       fl4->daddr == inet->inet_daddr && !(fl4->flags & FLOWI_FLAG_DF);
+}
+
 static int udp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, int flags)
 {
 	struct ip_route_result res;
@@ -373,12 +387,14 @@ static int udp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, in
 	if (err)
 		return err;
 	fill_flow(sk, &fl4, daddr);
-	err = ip_route_output(sk->sk_net, &fl4, &res);
-	if (err)
-		return err;
+	if (!udp_route_known(sk, &fl4)) {
+		err = ip_route_output(sk->sk_net, &fl4, &res);
+		if (err)
+			return err;
+		if ((fl4.flags & FLOWI_FLAG_DF) && len + UDP_HLEN + IPV4_HLEN_MIN > res.mtu)
+			return -EMSGSIZE;
+	}
 	if (len > UDP_MAX_PAYLOAD)
-		return -EMSGSIZE;
-	if ((fl4.flags & FLOWI_FLAG_DF) && len + UDP_HLEN + IPV4_HLEN_MIN > res.mtu)
 		return -EMSGSIZE;
 	skb = udp_alloc_send_skb(sk, len, &err);
 	if (!skb) {

@@ -79,9 +79,16 @@ const struct sock_callbacks sock_def_callbacks = {
 };
 
 /* ---- accounting ----------------------------------------------------------------------------- */
+static void sk_mem_account(struct sock *sk, long delta)
+{
+	if (sk->sk_memory_allocated)
+		*sk->sk_memory_allocated += delta;
+}
+
 static void sock_rfree(struct sk_buff *skb)
 {
 	skb->sk->sk_rmem_alloc -= (int)skb->truesize;
+	sk_mem_account(skb->sk, -(long)skb->truesize);
 }
 
 void skb_set_owner_r(struct sk_buff *skb, struct sock *sk)
@@ -90,6 +97,7 @@ void skb_set_owner_r(struct sk_buff *skb, struct sock *sk)
 	skb->sk = sk;
 	skb->destructor = sock_rfree;
 	sk->sk_rmem_alloc += (int)skb->truesize;
+	sk_mem_account(sk, (long)skb->truesize);
 }
 
 static void sock_wfree(struct sk_buff *skb)
@@ -97,6 +105,7 @@ static void sock_wfree(struct sk_buff *skb)
 	struct sock *sk = skb->sk;
 
 	sk->sk_wmem_alloc -= (int)skb->truesize;
+	sk_mem_account(sk, -(long)skb->truesize);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk_write_space(sk);
 	sock_put(sk);
@@ -109,6 +118,7 @@ void skb_set_owner_w(struct sk_buff *skb, struct sock *sk)
 	skb->destructor = sock_wfree;
 	sock_hold(sk);
 	sk->sk_wmem_alloc += (int)skb->truesize;
+	sk_mem_account(sk, (long)skb->truesize);
 }
 
 /* Linux's __sock_queue_rcv_skb: the check is made before charging, so one

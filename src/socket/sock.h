@@ -89,6 +89,9 @@ struct sock {
 	int sk_sndbuf;
 	int sk_rmem_alloc;
 	int sk_wmem_alloc;
+	/* the protocol's per-stack total of the two above (Linux's
+	 * proto->memory_allocated), NULL when it keeps none */
+	long *sk_memory_allocated;
 	uint32_t sk_hash;		/* the proto's hash of the bound socket */
 	struct sk_buff_head sk_receive_queue;
 	struct sk_buff_head sk_write_queue;
@@ -333,6 +336,7 @@ struct netns_sock {
 	atomic_bool stop;
 	bool thread_running;
 	int wake_fd;			/* eventfd: interrupts the loop's sleep */
+	bool loop_sleeping;		/* in poll() and not yet kicked (under lock) */
 
 	/* descriptors */
 	struct ns_file **files;

@@ -248,9 +248,11 @@ int ns_socket(struct ns_stack *stack, int domain, int type, int protocol)
 }
 
 /* ---- waiting ---------------------------------------------------------------------------- */
+/* 0: none. A non-blocking call (timeo 0) never waits, so it reads no
+ * clock: the hot path of a polling application costs no clock_gettime. */
 static uint64_t deadline_of(int64_t timeo)
 {
-	if (timeo == NS_MAX_TIMEOUT)
+	if (timeo == NS_MAX_TIMEOUT || timeo == 0)
 		return 0;
 	return sock_mono_ns() + (uint64_t)timeo;
 }
@@ -744,7 +746,10 @@ ssize_t ns_recvfrom(struct ns_stack *stack, int fd, void *buf, size_t len, int f
 		errno = EFAULT;
 		return -1;
 	}
-	memset(&ss, 0, sizeof(ss));
+	if (src && addrlen)
+		memset(&ss, 0, sizeof(ss));
+	else
+		msg.msg_name = NULL;	/* the caller wants no address */
 	msg.msg_namelen = 0;
 	rc = ns_recvmsg(stack, fd, &msg, flags);
 	if (rc >= 0 && src && addrlen) {

@@ -59,13 +59,19 @@ bool sock_net_may_sleep(struct ns_stack *stack)
 	return ss->depth == 1 && atomic_load(&ss->loop_tid) != self_id();
 }
 
+/* Called with the lock held. The eventfd is written only when the loop
+ * thread sleeps (or is about to: the flag is set under the lock before it
+ * polls, and an eventfd stays readable), and once per sleep: a busy loop
+ * costs its callers no write(2) per call. */
 void sock_net_kick(struct ns_stack *stack)
 {
 	struct netns_sock *ss = stack->sock;
 	uint64_t one = 1;
 
-	if (ss->thread_running && atomic_load(&ss->loop_tid) != self_id())
+	if (ss->loop_sleeping && atomic_load(&ss->loop_tid) != self_id()) {
+		ss->loop_sleeping = false;
 		(void)!write(ss->wake_fd, &one, sizeof(one));
+	}
 }
 
 /* Without a loop thread the caller drives the loop itself. */
@@ -143,11 +149,13 @@ static void *loop_main(void *arg)
 			struct pollfd p[2] = { { .fd = ns_stack_fd(stack), .events = POLLIN },
 					       { .fd = ss->wake_fd, .events = POLLIN } };
 
+			ss->loop_sleeping = true;
 			sock_net_unlock(stack);
 			poll(p, 2, ms);
 			if (p[1].revents & POLLIN)
 				(void)!read(ss->wake_fd, &junk, sizeof(junk));
 			sock_net_lock(stack);
+			ss->loop_sleeping = false;
 		}
 	}
 	atomic_store(&ss->loop_tid, 0);

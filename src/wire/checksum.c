@@ -32,11 +32,45 @@ static inline uint64_t load64(const uint8_t *p)
 	return v;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* 64-byte blocks through one add-with-carry chain (Linux's x86
+ * csum_partial): one adc per 8 bytes, the carry flag is the end-around
+ * carry, folded back once per block. About 3x fewer instructions per byte
+ * than the portable add/compare below. */
+static uint64_t sum_blocks64(const uint8_t *p, size_t blocks, uint64_t acc)
+{
+	__asm__("1:\n\t"
+		"addq 0(%[p]), %[acc]\n\t"
+		"adcq 8(%[p]), %[acc]\n\t"
+		"adcq 16(%[p]), %[acc]\n\t"
+		"adcq 24(%[p]), %[acc]\n\t"
+		"adcq 32(%[p]), %[acc]\n\t"
+		"adcq 40(%[p]), %[acc]\n\t"
+		"adcq 48(%[p]), %[acc]\n\t"
+		"adcq 56(%[p]), %[acc]\n\t"
+		"adcq $0, %[acc]\n\t"
+		"leaq 64(%[p]), %[p]\n\t"
+		"decq %[n]\n\t"
+		"jnz 1b"
+		: [acc] "+r"(acc), [p] "+r"(p), [n] "+r"(blocks)
+		:
+		: "cc", "memory");
+	return acc;
+}
+#endif
+
 /* Ones' complement sum of big-endian 16-bit words at p, as a host value. */
 static uint16_t sum_be16(const uint8_t *p, size_t len)
 {
 	uint64_t acc = 0;
 
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (len >= 64) {
+		acc = sum_blocks64(p, len / 64, acc);
+		p += len & ~(size_t)63;
+		len &= 63;
+	}
+#endif
 	while (len >= 32) {
 		acc = add64(acc, load64(p));
 		acc = add64(acc, load64(p + 8));
@@ -68,12 +102,6 @@ uint32_t csum_partial(const void *buf, size_t len, uint32_t sum)
 	return csum_add(sum, sum_be16(buf, len));
 }
 
-uint32_t csum_add(uint32_t a, uint32_t b)
-{
-	a += b;
-	return a + (a < b);
-}
-
 uint32_t csum_sub(uint32_t a, uint32_t b)
 {
 	return csum_add(a, ~b);
@@ -86,29 +114,6 @@ uint32_t csum_block_add(uint32_t sum, uint32_t sum2, size_t offset)
 		sum2 = (uint16_t)((s << 8) | (s >> 8));
 	}
 	return csum_add(sum, sum2);
-}
-
-uint16_t csum_fold(uint32_t sum)
-{
-	return (uint16_t)~fold16(sum);
-}
-
-uint32_t csum_tcpudp_nofold(uint32_t saddr, uint32_t daddr, uint32_t len,
-			    uint8_t proto, uint32_t sum)
-{
-	/* RFC 9293 3.1 / RFC 768: src, dst, zero, proto, length */
-	uint64_t s = sum;
-	s += (saddr >> 16) + (saddr & 0xffff);
-	s += (daddr >> 16) + (daddr & 0xffff);
-	s += proto;
-	s += (len >> 16) + (len & 0xffff);
-	return fold32(s);
-}
-
-uint16_t csum_tcpudp_magic(uint32_t saddr, uint32_t daddr, uint32_t len,
-			   uint8_t proto, uint32_t sum)
-{
-	return csum_fold(csum_tcpudp_nofold(saddr, daddr, len, proto, sum));
 }
 
 uint32_t csum_ipv6_nofold(const uint8_t saddr[16], const uint8_t daddr[16],

@@ -19,8 +19,13 @@
  * csum_block_add(). */
 uint32_t csum_partial(const void *buf, size_t len, uint32_t sum);
 
-/* Ones' complement addition of two partial sums. */
-uint32_t csum_add(uint32_t a, uint32_t b);
+/* Ones' complement addition of two partial sums. (The small helpers are
+ * inline: they run several times per packet.) */
+static inline uint32_t csum_add(uint32_t a, uint32_t b)
+{
+	a += b;
+	return a + (a < b);
+}
 /* Ones' complement subtraction (a - b). */
 uint32_t csum_sub(uint32_t a, uint32_t b);
 /* Add the partial sum @sum2 of a block that starts at byte @offset of the
@@ -29,15 +34,35 @@ uint32_t csum_block_add(uint32_t sum, uint32_t sum2, size_t offset);
 
 /* Fold a partial sum to 16 bits and complement it: the value to store in a
  * checksum field.  A buffer whose stored checksum is correct folds to 0. */
-uint16_t csum_fold(uint32_t sum);
+static inline uint16_t csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)~sum;
+}
 
 /* IPv4 pseudo-header (RFC 793 3.1 / RFC 9293 3.1, RFC 768) partial sum:
  * saddr, daddr host order; @len the upper-layer length; @proto IPPROTO_*. */
-uint32_t csum_tcpudp_nofold(uint32_t saddr, uint32_t daddr, uint32_t len,
-			    uint8_t proto, uint32_t sum);
+static inline uint32_t csum_tcpudp_nofold(uint32_t saddr, uint32_t daddr, uint32_t len,
+					  uint8_t proto, uint32_t sum)
+{
+	/* RFC 9293 3.1 / RFC 768: src, dst, zero, proto, length */
+	uint64_t s = sum;
+
+	s += (saddr >> 16) + (saddr & 0xffff);
+	s += (daddr >> 16) + (daddr & 0xffff);
+	s += proto;
+	s += (len >> 16) + (len & 0xffff);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	return (uint32_t)s;
+}
 /* csum_fold(csum_tcpudp_nofold(...)). */
-uint16_t csum_tcpudp_magic(uint32_t saddr, uint32_t daddr, uint32_t len,
-			   uint8_t proto, uint32_t sum);
+static inline uint16_t csum_tcpudp_magic(uint32_t saddr, uint32_t daddr, uint32_t len,
+					 uint8_t proto, uint32_t sum)
+{
+	return csum_fold(csum_tcpudp_nofold(saddr, daddr, len, proto, sum));
+}
 
 /* IPv6 pseudo-header (RFC 8200 8.1) partial sum: 32-bit upper-layer length,
  * next header @proto. */

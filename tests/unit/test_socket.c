@@ -596,6 +596,27 @@ static void test_epoll_err_hup_rdhup_always_or_on_request(void **state)
 	assert_int_equal(out[0].events, EPOLLIN | EPOLLRDHUP | EPOLLHUP);
 }
 
+/* The loop thread's eventfd is written only while it sleeps, once per
+ * sleep: API calls of a busy loop cost no write(2). */
+static void test_kick_only_when_loop_sleeps(void **state)
+{
+	struct fx *f = *state;
+	struct netns_sock *ss = f->s->sock;
+	uint64_t v = 0;
+
+	ns_stack_lock(f->s);
+	sock_net_kick(f->s);			/* nobody sleeps */
+	assert_int_equal(read(ss->wake_fd, &v, sizeof(v)), -1);
+	assert_int_equal(errno, EAGAIN);
+	ss->loop_sleeping = true;
+	for (int i = 0; i < 3; i++)
+		sock_net_kick(f->s);
+	assert_false(ss->loop_sleeping);
+	assert_int_equal(read(ss->wake_fd, &v, sizeof(v)), (ssize_t)sizeof(v));
+	assert_int_equal(v, 1);			/* one write for three kicks */
+	ns_stack_unlock(f->s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -618,6 +639,7 @@ int main(void)
 		T(test_epoll_level_edge_oneshot),
 		T(test_epoll_ctl_errnos),
 		T(test_epoll_err_hup_rdhup_always_or_on_request),
+		T(test_kick_only_when_loop_sleeps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

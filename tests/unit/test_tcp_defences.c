@@ -260,6 +260,46 @@ static void test_ofo_pruned_under_pressure(void **state)
 	test_stack_free(f.ts);
 }
 
+/* The per-stack tcp_mem total is kept at charge/uncharge time: it always
+ * equals the sum over the TCP sockets, and is back to 0 once they are gone. */
+static long tcp_mem_walk(struct ns_stack *s)
+{
+	struct netns_tcp *tn = s->tcp;
+	struct tcp_sock *tp;
+	long bytes = 0;
+
+	list_for_each_entry(tp, &tn->all, all_node)
+		bytes += tp_sk(tp)->sk_rmem_alloc + tp_sk(tp)->sk_wmem_alloc;
+	return bytes;
+}
+
+static void test_mem_total_tracks_sockets(void **state)
+{
+	struct tfx f;
+	struct seg s;
+	struct conn c;
+	static uint8_t d[1000];
+	int lfd;
+
+	(void)state;
+	tfx_init(&f);
+	lfd = listen_backlog(&f, 8);
+	c = tfx_passive(&f, lfd, LPORT, 7002, PISN, 512);
+	peer_tx(&f, &c, TCP_FLAG_ACK, 512, d, sizeof(d));		/* unread: rmem */
+	assert_int_equal(ns_send(f.s, c.fd, d, sizeof(d), 0), (ssize_t)sizeof(d)); /* unacked: wmem */
+	while (rx_seg(&f, &s))
+		;
+	assert_true(f.s->tcp->mem_bytes >= 2 * (long)sizeof(d));
+	assert_int_equal(f.s->tcp->mem_bytes, tcp_mem_walk(f.s));
+	assert_int_equal(tcp_under_memory_pressure(f.s->tcp, 0), 0);
+	close_abort(&f, c.fd);
+	ns_close(f.s, lfd);
+	advance(&f, MS);
+	assert_int_equal(f.s->tcp->mem_bytes, tcp_mem_walk(f.s));
+	assert_int_equal(f.s->tcp->mem_bytes, 0);
+	test_stack_free(f.ts);
+}
+
 /* A peer that advertises a zero window and answers no probe: the
  * connection dies after tcp_retries2 (15) unanswered probes, ETIMEDOUT. */
 static void test_zero_window_unanswered_dies(void **state)
@@ -331,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_isn_unpredictable),
 		cmocka_unit_test(test_ofo_bounded_by_rcvbuf),
 		cmocka_unit_test(test_ofo_pruned_under_pressure),
+		cmocka_unit_test(test_mem_total_tracks_sockets),
 		cmocka_unit_test(test_zero_window_unanswered_dies),
 		cmocka_unit_test(test_unread_data_bounded),
 	};

@@ -140,6 +140,60 @@ static void test_random_against_reference(void **state)
 	test_stack_free(ts);
 }
 
+/* Steps of irregular small size with timers armed and cancelled between
+ * them (the pattern of a busy loop: most steps find nothing due and take
+ * the cached next-event fast path). Each timer fires once, at the first
+ * step at or after its tick; a timer armed earlier than the cached bound
+ * must lower it. */
+#define NINTER 600
+static void test_interleaved_arm_and_steps(void **state)
+{
+	struct test_stack *ts = test_stack_new("t", 9);
+	struct rec *r = calloc(NINTER, sizeof(*r));
+	uint64_t *due = calloc(NINTER, sizeof(*due));
+	const uint64_t span[] = { 3000, 200000, 900000, 70000000 };
+	int armed = 0;
+
+	(void)state;
+	srand(7);
+	for (int step = 0; step < 20000; step++) {
+		if (armed < NINTER && rand() % 8 == 0) {
+			uint64_t d = (uint64_t)rand() % span[rand() % 4];
+
+			due[armed] = (ts->clock.now + d + 999) / 1000 * 1000;
+			arm(ts, &r[armed], ts->clock.now + d);
+			armed++;
+		}
+		if (armed && rand() % 32 == 0) {
+			int k = rand() % armed;
+
+			if (del_timer(&r[k].t))
+				due[k] = 0;
+		}
+		ts->clock.now += (uint64_t)(rand() % 300) * 1000 + (uint64_t)(rand() % 3) * 7;
+		ns_stack_step(ts->stack);
+		for (int i = 0; i < armed; i++) {
+			if (due[i] && due[i] <= ts->clock.now && !r[i].count)
+				fail_msg("timer %d due %llu not run at %llu", i,
+					 (unsigned long long)due[i],
+					 (unsigned long long)ts->clock.now);
+			if (r[i].count)
+				assert_true(r[i].fired_at >= due[i]);
+		}
+	}
+	for (int i = 0; i < armed; i++)
+		if (!due[i])
+			assert_int_equal(r[i].count, 0);
+		else if (due[i] <= ts->clock.now)
+			assert_int_equal(r[i].count, 1);
+	while (timer_base_pending(ts->stack->timers))
+		for (int i = 0; i < armed; i++)
+			del_timer(&r[i].t);
+	free(r);
+	free(due);
+	test_stack_free(ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_cancel_and_rearm),
 		cmocka_unit_test(test_past_expiry_runs_next_step),
 		cmocka_unit_test(test_random_against_reference),
+		cmocka_unit_test(test_interleaved_arm_and_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

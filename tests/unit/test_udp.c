@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "testlib.h"
+#include "ipv4/netns_ipv4.h"
 #include "socktest.h"
 #include "ipv4/devinet.h"
 #include "nstack/socket.h"
@@ -393,6 +394,39 @@ static void test_errno_table(void **state)
 	settle2(p);
 }
 
+/* A connected socket sends with one route lookup (ip_send_skb4's); when
+ * the route goes away the error is still the route's, before and after
+ * connect alike, the datagram is freed and OutNoRoutes counts it. */
+static void test_connected_send_route_errors(void **state)
+{
+	struct pair *p = *state;
+	struct ns_stack *A = p->a->stack, *B = p->b->stack;
+	int a = udp_sock(A, 0, 0), u = udp_sock(A, 0, 0), b = udp_sock(B, 0, 9000);
+	struct sockaddr_in sb = sin_of(B_ADDR, 9000);
+	uint64_t noroutes;
+	char buf[8];
+
+	assert_int_equal(ns_connect(A, a, (struct sockaddr *)&sb, sizeof(sb)), 0);
+	assert_int_equal(ns_send(A, a, "c", 1, 0), 1);
+	settle2(p);
+	assert_int_equal(ns_recv(B, b, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	/* the source address disappears: the connected and the unconnected
+	 * path report the same error */
+	assert_int_equal(inet_addr_del(p->da, A_ADDR, 24), 0);
+	noroutes = A->ipv4->mib[IPSTATS_MIB_OUTNOROUTES];
+	CHECK_ERR(ns_send(A, a, "c", 1, 0), EINVAL);
+	assert_int_equal(A->ipv4->mib[IPSTATS_MIB_OUTNOROUTES], noroutes + 1);
+	assert_int_equal(ns_connect(A, u, (struct sockaddr *)&sb, sizeof(sb)), -1);
+	assert_int_equal(errno, ENETUNREACH);
+	addr_add(p->da, A_ADDR);
+	assert_int_equal(ns_send(A, a, "d", 1, 0), 1);
+	/* an explicit destination other than the peer takes the full path */
+	CHECK_ERR(send_to(A, a, 0xCB007101u, 9, "x", 1), ENETUNREACH);	/* 203.0.113.1 */
+	settle2(p);
+	assert_int_equal(ns_recv(B, b, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	assert_int_equal(buf[0], 'd');
+}
+
 static void test_ephemeral_ports_exhausted(void **state)
 {
 	struct pair *p = *state;
@@ -548,6 +582,7 @@ int main(void)
 		T(test_ip_recverr_queue),
 		T(test_rcvbuf_overflow_counted),
 		T(test_errno_table),
+		T(test_connected_send_route_errors),
 		T(test_ephemeral_ports_exhausted),
 		T(test_lookup_scoring_and_reuseport),
 		T(test_proc_net_udp_format),
