@@ -189,7 +189,7 @@ static void entry_free(struct fib_table *t, struct fib_entry *e)
 #define T24_SIZE   (1u << 24)
 
 _Static_assert(FIB_KEY_BITS <= 15, "line starts are compared as signed 16-bit");
-_Static_assert(sizeof(struct fib_line) == 64, "a line is one cache line");
+_Static_assert(sizeof(struct fib_line) == 128, "a line is two cache lines");
 
 /* A decoded /18: ranges [start[i], start[i + 1]) owned by (leaf, d). */
 struct ranges {
@@ -208,10 +208,19 @@ static inline uint16_t *flat_hdr(const struct fib_table *t, uint32_t li)
 	return (uint16_t *)(void *)&t->lines[li];
 }
 
+/* A flat block: u16 n, u16 size class, n starts, then n leaves (4-aligned). */
+static inline uint32_t *flat_leaves(const struct fib_table *t, uint32_t li, unsigned n)
+{
+	return (uint32_t *)(void *)((char *)&t->lines[li] + FIB_FLAT_LEAVES(n));
+}
+
 /* Lines a flat block of n ranges needs, as a size class (2^k lines). */
 static unsigned flat_class(unsigned n)
 {
-	unsigned lines = (4 + 3 * n + 63) / 64, k = 0;
+	unsigned lines = (FIB_FLAT_LEAVES(n) + 4 * n + sizeof(struct fib_line) - 1) /
+			 sizeof(struct fib_line), k = 0;
+
+	lines = NS_MAX(lines, (n + LR - 1) / LR);   /* room in the lens pool too */
 
 	while ((1u << k) < lines)
 		k++;
@@ -221,7 +230,7 @@ static unsigned flat_class(unsigned n)
 static int pool_grow(struct fib_table *t, uint32_t need)
 {
 	uint32_t cap = t->lines_cap ? t->lines_cap : 64;
-	size_t lb, eb, nb;
+	size_t lb, nb;
 	void *p;
 
 	while (cap < need)
@@ -231,7 +240,6 @@ static int pool_grow(struct fib_table *t, uint32_t need)
 	if (cap < need)
 		return -ENOMEM;   /* the pool's bound: FIB_LINES_MAX */
 	lb = (size_t)cap * sizeof(struct fib_line);
-	eb = (size_t)cap * LR * sizeof(uint32_t);
 	nb = (size_t)cap * LR;
 	/* Each pool keeps what it got, so a failure halfway is harmless. */
 	if (lb > t->lines_bytes) {
@@ -239,12 +247,6 @@ static int pool_grow(struct fib_table *t, uint32_t need)
 			return -ENOMEM;
 		t->lines = p;
 		t->lines_bytes = lb;
-	}
-	if (eb > t->leaves_bytes) {
-		if (!(p = big_grow(t->leaves, t->leaves_bytes, eb)))
-			return -ENOMEM;
-		t->leaves = p;
-		t->leaves_bytes = eb;
 	}
 	if (nb > t->lens_bytes) {
 		if (!(p = big_grow(t->lens, t->lens_bytes, nb)))
@@ -328,8 +330,8 @@ static unsigned chunk_count(const struct fib_table *t, uint32_t i)
 static unsigned chunk_decode(const struct fib_table *t, uint32_t i, struct ranges *r)
 {
 	uint32_t e = t->dir[i], li = e & FIB_DIR_IDX;
-	const uint32_t *lv = &t->leaves[(size_t)li * LR];
 	const uint8_t *ln = &t->lens[(size_t)li * LR];
+	const uint32_t *lv;
 	unsigned n;
 
 	if (!(e & FIB_DIR_EXT)) {
@@ -341,10 +343,12 @@ static unsigned chunk_decode(const struct fib_table *t, uint32_t i, struct range
 	if (e & FIB_DIR_FLAT) {
 		n = flat_hdr(t, li)[0];
 		memcpy(r->start, flat_hdr(t, li) + 2, n * sizeof(uint16_t));
+		lv = flat_leaves(t, li, n);
 	} else {
 		n = line_count(&t->lines[li]);
 		r->start[0] = 0;
 		memcpy(r->start + 1, t->lines[li].start, (n - 1) * sizeof(uint16_t));
+		lv = t->lines[li].leaf;
 	}
 	memcpy(r->leaf, lv, n * sizeof(uint32_t));
 	memcpy(r->d, ln, n);
@@ -354,16 +358,15 @@ static unsigned chunk_decode(const struct fib_table *t, uint32_t i, struct range
 static void line_write(struct fib_table *t, uint32_t li, const struct ranges *r, unsigned n)
 {
 	struct fib_line *l = &t->lines[li];
-	uint32_t *lv = &t->leaves[(size_t)li * LR];
 	uint8_t *ln = &t->lens[(size_t)li * LR];
 
+	l->pad = START_PAD;
 	for (unsigned j = 0; j < LR; j++) {
 		unsigned s = j < n ? j : n - 1;   /* unused slots repeat the last range */
 
 		if (j)
 			l->start[j - 1] = j < n ? r->start[j] : START_PAD;
-		l->nh[j] = leaf_nh(r->leaf[s]);
-		lv[j] = r->leaf[s];
+		l->leaf[j] = r->leaf[s];
 		ln[j] = r->d[s];
 	}
 }
@@ -372,14 +375,11 @@ static void flat_write(struct fib_table *t, uint32_t li, unsigned k, const struc
 		       unsigned n)
 {
 	uint16_t *h = flat_hdr(t, li);
-	uint8_t *nh = (uint8_t *)(h + 2 + n);
 
 	h[0] = (uint16_t)n;
 	h[1] = (uint16_t)k;
 	memcpy(h + 2, r->start, n * sizeof(uint16_t));
-	for (unsigned j = 0; j < n; j++)
-		nh[j] = leaf_nh(r->leaf[j]);
-	memcpy(&t->leaves[(size_t)li * LR], r->leaf, n * sizeof(uint32_t));
+	memcpy(flat_leaves(t, li, n), r->leaf, n * sizeof(uint32_t));
 	memcpy(&t->lens[(size_t)li * LR], r->d, n);
 }
 
@@ -507,8 +507,8 @@ static int chunk_update(struct fib_table *t, uint32_t i, uint32_t lo, uint32_t h
 static void chunk_fill(struct fib_table *t, uint32_t i, const struct accel_op *o)
 {
 	uint32_t e = t->dir[i], li = e & FIB_DIR_IDX;
-	uint32_t *lv = &t->leaves[(size_t)li * LR];
-	uint8_t *ln = &t->lens[(size_t)li * LR], *nh;
+	uint8_t *ln = &t->lens[(size_t)li * LR];
+	uint32_t *lv;
 	unsigned n;
 
 	if (!(e & FIB_DIR_EXT)) {
@@ -520,16 +520,15 @@ static void chunk_fill(struct fib_table *t, uint32_t i, const struct accel_op *o
 	}
 	if (e & FIB_DIR_FLAT) {
 		n = flat_hdr(t, li)[0];
-		nh = (uint8_t *)(flat_hdr(t, li) + 2 + n);
+		lv = flat_leaves(t, li, n);
 	} else {
 		n = LR;   /* the unused slots too: they repeat the last range */
-		nh = t->lines[li].nh;
+		lv = t->lines[li].leaf;
 	}
 	for (unsigned j = 0; j < n; j++) {
 		if (op_hits(o, ln[j])) {
 			lv[j] = o->leaf;
 			ln[j] = o->nd;
-			nh[j] = leaf_nh(o->leaf);
 		}
 	}
 }
@@ -655,11 +654,8 @@ static bool verify_dir(const struct fib_table *t, uint32_t i, struct ranges *r)
 	if (n < 2 || li >= t->lines_top || r->start[0])
 		return false;
 	for (unsigned j = 0; j < n; j++) {
-		uint8_t nh = (e & FIB_DIR_FLAT) ? ((uint8_t *)(flat_hdr(t, li) + 2 + n))[j]
-						: t->lines[li].nh[j];
-
 		if ((j && (r->start[j] <= r->start[j - 1] || r->leaf[j] == r->leaf[j - 1])) ||
-		    r->start[j] >= KEY_SPAN || nh != leaf_nh(r->leaf[j]) || !r->leaf[j] != !r->d[j] ||
+		    r->start[j] >= KEY_SPAN || !r->leaf[j] != !r->d[j] ||
 		    (r->leaf[j] && !fib_table_slot(t, r->leaf[j])->prefix))
 			return false;
 		/* a lookup of the range's start lands in it */
@@ -834,8 +830,6 @@ void fib_table_free(struct fib_table *t)
 	free(t->hash);
 	if (t->lines)
 		munmap(t->lines, t->lines_bytes);
-	if (t->leaves)
-		munmap(t->leaves, t->leaves_bytes);
 	if (t->lens)
 		munmap(t->lens, t->lens_bytes);
 	if (t->dir)
@@ -1175,7 +1169,7 @@ size_t fib_table_mem(const struct fib_table *t)
 {
 	return sizeof(*t) + DIR_SIZE * (sizeof(*t->dir) + 1) + 2 * sizeof(struct ranges) +
 	       (t->t24_on ? T24_SIZE : 0) +
-	       t->lines_bytes + t->leaves_bytes + t->lens_bytes +
+	       t->lines_bytes + t->lens_bytes +
 	       (size_t)t->chunks_cap * sizeof(*t->chunks) +
 	       (size_t)(t->nr_chunks + t->slab_room) * FIB_CHUNK_SIZE * sizeof(struct fib_entry) +
 	       ((size_t)1 << t->hash_bits) * sizeof(*t->hash) +

@@ -16,20 +16,19 @@
  *  - The lookup accelerator, DIR-18 + range lines (after DXR, Zec et al.,
  *    "DXR: towards a billion routing lookups per second"): a 2^18-entry
  *    direct table indexed by the top 18 address bits holds either a leaf
- *    (the /18 is uniform) or the index of a block in a pool of 64-byte cache
+ *    (the /18 is uniform) or the index of a block in a pool of 128-byte
  *    lines describing the /18 as sorted address ranges (low 14 bits). One
- *    line holds up to 22 ranges: 21 range starts (range 0 starts at 0) and
- *    22 next-hop bytes, searched with SIMD compares. A /18 with more ranges
- *    uses a "flat" block searched by binary search (rare: a full table
- *    averages ~8 ranges per /18). The 32-bit leaf of each range (route id +
- *    shared next hop) lives in a parallel pool (22 per line), and each
- *    range's owner length (prefix length + 1) in another, for updates only.
- *    Adjacent ranges never share a leaf (they are merged). Updates decode
- *    the /18 concerned, rewrite its ranges and encode them again (prefixes
- *    longer than /18), or rewrite the owned leaves in place in every /18
- *    covered (shorter prefixes). The route id of a prefix is that of its
- *    best route: the first route with TOS 0 (this API's lookups carry no
- *    TOS, as for `ip route get ADDR`).
+ *    line holds up to 20 ranges: 19 range starts (range 0 starts at 0),
+ *    searched with SIMD compares, and the 20 leaves (route id + shared next
+ *    hop). A /18 with more ranges uses a "flat" block searched by binary
+ *    search (rare: a full table averages ~8 ranges per /18). Each range's
+ *    owner length (prefix length + 1) is kept in a parallel pool, for
+ *    updates only. Adjacent ranges never share a leaf (they are merged).
+ *    Updates decode the /18 concerned, rewrite its ranges and encode them
+ *    again (prefixes longer than /18), or rewrite the owned leaves in place
+ *    in every /18 covered (shorter prefixes). The route id of a prefix is
+ *    that of its best route: the first route with TOS 0 (this API's lookups
+ *    carry no TOS, as for `ip route get ADDR`).
  *  - The next-hop cache t24 (DIR-24 of bytes, 16 MB): per /24, the shared
  *    next-hop index of the one range covering it, 0 for no route, or
  *    "slow" (split /24, unshared next hop), stored XOR FIB_T24_SLOW so that
@@ -46,11 +45,11 @@
  * handed to a walk callback stays valid until the next modification of the
  * table. No global state: several tables (and stack instances) coexist.
  *
- * Memory: an empty table costs about 1.3 MB of zero-filled virtual memory for
- * the direct table (untouched pages cost nothing), plus a few hundred bytes.
- * The line pool is bounded (FIB_LINES_MAX, 16 M lines, ~2.7 GB with the leaf
- * pools; a full Internet table needs ~0.3 M): an insert that needs more fails
- * with -ENOMEM and leaves the table unchanged.
+ * Memory: an empty table costs about 1.5 MB of virtual memory (the direct
+ * table, 16 MB of t24 mapped but untouched, scratch for updates); untouched
+ * pages cost nothing. The line pool is bounded (FIB_LINES_MAX, 16 M lines,
+ * 2.3 GB with the owner lengths; a full Internet table needs ~0.25 M): an
+ * insert that needs more fails with -ENOMEM and leaves the table unchanged.
  */
 #ifndef NSTACK_IPV4_FIB_H
 #define NSTACK_IPV4_FIB_H
@@ -116,7 +115,7 @@ struct fib_nh {
 #define FIB_DIR_EXT        0x80000000u   /* entry is a block of lines */
 #define FIB_DIR_FLAT       0x40000000u   /* ... in the flat format */
 #define FIB_DIR_IDX        0x3fffffffu
-#define FIB_LINE_RANGES    22            /* ranges per line */
+#define FIB_LINE_RANGES    20            /* ranges per line */
 #define FIB_LINES_MAX      (1u << 24)    /* line pool bound */
 #define FIB_ID_BITS        24            /* route ids < 16 M per table */
 #define FIB_ID_MASK        ((1u << FIB_ID_BITS) - 1)
@@ -128,17 +127,19 @@ struct fib_nh {
 #define FIB_T24_SLOW       0x80          /* t24: ask the range lines */
 #define FIB_T24_MIN        1024          /* prefixes before t24 is built */
 
-/* One cache line: ranges 1..21 start at start[0..20] (ascending; unused
- * ones hold 0x7fff, above every key); nh[i] is range i's next-hop byte, the
- * unused ones repeat the last range's. Range i's leaf is
- * fib_table.leaves[line index * FIB_LINE_RANGES + i].
+/* One line (two cache lines, which the adjacent-line prefetcher fetches
+ * together): ranges 1..19 start at start[0..18] (ascending; unused ones and
+ * pad hold 0x7fff, above every key); leaf[i] is range i's leaf, the unused
+ * ones repeat the last range's.
  * A flat block (several lines) holds instead: uint16_t n, uint16_t size
- * class, then n range starts (the first 0) as uint16_t, then n next-hop
- * bytes; its leaves start at leaves[first line * FIB_LINE_RANGES]. */
+ * class, then n range starts (the first 0) as uint16_t, then from byte
+ * FIB_FLAT_LEAVES(n) the n leaves as uint32_t. */
 struct fib_line {
 	uint16_t start[FIB_LINE_RANGES - 1];
-	uint8_t nh[FIB_LINE_RANGES];
-} __attribute__((aligned(64)));
+	uint16_t pad;
+	uint32_t leaf[FIB_LINE_RANGES];
+} __attribute__((aligned(128)));
+#define FIB_FLAT_LEAVES(n) ((4 + 2 * (n) + 3) & ~3u)
 
 struct fib_prefix;
 
@@ -157,7 +158,6 @@ struct fib_table {
 	uint8_t *t24;               /* next-hop byte per /24 ^ FIB_T24_SLOW, see below */
 	uint32_t *dir;              /* 1 << FIB_DIR_BITS entries */
 	struct fib_line *lines;     /* the line pool */
-	uint32_t *leaves;           /* FIB_LINE_RANGES leaves per line */
 	struct fib_entry **chunks;  /* route id -> chunk of FIB_CHUNK_SIZE slots */
 
 	/* For updates only: owner lengths (prefix length + 1, 0 = none) of the
@@ -169,7 +169,7 @@ struct fib_table {
 	uint32_t lines_live;        /* lines in blocks in use */
 	uint32_t lines_max;         /* bound, FIB_LINES_MAX */
 	uint32_t blk_free[FIB_BLK_CLASSES];  /* free blocks by size class, index + 1 */
-	size_t lines_bytes, leaves_bytes, lens_bytes;
+	size_t lines_bytes, lens_bytes;
 	void *scratch;              /* two decoded range lists, for updates */
 	bool t24_on;                /* t24 maintained (the table grew large) */
 
@@ -246,7 +246,7 @@ static inline unsigned fib_line_find(const struct fib_line *l, uint32_t key)
 {
 #ifdef __SSE2__
 	/* Starts and keys are < 0x8000: signed 16-bit compares are exact. Lanes
-	 * 21..23 of the third vector are next-hop bytes, cut off by bit 21. */
+	 * 19..23 (pad, leaves) are cut off by bit 19. */
 	const __m128i *v = (const __m128i *)l;
 	__m128i k = _mm_set1_epi16((short)key);
 	unsigned gt = (unsigned)_mm_movemask_epi8(_mm_packs_epi16(_mm_cmpgt_epi16(v[0], k),
@@ -264,38 +264,31 @@ static inline unsigned fib_line_find(const struct fib_line *l, uint32_t key)
 #endif
 }
 
-/* The range of the flat block at line @li holding @key (binary search),
- * and through *nh its next-hop byte. */
-static inline unsigned fib_flat_find(const struct fib_table *t, uint32_t li, uint32_t key,
-				     uint8_t *nh)
+/* The leaf of the range of the flat block at line @li holding @key
+ * (binary search). */
+static inline uint32_t fib_flat_leaf(const struct fib_table *t, uint32_t li, uint32_t key)
 {
 	const uint16_t *s0 = (const uint16_t *)(const void *)&t->lines[li], *s;
 	unsigned n = s0[0], len = n;
 
-	s0 += 2;
-	for (s = s0; len > 1; len -= len / 2)
+	for (s = s0 + 2; len > 1; len -= len / 2)
 		s = s[len / 2] <= key ? s + len / 2 : s;
-	*nh = ((const uint8_t *)(s0 + n))[s - s0];
-	return (unsigned)(s - s0);
+	return ((const uint32_t *)(const void *)((const char *)s0 + FIB_FLAT_LEAVES(n)))
+		[s - (s0 + 2)];
 }
 
 /* The leaf (route id | shared next hop << FIB_ID_BITS, 0 = no route) that
  * the longest matching prefix's best route has. */
 static inline uint32_t fib_table_leaf(const struct fib_table *t, uint32_t daddr)
 {
-	uint32_t e = t->dir[daddr >> FIB_KEY_BITS], li = e & FIB_DIR_IDX;
-	uint8_t nh;
+	uint32_t e = t->dir[daddr >> FIB_KEY_BITS];
+	const struct fib_line *l = &t->lines[e & FIB_DIR_IDX];
 
 	if (!(e & FIB_DIR_EXT))
 		return e;
-	/* The leaves (88 bytes) are fetched while the line is searched. */
-	__builtin_prefetch(&t->leaves[(size_t)li * FIB_LINE_RANGES]);
-	__builtin_prefetch(&t->leaves[(size_t)li * FIB_LINE_RANGES + FIB_LINE_RANGES - 1]);
 	if (likely(!(e & FIB_DIR_FLAT)))
-		return t->leaves[(size_t)li * FIB_LINE_RANGES +
-				 fib_line_find(&t->lines[li], daddr & FIB_KEY_MASK)];
-	return t->leaves[(size_t)li * FIB_LINE_RANGES +
-			 fib_flat_find(t, li, daddr & FIB_KEY_MASK, &nh)];
+		return l->leaf[fib_line_find(l, daddr & FIB_KEY_MASK)];
+	return fib_flat_leaf(t, e & FIB_DIR_IDX, daddr & FIB_KEY_MASK);
 }
 
 static inline struct fib_entry *fib_table_slot(const struct fib_table *t, uint32_t leaf)
@@ -346,9 +339,9 @@ static inline const struct fib_nh *fib_table_lookup_nh(const struct fib_table *t
 	return fib_table_leaf_nh(t, fib_table_leaf(t, daddr));
 }
 
-/* Software pipelining for the bulk lookups: the t24 byte (next-hop
- * lookups) or the direct entry and line (route lookups) of the address
- * FIB_BULK_AHEAD places ahead is prefetched, so cache misses overlap. */
+/* Software pipelining for the route bulk lookup: the direct entry of the
+ * address FIB_BULK_AHEAD places ahead is prefetched, and the line of the one
+ * half as far ahead, so cache misses overlap. */
 #define FIB_BULK_AHEAD 16
 static inline void fib_bulk_prefetch(const struct fib_table *t, const uint32_t *daddr,
 				     unsigned i, unsigned n)
@@ -358,8 +351,10 @@ static inline void fib_bulk_prefetch(const struct fib_table *t, const uint32_t *
 	if (i + FIB_BULK_AHEAD / 2 < n) {
 		uint32_t e = t->dir[daddr[i + FIB_BULK_AHEAD / 2] >> FIB_KEY_BITS];
 
-		if (e & FIB_DIR_EXT)
+		if (e & FIB_DIR_EXT) {
 			__builtin_prefetch(&t->lines[e & FIB_DIR_IDX]);
+			__builtin_prefetch(&t->lines[e & FIB_DIR_IDX].leaf[FIB_LINE_RANGES - 1]);
+		}
 	}
 }
 
