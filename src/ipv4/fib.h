@@ -286,6 +286,8 @@ static inline uint32_t fib_table_leaf(const struct fib_table *t, uint32_t daddr)
 
 	if (!(e & FIB_DIR_EXT))
 		return e;
+	/* leaves 6..19 are in the line's second half: fetch it during the search */
+	__builtin_prefetch(&l->leaf[FIB_LINE_RANGES - 1]);
 	if (likely(!(e & FIB_DIR_FLAT)))
 		return l->leaf[fib_line_find(l, daddr & FIB_KEY_MASK)];
 	return fib_flat_leaf(t, e & FIB_DIR_IDX, daddr & FIB_KEY_MASK);
