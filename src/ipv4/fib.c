@@ -535,10 +535,10 @@ static void chunk_fill(struct fib_table *t, uint32_t i, const struct accel_op *o
 
 /* ---- the next-hop cache t24 ------------------------------------------- */
 
+/* No route is "slow" too (the lines answer NULL): t24 pages of unrouted
+ * space are never written, so they cost nothing. */
 static inline uint8_t t24_byte(uint32_t leaf)
 {
-	if (!leaf)
-		return 0;
 	return leaf_nh(leaf) ? leaf_nh(leaf) : FIB_T24_SLOW;
 }
 
@@ -568,8 +568,13 @@ static void t24_compute(const struct fib_table *t, uint32_t i, struct ranges *r,
 
 static void t24_sync(struct fib_table *t, uint32_t i)
 {
-	if (t->t24_on)
-		t24_compute(t, i, t->scratch, &t->t24[(size_t)i * T24_PER_DIR]);
+	uint8_t b[T24_PER_DIR], *o = &t->t24[(size_t)i * T24_PER_DIR];
+
+	if (!t->t24_on)
+		return;
+	t24_compute(t, i, t->scratch, b);
+	if (memcmp(b, o, T24_PER_DIR))   /* reading a zero page allocates nothing */
+		memcpy(o, b, T24_PER_DIR);
 }
 
 /* Build t24 once the table is big enough to profit from it. */
@@ -761,8 +766,9 @@ static void pfx_parent(const struct fib_table *t, uint32_t dst, unsigned len,
 }
 
 /* Recompute p's best route after its list changed and push any change into
- * the accelerator. Groups exist: accel_prepare() ran for p when a route was
- * added, and a group under an effective prefix never collapses. */
+ * the accelerator. Cannot fail: a prefix becoming effective was just added
+ * (accel_prepare() reserved its block), and every other change keeps or
+ * lowers the number of ranges of the /18 concerned. */
 static void pfx_sync(struct fib_table *t, struct fib_prefix *p)
 {
 	struct fib_entry *e;

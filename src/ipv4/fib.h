@@ -30,9 +30,9 @@
  *    that of its best route: the first route with TOS 0 (this API's lookups
  *    carry no TOS, as for `ip route get ADDR`).
  *  - The next-hop cache t24 (DIR-24 of bytes, 16 MB): per /24, the shared
- *    next-hop index of the one range covering it, 0 for no route, or
- *    "slow" (split /24, unshared next hop), stored XOR FIB_T24_SLOW so that
- *    untouched zero pages read as "slow". fib_table_lookup_nh() is then one
+ *    next-hop index of the one range covering it, or "slow" (split /24,
+ *    unshared next hop, no route), stored XOR FIB_T24_SLOW so that untouched
+ *    zero pages read as "slow" and unrouted space is never written. fib_table_lookup_nh() is then one
  *    read in a 16 MB array (L3-resident, unlike a 100+ MB trie); the range
  *    lines answer the rest. It is built once the table has FIB_T24_MIN
  *    prefixes (small tables touch none of it) and kept in step with the
@@ -328,7 +328,7 @@ static inline const struct fib_nh *fib_table_leaf_nh(const struct fib_table *t, 
 /* The next hop of fib_table_lookup(t, daddr)'s route (NULL: no route): what
  * forwarding needs. Usually ONE memory read: the next-hop byte of the /24
  * in t24; the range lines only for /24s split by longer prefixes or with an
- * unshared next hop, and in tables too small to build t24.
+ * unshared next hop, unrouted space, and tables too small to build t24.
  * Valid until the next modification of the table. */
 static inline const struct fib_nh *fib_table_lookup_nh(const struct fib_table *t, uint32_t daddr)
 {
@@ -336,8 +336,6 @@ static inline const struct fib_nh *fib_table_lookup_nh(const struct fib_table *t
 
 	if (likely(b - 1 < FIB_NH_SHARED - 1))
 		return &t->nh[b];
-	if (!b)
-		return NULL;
 	return fib_table_leaf_nh(t, fib_table_leaf(t, daddr));
 }
 
