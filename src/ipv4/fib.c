@@ -1,15 +1,18 @@
 /* fib.c - IPv4 routing table: the (prefix, length) hash that owns the routes,
- * and the DIR-16-8-8 lookup accelerator kept in sync with it.
+ * and the DIR-18 + range-line lookup accelerator kept in sync with it.
  *
- * Read fib.h first. The one invariant tying the two together: every
- * accelerator entry holds the best route's leaf value (its id and shared
- * next-hop index, see fib.h) of the longest *effective* prefix covering it (effective = has a TOS-0 route), and its side length
- * byte holds that prefix's length + 1 (0 = no route). Hence:
+ * Read fib.h first. The one invariant tying the two together: every address
+ * range of the accelerator (a uniform direct entry, or a range of a line)
+ * holds the best route's leaf (its id and shared next-hop index, see fib.h)
+ * of the longest *effective* prefix covering it (effective = has a TOS-0
+ * route), and its side length byte holds that prefix's length + 1 (0 = no
+ * route). Hence:
  *  - a prefix that becomes effective, or whose best route changes, overwrites
- *    the entries in its range whose owner length is <= its own (accel_set);
- *  - a prefix that stops being effective hands exactly the entries it owns
+ *    the ranges in its span whose owner length is <= its own (accel_set);
+ *  - a prefix that stops being effective hands exactly the ranges it owns
  *    (owner length == its own) to its longest effective ancestor
- *    (accel_clear), and groups left uniform are folded back into their parent.
+ *    (accel_clear); adjacent ranges left with one owner merge, and a /18
+ *    left with one range folds back into its direct entry.
  */
 #define _GNU_SOURCE   /* mremap */
 #include "ipv4/fib.h"
@@ -20,9 +23,6 @@
 #include <sys/mman.h>
 #include <linux/route.h>   /* RTF_UP, RTF_GATEWAY, RTF_HOST, RTF_REJECT */
 
-#define L1_SIZE       65536u
-#define GRP_SIZE      256u
-#define GRP_MAX       (1u << 24)   /* group index << 8 must fit 32 bits */
 #define ID_MAX        FIB_ID_MASK
 #define HASH_MIN_BITS 4
 
@@ -41,7 +41,7 @@ static inline uint32_t fib_mask(unsigned len)
 
 /* ---- memory for the big arrays ---------------------------------------- */
 
-/* The group pool and the route slabs are read at random by lookups; with a
+/* The direct table, the line pools and the route slabs are read at random by lookups; with a
  * full table they span hundreds of MB, and 4 KB pages would make every
  * lookup a page walk. They are mapped directly (zero-filled, untouched pages
  * cost nothing) and marked for transparent huge pages once large. */
@@ -179,196 +179,515 @@ static void entry_free(struct fib_table *t, struct fib_entry *e)
 	list_add(&e->list, &t->free_entries);
 }
 
-/* ---- accelerator groups ------------------------------------------------ */
+/* ---- the line pool ------------------------------------------------------ */
 
-static inline uint32_t *grp_ent(const struct fib_table *t, uint32_t g)
+#define DIR_SIZE   (1u << FIB_DIR_BITS)
+#define KEY_SPAN   (1u << FIB_KEY_BITS)
+#define LR         FIB_LINE_RANGES
+#define START_PAD  0x7fffu            /* unused starts: above every key */
+#define MAX_RANGES (KEY_SPAN + 1)     /* ranges in one /18, +1 for a split */
+#define T24_SIZE   (1u << 24)
+
+_Static_assert(FIB_KEY_BITS <= 15, "line starts are compared as signed 16-bit");
+_Static_assert(sizeof(struct fib_line) == 128, "a line is two cache lines");
+
+/* A decoded /18: ranges [start[i], start[i + 1]) owned by (leaf, d). */
+struct ranges {
+	uint16_t start[MAX_RANGES + 2];
+	uint32_t leaf[MAX_RANGES + 2];
+	uint8_t d[MAX_RANGES + 2];
+};
+
+static inline uint8_t leaf_nh(uint32_t leaf)
 {
-	return &t->grp[(size_t)g * GRP_SIZE];
+	return (uint8_t)((leaf >> FIB_ID_BITS) & FIB_NH_MASK);
 }
 
-static inline uint8_t *grp_lens(const struct fib_table *t, uint32_t g)
+static inline uint16_t *flat_hdr(const struct fib_table *t, uint32_t li)
 {
-	return &t->grp_len[(size_t)g * GRP_SIZE];
+	return (uint16_t *)(void *)&t->lines[li];
 }
 
-/* A new group whose 256 entries all hold (val, len). May move the pool. */
-static int grp_alloc(struct fib_table *t, uint32_t val, uint8_t len, uint32_t *out)
+/* A flat block: u16 n, u16 size class, n starts, then n leaves (4-aligned). */
+static inline uint32_t *flat_leaves(const struct fib_table *t, uint32_t li, unsigned n)
 {
-	uint32_t g, i;
+	return (uint32_t *)(void *)((char *)&t->lines[li] + FIB_FLAT_LEAVES(n));
+}
 
-	if (t->grp_free) {
-		g = t->grp_free & ~FIB_DIR_EXT;
-		t->grp_free = grp_ent(t, g)[0];
-	} else {
-		if (t->grp_top == t->grp_cap) {
-			uint32_t cap = t->grp_cap ? t->grp_cap * 2 : 16;
-			uint32_t *ne;
-			uint8_t *nl;
+/* Lines a flat block of n ranges needs, as a size class (2^k lines). */
+static unsigned flat_class(unsigned n)
+{
+	unsigned lines = (FIB_FLAT_LEAVES(n) + 4 * n + sizeof(struct fib_line) - 1) /
+			 sizeof(struct fib_line), k = 0;
 
-			if (cap > GRP_MAX)
-				cap = GRP_MAX;
-			if (cap == t->grp_cap)
-				return -ENOMEM;
-			ne = big_grow(t->grp, t->grp_bytes, (size_t)cap * GRP_SIZE * sizeof(*ne));
-			if (!ne)
-				return -ENOMEM;
-			t->grp = ne;
-			t->grp_bytes = (size_t)cap * GRP_SIZE * sizeof(*ne);
-			nl = realloc(t->grp_len, (size_t)cap * GRP_SIZE);
-			if (!nl)
-				return -ENOMEM;
-			t->grp_len = nl;
-			t->grp_cap = cap;
-		}
-		g = t->grp_top++;
+	lines = NS_MAX(lines, (n + LR - 1) / LR);   /* room in the lens pool too */
+
+	while ((1u << k) < lines)
+		k++;
+	return k;
+}
+
+static int pool_grow(struct fib_table *t, uint32_t need)
+{
+	uint32_t cap = t->lines_cap ? t->lines_cap : 64;
+	size_t lb, nb;
+	void *p;
+
+	while (cap < need)
+		cap *= 2;
+	if (cap > t->lines_max)
+		cap = t->lines_max;
+	if (cap < need)
+		return -ENOMEM;   /* the pool's bound: FIB_LINES_MAX */
+	lb = (size_t)cap * sizeof(struct fib_line);
+	nb = (size_t)cap * LR;
+	/* Each pool keeps what it got, so a failure halfway is harmless. */
+	if (lb > t->lines_bytes) {
+		if (!(p = big_grow(t->lines, t->lines_bytes, lb)))
+			return -ENOMEM;
+		t->lines = p;
+		t->lines_bytes = lb;
 	}
-	for (i = 0; i < GRP_SIZE; i++)
-		grp_ent(t, g)[i] = val;
-	memset(grp_lens(t, g), len, GRP_SIZE);
-	t->grp_live++;
-	*out = g;
+	if (nb > t->lens_bytes) {
+		if (!(p = big_grow(t->lens, t->lens_bytes, nb)))
+			return -ENOMEM;
+		t->lens = p;
+		t->lens_bytes = nb;
+	}
+	t->lines_cap = cap;
 	return 0;
 }
 
-static void grp_release(struct fib_table *t, uint32_t g)
+/* Make sure blk_alloc(t, k) will succeed. */
+static int blk_reserve(struct fib_table *t, unsigned k)
 {
-	grp_ent(t, g)[0] = t->grp_free;
-	t->grp_free = FIB_DIR_EXT | g;
-	t->grp_live--;
+	if (t->blk_free[k] || t->lines_top + (1u << k) <= t->lines_cap)
+		return 0;
+	return pool_grow(t, t->lines_top + (1u << k));
 }
 
-/* If the group *slot points to is uniform, fold it back into *slot. */
-static void grp_try_collapse(struct fib_table *t, uint32_t *slot, uint8_t *slot_len)
+/* A block of 2^k lines: from the free list of its class, else the top. */
+static int blk_alloc(struct fib_table *t, unsigned k, uint32_t *out)
 {
-	uint32_t g = *slot & ~FIB_DIR_EXT, v, i;
-	const uint32_t *e = grp_ent(t, g);
-	const uint8_t *l = grp_lens(t, g);
-
-	v = e[0];
-	if (v & FIB_DIR_EXT)
-		return;
-	for (i = 1; i < GRP_SIZE; i++)
-		if (e[i] != v || l[i] != l[0])
-			return;
-	*slot = v;
-	*slot_len = l[0];
-	grp_release(t, g);
-}
-
-/* Make sure the groups a prefix of length @len at @dst writes into exist. */
-static int accel_prepare(struct fib_table *t, uint32_t dst, unsigned len)
-{
-	uint32_t i1 = dst >> 16, i2 = (dst >> 8) & 0xff, g2, g3;
+	uint32_t li;
 	int err;
 
-	if (len <= 16)
-		return 0;
-	if (!(t->l1[i1] & FIB_DIR_EXT)) {
-		err = grp_alloc(t, t->l1[i1], t->l1_len[i1], &g2);
+	if (t->blk_free[k]) {
+		li = t->blk_free[k] - 1;
+		memcpy(&t->blk_free[k], &t->lines[li], sizeof(uint32_t));
+	} else {
+		err = blk_reserve(t, k);
 		if (err)
 			return err;
-		t->l1[i1] = FIB_DIR_EXT | g2;
+		li = t->lines_top;
+		t->lines_top += 1u << k;
 	}
-	g2 = t->l1[i1] & ~FIB_DIR_EXT;
-	if (len <= 24 || (grp_ent(t, g2)[i2] & FIB_DIR_EXT))
-		return 0;
-	err = grp_alloc(t, grp_ent(t, g2)[i2], grp_lens(t, g2)[i2], &g3);
-	if (err)
-		return err;
-	grp_ent(t, g2)[i2] = FIB_DIR_EXT | g3;  /* pool may have moved: re-index */
+	t->lines_live += 1u << k;
+	*out = li;
 	return 0;
 }
 
-static void grp_fill(struct fib_table *t, uint32_t g, unsigned lo, unsigned n,
-		     uint32_t id, uint8_t d)
+static unsigned blk_class(const struct fib_table *t, uint32_t e)
 {
-	uint32_t *e = grp_ent(t, g);
-	uint8_t *l = grp_lens(t, g);
-
-	for (unsigned i = lo; i < lo + n; i++) {
-		if (e[i] & FIB_DIR_EXT) {
-			grp_fill(t, e[i] & ~FIB_DIR_EXT, 0, GRP_SIZE, id, d);
-		} else if (l[i] <= d) {
-			e[i] = id;
-			l[i] = d;
-		}
-	}
+	return (e & FIB_DIR_FLAT) ? flat_hdr(t, e & FIB_DIR_IDX)[1] : 0;
 }
 
-/* @id now owns dst/len: overwrite every covered entry owned by an equal or
- * shorter prefix. accel_prepare() must have succeeded for dst/len. */
-static void accel_set(struct fib_table *t, uint32_t dst, unsigned len, uint32_t id)
+/* Free the block a direct entry names. */
+static void blk_free(struct fib_table *t, uint32_t e)
 {
-	uint8_t d = (uint8_t)(len + 1);
-	uint32_t i1 = dst >> 16, g2, g3;
+	uint32_t li = e & FIB_DIR_IDX;
+	unsigned k = blk_class(t, e);
 
-	if (len <= 16) {
-		for (uint32_t i = i1; i < i1 + (1u << (16 - len)); i++) {
-			if (t->l1[i] & FIB_DIR_EXT) {
-				grp_fill(t, t->l1[i] & ~FIB_DIR_EXT, 0, GRP_SIZE, id, d);
-			} else if (t->l1_len[i] <= d) {
-				t->l1[i] = id;
-				t->l1_len[i] = d;
-			}
-		}
-		return;
-	}
-	g2 = t->l1[i1] & ~FIB_DIR_EXT;
-	if (len <= 24) {
-		grp_fill(t, g2, (dst >> 8) & 0xff, 1u << (24 - len), id, d);
-		return;
-	}
-	g3 = grp_ent(t, g2)[(dst >> 8) & 0xff] & ~FIB_DIR_EXT;
-	grp_fill(t, g3, dst & 0xff, 1u << (32 - len), id, d);
+	memcpy(&t->lines[li], &t->blk_free[k], sizeof(uint32_t));
+	t->blk_free[k] = li + 1;
+	t->lines_live -= 1u << k;
 }
 
-static void grp_clear(struct fib_table *t, uint32_t g, unsigned lo, unsigned n,
-		      uint8_t d, uint32_t pid, uint8_t pd)
-{
-	uint32_t *e = grp_ent(t, g);
-	uint8_t *l = grp_lens(t, g);
+/* ---- decoding and encoding one /18 -------------------------------------- */
 
-	for (unsigned i = lo; i < lo + n; i++) {
-		if (e[i] & FIB_DIR_EXT) {
-			grp_clear(t, e[i] & ~FIB_DIR_EXT, 0, GRP_SIZE, d, pid, pd);
-			grp_try_collapse(t, &e[i], &l[i]);
-		} else if (l[i] == d) {
-			e[i] = pid;
-			l[i] = pd;
-		}
-	}
+static unsigned line_count(const struct fib_line *l)
+{
+	unsigned n = 1;
+
+	for (unsigned j = 0; j < LR - 1 && l->start[j] != START_PAD && (!j || l->start[j] > l->start[j - 1]); j++)
+		n++;
+	return n;
 }
 
-/* dst/len (owner length d = len + 1) is no longer effective: its entries go
- * to the ancestor (pid, pd). Frees groups that become uniform. */
-static void accel_clear(struct fib_table *t, uint32_t dst, unsigned len, uint32_t pid, uint8_t pd)
+/* Number of ranges of direct entry i. */
+static unsigned chunk_count(const struct fib_table *t, uint32_t i)
 {
-	uint8_t d = (uint8_t)(len + 1);
-	uint32_t i1 = dst >> 16, i2 = (dst >> 8) & 0xff, g2;
+	uint32_t e = t->dir[i];
 
-	if (len <= 16) {
-		for (uint32_t i = i1; i < i1 + (1u << (16 - len)); i++) {
-			if (t->l1[i] & FIB_DIR_EXT) {
-				grp_clear(t, t->l1[i] & ~FIB_DIR_EXT, 0, GRP_SIZE, d, pid, pd);
-				grp_try_collapse(t, &t->l1[i], &t->l1_len[i]);
-			} else if (t->l1_len[i] == d) {
-				t->l1[i] = pid;
-				t->l1_len[i] = pd;
-			}
-		}
-		return;
+	if (!(e & FIB_DIR_EXT))
+		return 1;
+	if (e & FIB_DIR_FLAT)
+		return flat_hdr(t, e & FIB_DIR_IDX)[0];
+	return line_count(&t->lines[e & FIB_DIR_IDX]);
+}
+
+/* Decode direct entry i into r; returns the number of ranges. */
+static unsigned chunk_decode(const struct fib_table *t, uint32_t i, struct ranges *r)
+{
+	uint32_t e = t->dir[i], li = e & FIB_DIR_IDX;
+	const uint8_t *ln = &t->lens[(size_t)li * LR];
+	const uint32_t *lv;
+	unsigned n;
+
+	if (!(e & FIB_DIR_EXT)) {
+		r->start[0] = 0;
+		r->leaf[0] = e;
+		r->d[0] = t->dir_len[i];
+		return 1;
 	}
-	g2 = t->l1[i1] & ~FIB_DIR_EXT;
-	if (len <= 24) {
-		grp_clear(t, g2, i2, 1u << (24 - len), d, pid, pd);
+	if (e & FIB_DIR_FLAT) {
+		n = flat_hdr(t, li)[0];
+		memcpy(r->start, flat_hdr(t, li) + 2, n * sizeof(uint16_t));
+		lv = flat_leaves(t, li, n);
 	} else {
-		uint32_t *slot = &grp_ent(t, g2)[i2];
-
-		grp_clear(t, *slot & ~FIB_DIR_EXT, dst & 0xff, 1u << (32 - len), d, pid, pd);
-		grp_try_collapse(t, slot, &grp_lens(t, g2)[i2]);
+		n = line_count(&t->lines[li]);
+		r->start[0] = 0;
+		memcpy(r->start + 1, t->lines[li].start, (n - 1) * sizeof(uint16_t));
+		lv = t->lines[li].leaf;
 	}
-	if (t->l1[i1] & FIB_DIR_EXT)
-		grp_try_collapse(t, &t->l1[i1], &t->l1_len[i1]);
+	memcpy(r->leaf, lv, n * sizeof(uint32_t));
+	memcpy(r->d, ln, n);
+	return n;
+}
+
+static void line_write(struct fib_table *t, uint32_t li, const struct ranges *r, unsigned n)
+{
+	struct fib_line *l = &t->lines[li];
+	uint8_t *ln = &t->lens[(size_t)li * LR];
+
+	l->pad = START_PAD;
+	for (unsigned j = 0; j < LR; j++) {
+		unsigned s = j < n ? j : n - 1;   /* unused slots repeat the last range */
+
+		if (j)
+			l->start[j - 1] = j < n ? r->start[j] : START_PAD;
+		l->leaf[j] = r->leaf[s];
+		ln[j] = r->d[s];
+	}
+}
+
+static void flat_write(struct fib_table *t, uint32_t li, unsigned k, const struct ranges *r,
+		       unsigned n)
+{
+	uint16_t *h = flat_hdr(t, li);
+
+	h[0] = (uint16_t)n;
+	h[1] = (uint16_t)k;
+	memcpy(h + 2, r->start, n * sizeof(uint16_t));
+	memcpy(flat_leaves(t, li, n), r->leaf, n * sizeof(uint32_t));
+	memcpy(&t->lens[(size_t)li * LR], r->d, n);
+}
+
+/* Store the n ranges of r as direct entry i: a leaf, one line, or a flat
+ * block, reusing the old block when the new ranges fit in it. Fails
+ * (-ENOMEM, entry unchanged) only when a bigger block is needed and
+ * blk_reserve() was not called. */
+static int chunk_encode(struct fib_table *t, uint32_t i, const struct ranges *r, unsigned n)
+{
+	uint32_t old = t->dir[i], li;
+	unsigned k;
+	int err;
+
+	if (n == 1) {
+		if (old & FIB_DIR_EXT)
+			blk_free(t, old);
+		t->dir[i] = r->leaf[0];
+		t->dir_len[i] = r->d[0];
+		return 0;
+	}
+	if (n <= LR) {
+		if ((old & FIB_DIR_EXT) && !(old & FIB_DIR_FLAT)) {
+			line_write(t, old & FIB_DIR_IDX, r, n);
+			return 0;
+		}
+		err = blk_alloc(t, 0, &li);
+		if (err) {
+			if (!(old & FIB_DIR_EXT))
+				return err;
+			/* a flat block shrinking: it still holds them */
+			flat_write(t, old & FIB_DIR_IDX, blk_class(t, old), r, n);
+			return 0;
+		}
+		line_write(t, li, r, n);
+		if (old & FIB_DIR_EXT)
+			blk_free(t, old);
+		t->dir[i] = FIB_DIR_EXT | li;
+		return 0;
+	}
+	k = flat_class(n);
+	if (k >= FIB_BLK_CLASSES)
+		return -ENOMEM;   /* cannot happen: 2^14 + 1 ranges need class 10 */
+	if ((old & FIB_DIR_FLAT) && blk_class(t, old) >= k) {
+		/* in place, unless a smaller block is to be had */
+		if (blk_class(t, old) == k || blk_alloc(t, k, &li)) {
+			flat_write(t, old & FIB_DIR_IDX, blk_class(t, old), r, n);
+			return 0;
+		}
+	} else {
+		err = blk_alloc(t, k, &li);
+		if (err)
+			return err;
+	}
+	flat_write(t, li, k, r, n);
+	if (old & FIB_DIR_EXT)
+		blk_free(t, old);
+	t->dir[i] = FIB_DIR_EXT | FIB_DIR_FLAT | li;
+	return 0;
+}
+
+/* ---- accelerator updates ------------------------------------------------- */
+
+/* An update: ranges whose owner length is <= d (set) or == d (clear) get
+ * (leaf, nd). */
+struct accel_op {
+	bool set;
+	uint8_t d, nd;
+	uint32_t leaf;
+};
+
+static inline bool op_hits(const struct accel_op *o, uint8_t dr)
+{
+	return o->set ? dr <= o->d : dr == o->d;
+}
+
+static inline void ranges_emit(struct ranges *out, unsigned *m, uint32_t start, uint32_t leaf,
+			       uint8_t d)
+{
+	if (*m && out->leaf[*m - 1] == leaf)
+		return;   /* same owner: the ranges merge */
+	out->start[*m] = (uint16_t)start;
+	out->leaf[*m] = leaf;
+	out->d[*m] = d;
+	(*m)++;
+}
+
+/* Apply o to the keys [lo, hi) of the n ranges in; the result, merged, goes
+ * to out. Returns its length (at most n + 2). */
+static unsigned ranges_apply(const struct ranges *in, unsigned n, uint32_t lo, uint32_t hi,
+			     const struct accel_op *o, struct ranges *out)
+{
+	unsigned m = 0;
+
+	for (unsigned j = 0; j < n; j++) {
+		uint32_t a = in->start[j], b = j + 1 < n ? in->start[j + 1] : KEY_SPAN;
+		uint32_t x = NS_MAX(a, lo), y = NS_MIN(b, hi);
+
+		if (a < lo)
+			ranges_emit(out, &m, a, in->leaf[j], in->d[j]);
+		if (x < y) {
+			if (op_hits(o, in->d[j]))
+				ranges_emit(out, &m, x, o->leaf, o->nd);
+			else
+				ranges_emit(out, &m, x, in->leaf[j], in->d[j]);
+		}
+		if (b > hi)
+			ranges_emit(out, &m, NS_MAX(a, hi), in->leaf[j], in->d[j]);
+	}
+	return m;
+}
+
+/* o over the keys [lo, hi) of direct entry i: decode, apply, encode. */
+static int chunk_update(struct fib_table *t, uint32_t i, uint32_t lo, uint32_t hi,
+			const struct accel_op *o)
+{
+	struct ranges *in = t->scratch, *out = in + 1;
+	unsigned n = chunk_decode(t, i, in);
+
+	return chunk_encode(t, i, out, ranges_apply(in, n, lo, hi, o, out));
+}
+
+/* o over all of direct entry i, for a prefix of length <= FIB_DIR_BITS. It
+ * can only hit the ranges of the /18's base (the one owner covering all of
+ * it, never adjacent to itself), so leaves are rewritten in place. */
+static void chunk_fill(struct fib_table *t, uint32_t i, const struct accel_op *o)
+{
+	uint32_t e = t->dir[i], li = e & FIB_DIR_IDX;
+	uint8_t *ln = &t->lens[(size_t)li * LR];
+	uint32_t *lv;
+	unsigned n;
+
+	if (!(e & FIB_DIR_EXT)) {
+		if (op_hits(o, t->dir_len[i])) {
+			t->dir[i] = o->leaf;
+			t->dir_len[i] = o->nd;
+		}
+		return;
+	}
+	if (e & FIB_DIR_FLAT) {
+		n = flat_hdr(t, li)[0];
+		lv = flat_leaves(t, li, n);
+	} else {
+		n = LR;   /* the unused slots too: they repeat the last range */
+		lv = t->lines[li].leaf;
+	}
+	for (unsigned j = 0; j < n; j++) {
+		if (op_hits(o, ln[j])) {
+			lv[j] = o->leaf;
+			ln[j] = o->nd;
+		}
+	}
+}
+
+/* ---- the next-hop cache t24 ------------------------------------------- */
+
+/* No route is "slow" too (the lines answer NULL): t24 pages of unrouted
+ * space are never written, so they cost nothing. */
+static inline uint8_t t24_byte(uint32_t leaf)
+{
+	return leaf_nh(leaf) ? leaf_nh(leaf) : FIB_T24_SLOW;
+}
+
+#define T24_PER_DIR (1u << (FIB_KEY_BITS - 8))   /* /24s per /18: 64 */
+
+/* The t24 bytes of the /18 at direct entry i, into o (r: scratch). */
+static void t24_compute(const struct fib_table *t, uint32_t i, struct ranges *r, uint8_t *o)
+{
+	unsigned n, k = 0;
+
+	if (!(t->dir[i] & FIB_DIR_EXT)) {
+		memset(o, t24_byte(t->dir[i]) ^ FIB_T24_SLOW, T24_PER_DIR);
+		return;
+	}
+	n = chunk_decode(t, i, r);
+	for (uint32_t j = 0; j < T24_PER_DIR; j++) {
+		uint32_t lo = j << 8, hi = lo + 256;
+
+		while (k + 1 < n && r->start[k + 1] <= lo)
+			k++;
+		if (k + 1 < n && r->start[k + 1] < hi)
+			o[j] = 0;   /* FIB_T24_SLOW ^ FIB_T24_SLOW: a split /24 */
+		else
+			o[j] = t24_byte(r->leaf[k]) ^ FIB_T24_SLOW;
+	}
+}
+
+static void t24_sync(struct fib_table *t, uint32_t i)
+{
+	uint8_t b[T24_PER_DIR], *o = &t->t24[(size_t)i * T24_PER_DIR];
+
+	if (!t->t24_on)
+		return;
+	t24_compute(t, i, t->scratch, b);
+	if (memcmp(b, o, T24_PER_DIR))   /* reading a zero page allocates nothing */
+		memcpy(o, b, T24_PER_DIR);
+}
+
+/* Build t24 once the table is big enough to profit from it. */
+static void t24_enable(struct fib_table *t)
+{
+	if (t->t24_on || t->nr_prefixes < FIB_T24_MIN)
+		return;
+	t->t24_on = true;
+	madvise(t->t24, T24_SIZE, MADV_HUGEPAGE);
+	for (uint32_t i = 0; i < DIR_SIZE; i++)
+		t24_sync(t, i);
+}
+
+/* Make sure accel_set() for dst/len cannot fail: reserve the block its /18
+ * may need (a prefix inside one /18 adds at most two ranges). */
+static int accel_prepare(struct fib_table *t, uint32_t dst, unsigned len)
+{
+	uint32_t i = dst >> FIB_KEY_BITS, e = t->dir[i];
+	unsigned n;
+
+	if (len <= FIB_DIR_BITS)
+		return 0;
+	n = chunk_count(t, i) + 2;
+	if (n <= LR)
+		return (e & FIB_DIR_EXT) ? 0 : blk_reserve(t, 0);
+	if ((e & FIB_DIR_FLAT) && blk_class(t, e) >= flat_class(n))
+		return 0;
+	return blk_reserve(t, flat_class(n));
+}
+
+static void accel_apply(struct fib_table *t, uint32_t dst, unsigned len, const struct accel_op *o)
+{
+	uint32_t i = dst >> FIB_KEY_BITS;
+
+	if (len <= FIB_DIR_BITS) {
+		for (uint32_t j = i; j < i + (1u << (FIB_DIR_BITS - len)); j++) {
+			chunk_fill(t, j, o);
+			t24_sync(t, j);
+		}
+		return;
+	}
+	/* Cannot fail: accel_prepare() reserved room when dst/len was added,
+	 * and an update of a prefix already present never adds ranges. */
+	(void)chunk_update(t, i, dst & FIB_KEY_MASK,
+			   (dst & FIB_KEY_MASK) + (1u << (32 - len)), o);
+	t24_sync(t, i);
+}
+
+/* leaf now owns dst/len: overwrite every covered range owned by an equal
+ * or shorter prefix. */
+static void accel_set(struct fib_table *t, uint32_t dst, unsigned len, uint32_t leaf)
+{
+	struct accel_op o = { .set = true, .d = (uint8_t)(len + 1), .nd = (uint8_t)(len + 1),
+			      .leaf = leaf };
+
+	accel_apply(t, dst, len, &o);
+}
+
+/* dst/len is no longer effective: its ranges go to the ancestor (pleaf, pd). */
+static void accel_clear(struct fib_table *t, uint32_t dst, unsigned len, uint32_t pleaf, uint8_t pd)
+{
+	struct accel_op o = { .set = false, .d = (uint8_t)(len + 1), .nd = pd, .leaf = pleaf };
+
+	accel_apply(t, dst, len, &o);
+}
+
+/* One /18 against the invariants; r is scratch. */
+static bool verify_dir(const struct fib_table *t, uint32_t i, struct ranges *r)
+{
+	uint32_t e = t->dir[i], li = e & FIB_DIR_IDX;
+	uint8_t want[T24_PER_DIR];
+	unsigned n;
+
+	if (t->t24_on) {
+		t24_compute(t, i, r, want);
+		if (memcmp(want, &t->t24[(size_t)i * T24_PER_DIR], T24_PER_DIR))
+			return false;
+	}
+	if (!(e & FIB_DIR_EXT))
+		return !e == !t->dir_len[i];
+	n = chunk_decode(t, i, r);
+	if (n < 2 || li >= t->lines_top || r->start[0])
+		return false;
+	for (unsigned j = 0; j < n; j++) {
+		if ((j && (r->start[j] <= r->start[j - 1] || r->leaf[j] == r->leaf[j - 1])) ||
+		    r->start[j] >= KEY_SPAN || !r->leaf[j] != !r->d[j] ||
+		    (r->leaf[j] && !fib_table_slot(t, r->leaf[j])->prefix))
+			return false;
+		/* a lookup of the range's start lands in it */
+		if (fib_table_leaf(t, (i << FIB_KEY_BITS) | r->start[j]) != r->leaf[j])
+			return false;
+	}
+	return true;
+}
+
+int fib_table_verify(const struct fib_table *t)
+{
+	struct ranges *r = malloc(sizeof(*r));
+	uint32_t live = 0;
+	int ret = 0;
+
+	if (!r)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < DIR_SIZE && !ret; i++) {
+		if (!verify_dir(t, i, r))
+			ret = -EUCLEAN;
+		else if (t->dir[i] & FIB_DIR_EXT)
+			live += 1u << blk_class(t, t->dir[i]);
+	}
+	if (!ret && live != t->lines_live)
+		ret = -EUCLEAN;
+	free(r);
+	return ret;
 }
 
 /* ---- the (prefix, length) hash ----------------------------------------- */
@@ -447,8 +766,9 @@ static void pfx_parent(const struct fib_table *t, uint32_t dst, unsigned len,
 }
 
 /* Recompute p's best route after its list changed and push any change into
- * the accelerator. Groups exist: accel_prepare() ran for p when a route was
- * added, and a group under an effective prefix never collapses. */
+ * the accelerator. Cannot fail: a prefix becoming effective was just added
+ * (accel_prepare() reserved its block), and every other change keeps or
+ * lowers the number of ranges of the /18 concerned. */
 static void pfx_sync(struct fib_table *t, struct fib_prefix *p)
 {
 	struct fib_entry *e;
@@ -482,11 +802,17 @@ struct fib_table *fib_table_create(uint32_t id)
 		return NULL;
 	t->id = id;
 	INIT_LIST_HEAD(&t->free_entries);
-	t->l1 = calloc(L1_SIZE, sizeof(*t->l1));
-	t->l1_len = calloc(L1_SIZE, 1);
+	t->lines_max = FIB_LINES_MAX;
+	t->dir = big_alloc(DIR_SIZE * sizeof(*t->dir));
+	/* not big_alloc: no huge pages until t24_enable() */
+	t->t24 = mmap(NULL, T24_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (t->t24 == MAP_FAILED)
+		t->t24 = NULL;
+	t->dir_len = calloc(DIR_SIZE, 1);
+	t->scratch = malloc(2 * sizeof(struct ranges));
 	t->hash_bits = HASH_MIN_BITS;
 	t->hash = calloc((size_t)1 << t->hash_bits, sizeof(*t->hash));
-	if (!t->l1 || !t->l1_len || !t->hash) {
+	if (!t->dir || !t->t24 || !t->dir_len || !t->scratch || !t->hash) {
 		fib_table_free(t);
 		return NULL;
 	}
@@ -508,11 +834,16 @@ void fib_table_free(struct fib_table *t)
 		munmap(t->slabs[i].mem, t->slabs[i].size);
 	free(t->chunks);
 	free(t->hash);
-	if (t->grp)
-		munmap(t->grp, t->grp_bytes);
-	free(t->grp_len);
-	free(t->l1);
-	free(t->l1_len);
+	if (t->lines)
+		munmap(t->lines, t->lines_bytes);
+	if (t->lens)
+		munmap(t->lens, t->lens_bytes);
+	if (t->dir)
+		munmap(t->dir, DIR_SIZE * sizeof(*t->dir));
+	if (t->t24)
+		munmap(t->t24, T24_SIZE);
+	free(t->dir_len);
+	free(t->scratch);
 	free(t);
 }
 
@@ -650,6 +981,7 @@ int fib_table_insert(struct fib_table *t, const struct fib_route *r, unsigned nl
 	list_add_tail(&e->list, pos);   /* i.e. before pos */
 	t->nr_routes++;
 	pfx_sync(t, p);
+	t24_enable(t);
 	return 0;
 }
 
@@ -841,8 +1173,9 @@ ssize_t fib_table_proc_dump(const struct fib_table *t, fib_ifname_fn ifname, voi
 
 size_t fib_table_mem(const struct fib_table *t)
 {
-	return sizeof(*t) + L1_SIZE * (sizeof(*t->l1) + 1) +
-	       (size_t)t->grp_cap * GRP_SIZE * (sizeof(*t->grp) + 1) +
+	return sizeof(*t) + DIR_SIZE * (sizeof(*t->dir) + 1) + 2 * sizeof(struct ranges) +
+	       (t->t24_on ? T24_SIZE : 0) +
+	       t->lines_bytes + t->lens_bytes +
 	       (size_t)t->chunks_cap * sizeof(*t->chunks) +
 	       (size_t)(t->nr_chunks + t->slab_room) * FIB_CHUNK_SIZE * sizeof(struct fib_entry) +
 	       ((size_t)1 << t->hash_bits) * sizeof(*t->hash) +

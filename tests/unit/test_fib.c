@@ -143,9 +143,10 @@ static void check_many(const struct fib_table *t, const struct ref *f, unsigned 
 
 static void assert_empty_accel(const struct fib_table *t)
 {
-	assert_int_equal(t->grp_live, 0);
-	for (uint32_t i = 0; i < 65536; i++)
-		assert_int_equal(t->l1[i], 0);
+	assert_int_equal(t->lines_live, 0);
+	for (uint32_t i = 0; i < (1u << FIB_DIR_BITS); i++)
+		assert_int_equal(t->dir[i], 0);
+	assert_int_equal(fib_table_verify(t), 0);
 }
 
 /* ---- tests ---- */
@@ -225,7 +226,7 @@ static void test_empty(void **state)
 	assert_null(fib_table_lookup(t, 0));
 	assert_null(fib_table_lookup(t, IP(10, 0, 0, 1)));
 	assert_int_equal(fib_table_count(t), 0);
-	assert_true(fib_table_mem(t) < 512 * 1024);
+	assert_true(fib_table_mem(t) < 2 * 1024 * 1024);   /* mostly the untouched direct table */
 	fib_table_free(t);
 	fib_table_free(NULL);
 }
@@ -334,6 +335,7 @@ static void test_random_vs_reference(void **state)
 			ref_add(&f, &r);
 	}
 	assert_int_equal(fib_table_count(t), f.n);
+	assert_int_equal(fib_table_verify(t), 0);
 	check_many(t, &f, 5000);
 
 	/* The bulk lookup agrees with the single one, for odd batch sizes too. */
@@ -373,6 +375,88 @@ static void test_random_vs_reference(void **state)
 	assert_empty_accel(t);
 	assert_int_equal(fib_table_count(t), 0);
 	free(f.r);
+	fib_table_free(t);
+}
+
+/* Interleaved random inserts and deletes against the reference, in a table
+ * big enough for the /24 next-hop cache (FIB_T24_MIN prefixes), with a few
+ * /18s crowded enough for flat blocks (more than FIB_LINE_RANGES ranges) and
+ * growing and shrinking between formats; the accelerator's invariants are
+ * checked along the way (fib_table_verify also compares the cache). */
+static void test_churn_vs_reference(void **state)
+{
+	struct fib_table *t = fib_table_create(RT_TABLE_MAIN);
+	struct ref f = { 0 };
+
+	(void)state;
+	rng_state = 0x5eed1234abcdULL;
+	for (int step = 0; step < 12000; step++) {
+		if (f.n && rnd() % 3 == 0) {
+			size_t i = rnd() % f.n;
+
+			assert_int_equal(fib_table_delete(t, &f.r[i]), 0);
+			f.r[i] = f.r[--f.n];
+		} else {
+			unsigned x = rnd() % 100, len = x < 50 ? 24 : x < 70 ? 25 + rnd() % 8 :
+							 x < 90 ? 17 + rnd() % 7 : rnd() % 17;
+			/* most inside two /18s (flat blocks), the rest in 10/8 */
+			uint32_t dst = x & 1 ? IP(10, 1, 0, 0) | (rnd() & 0x7fff) : IP(10, 0, 0, 0) | (rnd() & 0xffffff);
+			struct fib_route r = rt(dst & mask_of(len), len, rnd() % 3, (int)(rnd() % 4) + 1);
+			int want = ref_find(&f, r.dst, len, r.priority) >= 0 ? -EEXIST : 0;
+
+			r.gateway = rnd() % 5 ? IP(10, 255, 0, 1 + rnd() % 16) : 0;
+			assert_int_equal(fib_table_insert(t, &r, ADD), want);
+			if (!want)
+				ref_add(&f, &r);
+		}
+		if (step % 1500 == 1499) {
+			assert_int_equal(fib_table_verify(t), 0);
+			check_many(t, &f, 2000);
+		}
+	}
+	assert_true(t->t24_on);
+	while (f.n) {
+		assert_int_equal(fib_table_delete(t, &f.r[f.n - 1]), 0);
+		f.n--;
+		if (f.n % 997 == 0)
+			assert_int_equal(fib_table_verify(t), 0);
+	}
+	assert_empty_accel(t);
+	free(f.r);
+	fib_table_free(t);
+}
+
+/* The line pool is bounded: past it, an insert fails with -ENOMEM and
+ * leaves the table as it was; a delete still works, and frees room. */
+static void test_line_pool_limit(void **state)
+{
+	struct fib_table *t = fib_table_create(RT_TABLE_MAIN);
+	struct fib_route r;
+	unsigned i, added = 0;
+	int err = 0;
+
+	(void)state;
+	t->lines_max = 64;
+	for (i = 0; i < 1000 && !err; i++) {   /* one /24 per /18: one line each */
+		r = rt(IP(30, i >> 2, (i & 3) << 6, 0), 24, 0, 1);
+		err = fib_table_insert(t, &r, ADD);
+		added += !err;
+	}
+	assert_int_equal(err, -ENOMEM);
+	assert_int_equal(added, 64);
+	assert_int_equal(fib_table_count(t), 64);
+	assert_null(fib_table_lookup(t, r.dst));
+	assert_null(fib_table_lookup_nh(t, r.dst));
+	assert_int_equal(fib_table_verify(t), 0);
+	/* a route covering a whole /18 needs no line */
+	r = rt(IP(31, 0, 0, 0), 18, 0, 2);
+	assert_int_equal(fib_table_insert(t, &r, ADD), 0);
+	r = rt(IP(30, 0, 0, 0), 24, 0, 1);
+	assert_int_equal(fib_table_delete(t, &r), 0);
+	r = rt(IP(30, 200, 0, 0), 24, 0, 1);
+	assert_int_equal(fib_table_insert(t, &r, ADD), 0);
+	assert_int_equal(fib_table_lookup(t, IP(30, 200, 0, 9))->dst, r.dst);
+	assert_int_equal(fib_table_verify(t), 0);
 	fib_table_free(t);
 }
 
@@ -684,6 +768,8 @@ int main(void)
 		cmocka_unit_test(test_default_and_host),
 		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_random_vs_reference),
+		cmocka_unit_test(test_churn_vs_reference),
+		cmocka_unit_test(test_line_pool_limit),
 		cmocka_unit_test(test_metric),
 		cmocka_unit_test(test_semantics),
 		cmocka_unit_test(test_types_and_validation),
