@@ -104,7 +104,7 @@ int main(void)
 	t1 = bench_now();
 	naive_ns = (t1 - t0) / 200 * 1e9;
 	printf("ipv4 forward, 64-byte frames, %u routes, one core:\n", NR_ROUTES);
-	printf("  DIR-16-8-8 FIB : %.2f M pps (%llu of %u frames forwarded)\n", fwd_rate / 1e6,
+	printf("  nstack FIB    : %.2f M pps (%llu of %u frames forwarded)\n", fwd_rate / 1e6,
 	       (unsigned long long)tx_count, nr_frames);
 	printf("  naive linear   : %.4f M pps (extrapolated: + %.0f ns per lookup)\n",
 	       1.0 / (1.0 / fwd_rate + naive_ns * 1e-9) / 1e6, naive_ns);
