@@ -236,26 +236,25 @@ static int tcp_emit_raw(const struct tcp_repr *r, uint8_t *buf, size_t len)
 	return (int)total;
 }
 
+/* A partial checksum field holds the pseudo-header sum: summing the whole
+ * segment over it gives the checksum (what skb_checksum_help does later). */
+static int tcp_complete_csum(uint8_t *buf, int n)
+{
+	if (n >= 0)
+		put_be16(buf + 16, csum_fold(csum_partial(buf, (size_t)n, 0)));
+	return n;
+}
+
 int tcp_emit_ipv4(const struct tcp_repr *r, uint8_t *buf, size_t len,
 		  uint32_t saddr, uint32_t daddr)
 {
-	int n = tcp_emit_raw(r, buf, len);
-	if (n < 0)
-		return n;
-	put_be16(buf + 16, csum_tcpudp_magic(saddr, daddr, (uint32_t)n, IPPROTO_TCP,
-					     csum_partial(buf, (size_t)n, 0)));
-	return n;
+	return tcp_complete_csum(buf, tcp_emit_ipv4_partial(r, buf, len, saddr, daddr));
 }
 
 int tcp_emit_ipv6(const struct tcp_repr *r, uint8_t *buf, size_t len,
 		  const uint8_t saddr[16], const uint8_t daddr[16])
 {
-	int n = tcp_emit_raw(r, buf, len);
-	if (n < 0)
-		return n;
-	put_be16(buf + 16, csum_ipv6_magic(saddr, daddr, (uint32_t)n, IPPROTO_TCP,
-					   csum_partial(buf, (size_t)n, 0)));
-	return n;
+	return tcp_complete_csum(buf, tcp_emit_ipv6_partial(r, buf, len, saddr, daddr));
 }
 
 int tcp_emit_ipv4_partial(const struct tcp_repr *r, uint8_t *buf, size_t len,

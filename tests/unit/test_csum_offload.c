@@ -101,16 +101,6 @@ static void test_feature_only_where_the_driver_can(void **state)
 }
 
 /* ---- over pipes ------------------------------------------------------------------------------ */
-static void nft_ok(struct ns_stack *s, const char *text)
-{
-	struct seq_buf out = { 0 };
-	char err[512];
-
-	if (nft_run(s, text, NULL, &out, err, sizeof(err)))
-		fail_msg("nft: %s", err);
-	free(out.buf);
-}
-
 static void run_until(struct net3 *n, bool (*done)(void *), void *arg)
 {
 	for (int i = 0; i < 200000 && !done(arg); i++) {
@@ -223,7 +213,7 @@ static void test_masqueraded_partial_completed_before_nat(void **state)
 	(void)state;
 	net3_init(&n, A_IP, R_IP0, R_IP1, B_IP);
 	offload_a_link(&n);
-	nft_ok(n.r->stack, "table ip nat { chain post { type nat hook postrouting priority 100;\n"
+	net3_nft(n.r->stack, "table ip nat { chain post { type nat hook postrouting priority 100;\n"
 			   "  oifname \"eth1\" masquerade } }\n");
 	transfer_a_to_b(&n, R_IP1);
 	net3_free(&n);

@@ -129,16 +129,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void nft_ok(struct ns_stack *s, const char *text)
-{
-	struct seq_buf out = { 0 };
-	char err[512];
-
-	if (nft_run(s, text, NULL, &out, err, sizeof(err)))
-		fail_msg("nft: %s", err);
-	free(out.buf);
-}
-
 static void send_tcp(struct ns_stack *s, uint32_t src, uint32_t dst, uint16_t sport,
 		     uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack)
 {
@@ -217,7 +207,7 @@ static void test_forward_filter(void **state)
 	struct net3 *n = *state;
 	const struct rx *r;
 
-	nft_ok(n->r->stack, fw_rules);
+	net3_nft(n->r->stack, fw_rules);
 	/* allowed: SYN to B:22, SYN-ACK back (established), ACK */
 	send_tcp(n->a->stack, A_IP, B_IP, 40000, 22, TCP_FLAG_SYN, 1000, 0);
 	net3_run_all(n);
@@ -302,7 +292,7 @@ static void test_icmp_echo_tracking(void **state)
 	struct net3 *n = *state;
 	char *ct;
 
-	nft_ok(n->r->stack,
+	net3_nft(n->r->stack,
 	       "table ip fw { chain forward { type filter hook forward priority 0; policy drop;\n"
 	       "  ct state established,related accept\n"
 	       "  iifname \"eth0\" icmp type echo-request accept } }\n");
@@ -323,7 +313,7 @@ static void test_reject(void **state)
 	struct net3 *n = *state;
 	const struct rx *r;
 
-	nft_ok(n->r->stack, fw_rules);
+	net3_nft(n->r->stack, fw_rules);
 	/* tcp reset: from B's address, acking the SYN, checksum right */
 	send_tcp(n->a->stack, A_IP, B_IP, 40002, 23, TCP_FLAG_SYN, 777, 0);
 	net3_run_all(n);
@@ -361,7 +351,7 @@ static void test_reject(void **state)
 	/* a masqueraded connection's later segment refused in FORWARD (before
 	 * its source is translated): R's error quotes the untranslated
 	 * datagram and is still RELATED, let out by an output policy drop */
-	nft_ok(n->r->stack,
+	net3_nft(n->r->stack,
 	       "flush ruleset\n"
 	       "table ip nat { chain post { type nat hook postrouting priority srcnat; policy accept;\n"
 	       "  oifname \"eth1\" masquerade } }\n"
@@ -387,7 +377,7 @@ static void test_input_policy_drop_with_conntrack(void **state)
 {
 	struct net3 *n = *state;
 
-	nft_ok(n->r->stack,
+	net3_nft(n->r->stack,
 	       "table ip host {\n"
 	       "  chain input {\n"
 	       "    type filter hook input priority 0; policy drop;\n"
@@ -424,7 +414,7 @@ static void test_conntrack_flood_behind_assured(void **state)
 	struct nf_conn *ct;
 	int assured = 0;
 
-	nft_ok(n->r->stack,
+	net3_nft(n->r->stack,
 	       "table ip fw { chain forward { type filter hook forward priority 0; policy accept;\n"
 	       "  ct state new counter accept } }\n");
 	assert_int_equal(ns_sysctl_set(n->r->stack, "net.netfilter.nf_conntrack_max", "100"), 0);
@@ -454,7 +444,7 @@ static void test_conntrack_flood(void **state)
 	struct net3 *n = *state;
 	char *v;
 
-	nft_ok(n->r->stack,
+	net3_nft(n->r->stack,
 	       "table ip fw { chain forward { type filter hook forward priority 0; policy accept;\n"
 	       "  ct state new counter accept } }\n");
 	assert_int_equal(ns_sysctl_set(n->r->stack, "net.netfilter.nf_conntrack_max", "100"), 0);
@@ -485,7 +475,7 @@ static void test_conntrack_flood(void **state)
 	assert_non_null(strstr(v, "early_drop"));
 	free(v);
 	/* a flood the firewall drops leaves nothing once the GC ran */
-	nft_ok(n->r->stack, "flush ruleset\n"
+	net3_nft(n->r->stack, "flush ruleset\n"
 	       "table ip fw { chain forward { type filter hook forward priority 0; policy drop;\n"
 	       "  ct state established accept } }\n");
 	nf_ct_flush(n->r->stack);
@@ -496,7 +486,7 @@ static void test_conntrack_flood(void **state)
 	n->r->clock.now += 1100000000ull;
 	net3_run_all(n);
 	assert_int_equal(cn->count, 0);
-	nft_ok(n->r->stack, "flush ruleset\n"
+	net3_nft(n->r->stack, "flush ruleset\n"
 	       "table ip fw { chain forward { type filter hook forward priority 0; policy accept;\n"
 	       "  ct state new accept } }\n");
 	for (int i = 0; i < 100; i++)
@@ -517,7 +507,7 @@ static void test_masquerade_and_icmp_translation(void **state)
 	const struct rx *r;
 	uint16_t port;
 
-	nft_ok(n->r->stack,
+	net3_nft(n->r->stack,
 	       "table ip nat {\n"
 	       "  chain post { type nat hook postrouting priority srcnat; policy accept;\n"
 	       "    oifname \"eth1\" masquerade\n"
@@ -605,7 +595,7 @@ static void test_dnat_port_forward(void **state)
 	struct net3 *n = *state;
 	const struct rx *r;
 
-	nft_ok(n->r->stack,
+	net3_nft(n->r->stack,
 	       "table ip nat {\n"
 	       "  chain pre { type nat hook prerouting priority dstnat; policy accept;\n"
 	       "    tcp dport 8080 dnat to 198.19.0.1:80\n"
@@ -658,7 +648,7 @@ static void test_sysctls_and_timeouts(void **state)
 	assert_int_equal(ns_sysctl_set(r, "net.netfilter.nf_conntrack_udp_timeout", "0"), -EINVAL);
 	assert_int_equal(ns_sysctl_set(r, "net.netfilter.nf_conntrack_buckets", "1"), -EINVAL);
 	assert_int_equal(ns_sysctl_set(r, "net.netfilter.nf_conntrack_udp_timeout", "5"), 0);
-	nft_ok(r, "table ip fw { chain forward { type filter hook forward priority 0; policy accept;\n"
+	net3_nft(r, "table ip fw { chain forward { type filter hook forward priority 0; policy accept;\n"
 		  "  ct state new accept } }\n");
 	send_udp(n->a->stack, A_IP, B_IP, 7000, 53);
 	net3_run_all(n);
@@ -670,7 +660,7 @@ static void test_sysctls_and_timeouts(void **state)
 	net3_run_all(n);
 	assert_int_equal(r->ct->count, 0);
 	/* the ruleset without ct or nat unhooks conntrack */
-	nft_ok(r, "flush ruleset");
+	net3_nft(r, "flush ruleset");
 	assert_false(r->ct->enabled);
 }
 
@@ -679,7 +669,7 @@ static void test_output_dnat_reroutes(void **state)
 	struct net3 *n = *state;
 	const struct rx *r;
 
-	nft_ok(n->r->stack,
+	net3_nft(n->r->stack,
 	       "table ip nat {\n"
 	       "  chain out { type nat hook output priority -100; policy accept;\n"
 	       "    udp dport 5353 dnat to 198.19.0.1:53\n"
@@ -710,7 +700,7 @@ static void test_tcp_states_and_window(void **state)
 	struct netns_ct *cn = n->r->stack->ct;
 	struct nf_conn *ct;
 
-	nft_ok(n->r->stack,
+	net3_nft(n->r->stack,
 	       "table ip fw { chain forward { type filter hook forward priority 0; policy accept;\n"
 	       "  ct state invalid counter drop } }\n");
 	send_tcp(n->a->stack, A_IP, B_IP, 1234, 80, TCP_FLAG_SYN, 1000, 0);

@@ -2,6 +2,8 @@
 #include "net3.h"
 #include "ipv4/devinet.h"
 #include "ipv4/route.h"
+#include "core/proc.h"
+#include "netfilter/nf_tables.h"
 
 void test_add_default_route(struct ns_stack *s, struct net_device *dev, uint32_t gw)
 {
@@ -51,4 +53,14 @@ void net3_free(struct net3 *n)
 	test_stack_free(n->a);
 	test_stack_free(n->r);
 	test_stack_free(n->b);
+}
+
+void net3_nft(struct ns_stack *s, const char *text)
+{
+	struct seq_buf out = { 0 };
+	char err[512];
+
+	if (nft_run(s, text, NULL, &out, err, sizeof(err)))
+		fail_msg("nft: %s", err);
+	free(out.buf);
 }

@@ -20,4 +20,7 @@ void net3_free(struct net3 *n);
 /* A default route on s via gw out of dev (assert it is added). */
 void test_add_default_route(struct ns_stack *s, struct net_device *dev, uint32_t gw);
 
+/* Load nft rules into s, or fail_msg with nft's error. */
+void net3_nft(struct ns_stack *s, const char *text);
+
 #endif
