@@ -4,14 +4,17 @@
  * its next datagram follows every change that could alter the route: a
  * more specific route added or deleted, an address removed, a device
  * down, a learned PMTU (and its expiry), a neighbour's new MAC, a device
- * bound with SO_BINDTODEVICE; a TCP retransmission follows a new route. */
+ * bound with SO_BINDTODEVICE; a TCP retransmission follows a new route;
+ * netfilter's OUTPUT DNAT still reroutes a datagram of a cached flow. */
 #include <errno.h>
 #include <string.h>
 
 #include "ipv4_testutil.h"
 #include "socktest.h"
 #include "ipv4/fib.h"
+#include "core/proc.h"
 #include "ipv4/netns_ipv4.h"
+#include "netfilter/nf_tables.h"
 #include "nstack/socket.h"
 
 #define SEC 1000000000ULL
@@ -258,6 +261,31 @@ static void test_tcp_follows_route(void **state)
 	test_stack_settle(f->ts);
 }
 
+/* A DNAT rule on OUTPUT sends the cached flow elsewhere: rerouted after
+ * the hook (ip_route_me_harder), whatever the socket's cache says. */
+static void test_output_dnat_reroutes(void **state)
+{
+	struct fx *f = *state;
+	struct seq_buf out = { 0 };
+	char err[256];
+	struct cap_frame *fr;
+
+	expect_ip_frame(send_on(f, f->c, 10, 10), MAC_PEER, US);
+	expect_ip_frame(send_on(f, f->c, 10, 10), MAC_PEER, US);
+	assert_int_equal(nft_run(f->s,
+				 "table ip nat {\n"
+				 "  chain out { type nat hook output priority -100; policy accept;\n"
+				 "    udp dport 9 dnat to 10.1.0.2:53\n"
+				 "  }\n"
+				 "}\n", NULL, &out, err, sizeof(err)), 0);
+	free(out.buf);
+	fr = send_on(f, f->c2, 10, 10);
+	assert_non_null(fr);
+	assert_memory_equal(fr->data, MAC_PEER2, 6);
+	assert_int_equal(get_be32(fr->data + 14 + 16), PEER2);
+	assert_null(cap_next(f->c));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +297,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_neigh_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bindtodevice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_follows_route, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_output_dnat_reroutes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
