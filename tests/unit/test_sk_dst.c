@@ -5,7 +5,9 @@
  * more specific route added or deleted, an address removed, a device
  * down, a learned PMTU (and its expiry), a neighbour's new MAC, a device
  * bound with SO_BINDTODEVICE; a TCP retransmission follows a new route;
- * netfilter's OUTPUT DNAT still reroutes a datagram of a cached flow. */
+ * netfilter's OUTPUT DNAT still reroutes a datagram of a cached flow.
+ * IPv6 (ip6_route_output_sk): a UDPv6 flow follows a new route; a PMTU
+ * invalidates. */
 #include <errno.h>
 #include <string.h>
 
@@ -14,6 +16,9 @@
 #include "ipv4/fib.h"
 #include "core/proc.h"
 #include "ipv4/netns_ipv4.h"
+#include "ipv6/fib6.h"
+#include "ipv6/ipv6.h"
+#include "ipv6/netns_ipv6.h"
 #include "netfilter/nf_tables.h"
 #include "nstack/socket.h"
 
@@ -286,6 +291,73 @@ static void test_output_dnat_reroutes(void **state)
 	assert_null(cap_next(f->c));
 }
 
+/* IPv6: eth0 fd00::1/64 and eth1 fd00:1::1/64, ::/0 on link through
+ * eth0; a UDPv6 socket bound to fd00::1 connected to fd00:9::7. What
+ * leaves (the datagram or the neighbour solicitation for it) shows the
+ * device chosen. */
+static void test_ipv6_route_and_pmtu(void **state)
+{
+	struct test_stack *ts = test_stack_new("v6", 11);
+	struct ns_stack *s = ts->stack;
+	struct capdev *c, *c2;
+	struct sockaddr_in6 src = { .sin6_family = AF_INET6 }, dst = { .sin6_family = AF_INET6,
+								     .sin6_port = htons(9) };
+	struct fib6_info dflt = { .type = RTN_UNICAST, .metric = 1024 }, host = dflt;
+	struct netns_ipv6 *ip6 = s->ipv6;
+	static char buf[1400];
+	uint64_t slow;
+	int fd;
+
+	(void)state;
+	test_stack_ipv6(ts);
+	c = capdev_new(ts, "eth0", MAC_US);
+	c2 = capdev_new(ts, "eth1", MAC_US2);
+	inet_pton(AF_INET6, "fd00::1", &src.sin6_addr);
+	inet_pton(AF_INET6, "fd00:9::7", &dst.sin6_addr);
+	assert_int_equal(ipv6_addr_add(c->dev, (uint8_t *)&src.sin6_addr, 64, IFA_F_NODAD), 0);
+	inet_pton(AF_INET6, "fd00:1::1", host.dst);
+	assert_int_equal(ipv6_addr_add(c2->dev, host.dst, 64, IFA_F_NODAD), 0);
+	dflt.ifindex = c->dev->ifindex;
+	assert_int_equal(fib6_add(ip6->fib_main, &dflt), 0);
+	test_stack_advance(ts, 3 * SEC, 10 * 1000000ULL);
+	c->taken = c->count;
+	c2->taken = c2->count;
+	fd = ns_socket(s, AF_INET6, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(ns_bind(s, fd, (struct sockaddr *)&src, sizeof(src)), 0);
+	assert_int_equal(ns_connect(s, fd, (struct sockaddr *)&dst, sizeof(dst)), 0);
+	assert_int_equal(ns_send(s, fd, buf, 10, 0), 10);
+	slow = ip6->rt6_out_slow;
+	assert_int_equal(ns_send(s, fd, buf, 10, 0), 10);
+	assert_int_equal(ns_send(s, fd, buf, 1400, 0), 1400);
+	assert_int_equal(ip6->rt6_out_slow, slow);
+	assert_true(ip6->rt6_out_hit >= 2);
+	test_stack_settle(ts);
+	assert_non_null(cap_next(c));
+	assert_null(cap_next(c2));
+	c->taken = c->count;
+	/* a host route through eth1 */
+	memcpy(host.dst, &dst.sin6_addr, 16);
+	host.plen = 128;
+	host.ifindex = c2->dev->ifindex;
+	assert_int_equal(fib6_add(ip6->fib_main, &host), 0);
+	assert_int_equal(ns_send(s, fd, buf, 10, 0), 10);
+	test_stack_settle(ts);
+	assert_non_null(cap_next(c2));
+	assert_null(cap_next(c));
+	/* a learned PMTU: looked up again once (the answer has the new MTU) */
+	slow = ip6->rt6_out_slow;
+	assert_int_equal(ns_send(s, fd, buf, 10, 0), 10);
+	assert_int_equal(ip6->rt6_out_slow, slow);
+	ip6_pmtu_update(s, (uint8_t *)&dst.sin6_addr, 1280);
+	assert_int_equal(ns_send(s, fd, buf, 1400, 0), 1400);
+	assert_int_equal(ns_send(s, fd, buf, 1400, 0), 1400);
+	assert_int_equal(ip6->rt6_out_slow, slow + 1);
+	ns_close(s, fd);
+	test_stack_settle(ts);
+	test_stack_free(ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +370,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bindtodevice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_follows_route, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_dnat_reroutes, setup, teardown),
+		cmocka_unit_test(test_ipv6_route_and_pmtu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
