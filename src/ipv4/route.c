@@ -228,19 +228,28 @@ static uint32_t sk_dst_hash(const struct flowi4 *fl4)
 	return (h * 0x9e3779b1u) >> 24 & (IP_SK_DST_SIZE - 1);
 }
 
-/* The clock read of this round when there is one (ns_stack_step), else now. */
-static inline uint64_t sk_dst_clock(struct ns_stack *stack)
+/* e answers fl4 (a learned PMTU in it not checked). */
+static inline bool sk_dst_match(const struct ns_stack *stack, const struct ip_sk_dst *e,
+				const struct flowi4 *fl4)
+{
+	return e->genid == stack->softnet.dst_genid && e->res.dev && sk_dst_key_eq(e, fl4);
+}
+
+/* A learned PMTU in e expired: the clock read of this round when there is
+ * one (ns_stack_step), else now. */
+static bool sk_dst_expired(struct ns_stack *stack, const struct ip_sk_dst *e)
 {
 	uint64_t n = stack->softnet.poll_now;
 
-	return n ? n : ns_now(stack);
+	return e->expires && (n ? n : ns_now(stack)) >= e->expires;
 }
 
-static inline bool sk_dst_valid(struct ns_stack *stack, const struct ip_sk_dst *e,
-				const struct flowi4 *fl4)
+static inline void sk_dst_hit(struct netns_ipv4 *ip, const struct ip_sk_dst *e,
+			      struct flowi4 *fl4, struct ip_route_result *res)
 {
-	return e->genid == stack->softnet.dst_genid && e->res.dev && sk_dst_key_eq(e, fl4) &&
-	       (!e->expires || sk_dst_clock(stack) < e->expires);
+	ip->rt_out_hit++;
+	fl4->saddr = e->res.saddr;
+	*res = e->res;
 }
 
 /* Remember res (the answer for key) in its slot and the slot in sk. */
@@ -264,16 +273,23 @@ static void sk_dst_fill(struct sock *sk, const struct flowi4 *key, struct ip_rou
 	sk->sk_dst_slot = slot;
 }
 
-/* A miss: the full lookup, remembered when it succeeds. Out of line, so
- * that a hit saves and restores nothing. */
+/* A miss, or an entry with a learned PMTU to check against the clock:
+ * the full lookup, remembered when it succeeds. Out of line, so that the
+ * common hit makes no call and saves no registers. */
 static __attribute__((noinline)) int ip_route_output_sk_slow(struct sock *sk,
 							      struct flowi4 *fl4,
 							      struct ip_route_result *res)
 {
+	struct netns_ipv4 *ip = sk->sk_net->ipv4;
+	const struct ip_sk_dst *e = &ip->sk_dst[sk->sk_dst_slot & (IP_SK_DST_SIZE - 1)];
 	struct flowi4 key = *fl4;
 	int rc;
 
-	sk->sk_net->ipv4->rt_out_slow++;
+	if (sk_dst_match(sk->sk_net, e, fl4) && !sk_dst_expired(sk->sk_net, e)) {
+		sk_dst_hit(ip, e, fl4, res);
+		return 0;
+	}
+	ip->rt_out_slow++;
 	rc = ip_route_output(sk->sk_net, fl4, res);
 	/* a flow to 0.0.0.0 is rewritten by the lookup: not cached */
 	if (!rc && key.daddr)
@@ -287,11 +303,9 @@ int ip_route_output_sk(struct sock *sk, struct flowi4 *fl4, struct ip_route_resu
 	struct netns_ipv4 *ip = stack->ipv4;
 	const struct ip_sk_dst *e = &ip->sk_dst[sk->sk_dst_slot & (IP_SK_DST_SIZE - 1)];
 
-	if (unlikely(!sk_dst_valid(stack, e, fl4)))
+	if (unlikely(!sk_dst_match(stack, e, fl4) || e->expires))
 		return ip_route_output_sk_slow(sk, fl4, res);
-	ip->rt_out_hit++;
-	fl4->saddr = e->res.saddr;
-	*res = e->res;
+	sk_dst_hit(ip, e, fl4, res);
 	return 0;
 }
 

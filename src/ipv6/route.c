@@ -201,17 +201,17 @@ static inline bool sk_dst6_key_eq(const struct ip6_sk_dst *e, const struct flowi
 	       ipv6_addr_equal(e->daddr, fl6->daddr) && ipv6_addr_equal(e->saddr, fl6->saddr);
 }
 
-static inline bool sk_dst6_valid(struct ns_stack *stack, const struct ip6_sk_dst *e,
+static inline bool sk_dst6_match(const struct ns_stack *stack, const struct ip6_sk_dst *e,
 				 const struct flowi6 *fl6)
 {
-	uint64_t now;
+	return e->genid == stack->softnet.dst_genid && e->res.dev && sk_dst6_key_eq(e, fl6);
+}
 
-	if (e->genid != stack->softnet.dst_genid || !e->res.dev || !sk_dst6_key_eq(e, fl6))
-		return false;
-	if (!e->expires)
-		return true;
-	now = stack->softnet.poll_now ? stack->softnet.poll_now : ns_now(stack);
-	return now < e->expires;
+static bool sk_dst6_expired(struct ns_stack *stack, const struct ip6_sk_dst *e)
+{
+	uint64_t n = stack->softnet.poll_now;
+
+	return e->expires && (n ? n : ns_now(stack)) >= e->expires;
 }
 
 static uint32_t sk_dst6_hash(const struct flowi6 *fl6)
@@ -230,10 +230,16 @@ static __attribute__((noinline)) int ip6_route_output_sk_slow(struct sock *sk,
 {
 	struct ns_stack *stack = sk->sk_net;
 	struct flowi6 key = *fl6;
-	struct ip6_sk_dst *e;
+	struct ip6_sk_dst *e = &stack->ipv6->sk_dst[sk->sk_dst_slot & (IP6_SK_DST_SIZE - 1)];
 	uint32_t slot;
 	int rc;
 
+	/* an entry with a learned PMTU is checked against the clock here */
+	if (sk_dst6_match(stack, e, fl6) && !sk_dst6_expired(stack, e)) {
+		stack->ipv6->rt6_out_hit++;
+		*res = e->res;
+		return 0;
+	}
 	stack->ipv6->rt6_out_slow++;
 	rc = ip6_route_output(stack, fl6, res);
 	if (rc || ipv6_addr_any(key.saddr))
@@ -255,7 +261,7 @@ int ip6_route_output_sk(struct sock *sk, struct flowi6 *fl6, struct ip6_route_re
 	struct netns_ipv6 *ip6 = stack->ipv6;
 	const struct ip6_sk_dst *e = &ip6->sk_dst[sk->sk_dst_slot & (IP6_SK_DST_SIZE - 1)];
 
-	if (unlikely(!sk_dst6_valid(stack, e, fl6)))
+	if (unlikely(!sk_dst6_match(stack, e, fl6) || e->expires))
 		return ip6_route_output_sk_slow(sk, fl6, res);
 	ip6->rt6_out_hit++;
 	*res = e->res;
