@@ -18,6 +18,15 @@ static uint64_t ms_to_ns(int ms)
 	return ms > 0 ? (uint64_t)ms * NS_PER_MS : 0;
 }
 
+/* The clock read of this round when inside one (softnet.poll_now, set by
+ * ns_stack_step and NAPI polls), else the clock: no extra read per packet. */
+static inline uint64_t neigh_clock(struct ns_stack *stack)
+{
+	uint64_t n = stack->softnet.poll_now;
+
+	return n ? n : ns_now(stack);
+}
+
 static uint64_t neigh_rand_reach_time(struct ns_stack *stack, int base_ms)
 {
 	uint64_t base = ms_to_ns(base_ms);
@@ -424,11 +433,12 @@ static void neigh_queue(struct neighbour *n, struct sk_buff *skb)
 int neigh_event_send(struct neighbour *n, struct sk_buff *skb)
 {
 	struct neigh_parms *p = n->parms;
-	uint64_t now = ns_now(n->tbl->stack);
 	bool immediate_probe = false;
+	uint64_t now;
 
 	if (n->nud_state & (NUD_CONNECTED | NUD_DELAY | NUD_PROBE))
 		return 0;
+	now = neigh_clock(n->tbl->stack);
 	n->used = now;
 	if (!(n->nud_state & (NUD_STALE | NUD_INCOMPLETE))) {
 		if (NEIGH_VAR(p, MCAST_PROBES) + NEIGH_VAR(p, APP_PROBES)) {
@@ -468,7 +478,7 @@ int neigh_output(struct neighbour *n, struct sk_buff *skb)
 
 void neigh_confirm(struct neighbour *n)
 {
-	n->confirmed = ns_now(n->tbl->stack);
+	n->confirmed = neigh_clock(n->tbl->stack);
 }
 
 /* Resolution failed: report and drop what waited (Linux's neigh_invalidate). */

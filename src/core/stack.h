@@ -52,7 +52,8 @@ struct softnet_data {
 	uint32_t flow_limit_count;
 	uint64_t poll_now;		/* clock read once per NAPI poll (0: outside) */
 	/* Bumped when a cached forwarding decision may have gone stale (a
-	 * device went down/away or changed address, a neighbour was freed):
+	 * device went down/away or changed address, a neighbour was freed,
+	 * a route, address or learned PMTU changed: src/ipv4/route.h):
 	 * Linux's rt_genid. Cached dsts and neighbour hh headers compare it. */
 	uint32_t dst_genid;
 };

@@ -190,6 +190,7 @@ int inet_addr_add(struct net_device *dev, uint32_t addr, unsigned int plen,
 		list_add_tail(&ifa->list, &pos->list);	/* before the first secondary */
 	idev->ifa_count++;
 	fib_add_ifaddr(ifa);
+	rt_genid_bump_ipv4(dev_net(dev));	/* source address choices changed */
 	if ((dev->flags & IFF_UP) && !(dev->flags & (IFF_NOARP | IFF_LOOPBACK)))
 		arp_ifa_added(dev, addr);
 	return 0;
@@ -227,6 +228,7 @@ int inet_addr_del(struct net_device *dev, uint32_t addr, unsigned int plen)
 					inet_del_one(idev, p);
 		}
 		inet_del_one(idev, ifa);
+		rt_genid_bump_ipv4(dev_net(dev));	/* routes using it are gone */
 		return 0;
 	}
 	return -EADDRNOTAVAIL;

@@ -901,6 +901,7 @@ int fib_table_insert(struct fib_table *t, const struct fib_route *r, unsigned nl
 	struct list_head *pos;
 	int err;
 
+	fib_table_changed(t);
 	if (!nr.type)
 		nr.type = RTN_UNICAST;
 	err = route_validate(&nr);
@@ -1014,6 +1015,7 @@ int fib_table_delete(struct fib_table *t, const struct fib_route *m)
 	struct fib_prefix *p;
 	struct fib_entry *e;
 
+	fib_table_changed(t);
 	if (m->dst_len > 32 || (m->dst & ~fib_mask(m->dst_len)))
 		return -EINVAL;
 	p = pfx_find(t, m->dst, m->dst_len);
@@ -1036,6 +1038,7 @@ int fib_table_flush_oif(struct fib_table *t, int oif)
 {
 	int n = 0;
 
+	fib_table_changed(t);
 	if (!oif)
 		return 0;
 	/* Walk the slots rather than the hash: removing a route may free its

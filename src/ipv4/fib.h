@@ -193,7 +193,15 @@ struct fib_table {
 	uint32_t id;                /* table id (RT_TABLE_MAIN = 254, ...) */
 	uint32_t nr_routes;
 	uint32_t max_routes;        /* 0 = unlimited */
+	uint32_t *genid;            /* owner's route generation, bumped on any change (NULL: none) */
 };
+
+/* A route may have changed: cached output routes are stale (rt_genid_bump). */
+static inline void fib_table_changed(struct fib_table *t)
+{
+	if (t->genid)
+		(*t->genid)++;
+}
 
 /* ---- lifetime ---- */
 

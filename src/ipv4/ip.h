@@ -73,12 +73,14 @@ struct flowi4 {
 	uint32_t mark;
 };
 
+struct dst_entry;
 struct ip_route_result {
 	struct net_device *dev;	/* output device (lo for local destinations) */
 	uint32_t saddr;		/* source to use */
 	uint32_t nexthop;	/* gateway, or daddr when on-link */
 	unsigned int mtu;	/* path MTU (route mtu, learned PMTU, device mtu) */
 	uint8_t type;		/* RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST */
+	struct dst_entry *dst;	/* neighbour hint for (dev, nexthop), NULL: none */
 };
 
 /* Route a flow before building a transport header: fills fl4->saddr when
@@ -94,6 +96,18 @@ int ip_route_output(struct ns_stack *stack, struct flowi4 *fl4, struct ip_route_
  * device. Consumes the skb. 0 or -errno (-EMSGSIZE when DF and too big:
  * the caller learns the MTU from ip_route_output). */
 int ip_send_skb4(struct ns_stack *stack, struct sk_buff *skb, const struct flowi4 *fl4);
+
+struct sock;
+/* ip_route_output through sk's cached route (Linux's __sk_dst_check): no
+ * FIB lookup while nothing that could change the answer happened. */
+int ip_route_output_sk(struct sock *sk, struct flowi4 *fl4, struct ip_route_result *res);
+/* ip_send_skb4 for a socket's segment, routed by ip_route_output_sk
+ * (Linux's ip_queue_xmit). */
+int ip_queue_xmit(struct sock *sk, struct sk_buff *skb, const struct flowi4 *fl4);
+/* ip_send_skb4 with the route already known (fl4 as ip_route_output left
+ * it): e.g. a datagram routed before it was built. */
+int ip_send_skb4_routed(struct ns_stack *stack, struct sk_buff *skb, const struct flowi4 *fl4,
+			const struct ip_route_result *res);
 
 /* ---- addresses ------------------------------------------------------------------ */
 /* RTN_LOCAL when addr is one of ours, RTN_BROADCAST, RTN_MULTICAST, else

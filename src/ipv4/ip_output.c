@@ -1,7 +1,9 @@
 /* ip_output.c - IPv4 output (Linux's net/ipv4/ip_output.c): ip_send_skb4
  * pushes the RFC 791 header for a transport segment, then LOCAL_OUT ->
  * ip_output -> POST_ROUTING -> fragmentation to the path MTU -> the
- * neighbour layer (ethernet/arp.c). Forwarded datagrams join at ip_output. */
+ * neighbour layer (ethernet/arp.c). Forwarded datagrams join at ip_output.
+ * ip_queue_xmit is the socket entry: the route comes from the socket's
+ * cached one (route.c ip_route_output_sk) instead of a FIB lookup. */
 #include <errno.h>
 
 #include "ethernet/arp.h"
@@ -9,6 +11,7 @@
 #include "ipv4/netns_ipv4.h"
 #include "ipv4/route.h"
 #include "netfilter/core.h"
+#include "socket/sock.h"
 #include "wire/checksum.h"
 #include "wire/icmp.h"
 
@@ -72,25 +75,24 @@ static int ip_local_out_finish(struct ns_stack *stack, struct sk_buff *skb)
 	return ip_output(stack, skb);
 }
 
-int ip_send_skb4(struct ns_stack *stack, struct sk_buff *skb, const struct flowi4 *fl4)
+/* Too big for the route with DF, or for any IPv4 datagram: no headers pushed. */
+static bool ip_send_too_big(const struct sk_buff *skb, const struct flowi4 *f,
+			    const struct ip_route_result *res)
+{
+	return skb->len + IPV4_HLEN_MIN > 65535 ||
+	       ((f->flags & FLOWI_FLAG_DF) && skb->len + IPV4_HLEN_MIN > res->mtu);
+}
+
+int ip_send_skb4_routed(struct ns_stack *stack, struct sk_buff *skb, const struct flowi4 *f,
+			const struct ip_route_result *res)
 {
 	struct netns_ipv4 *ip = stack->ipv4;
-	struct flowi4 f = *fl4;
-	struct ip_route_result res;
 	struct ipv4_repr r;
 	struct ip_priv_cb *cb;
 	uint8_t *h;
-	int rc;
 
-	rc = ip_route_output(stack, &f, &res);
-	if (rc) {
-		IP_INC_STATS(stack, OUTNOROUTES);
-		kfree_skb_reason(skb, SKB_DROP_REASON_NO_ROUTE);
-		return rc;
-	}
 	IP_INC_STATS(stack, OUTREQUESTS);
-	if (skb->len + IPV4_HLEN_MIN > 65535 ||
-	    ((f.flags & FLOWI_FLAG_DF) && skb->len + IPV4_HLEN_MIN > res.mtu)) {
+	if (ip_send_too_big(skb, f, res)) {
 		IP_INC_STATS(stack, OUTDISCARDS);
 		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_BIG);
 		return -EMSGSIZE;
@@ -102,28 +104,58 @@ int ip_send_skb4(struct ns_stack *stack, struct sk_buff *skb, const struct flowi
 		return -ENOBUFS;
 	}
 	r = (struct ipv4_repr){
-		.tos = f.tos,
+		.tos = f->tos,
 		.tot_len = (uint16_t)skb->len,
 		.id = ip->ip_id_next++,
-		.df = f.flags & FLOWI_FLAG_DF,
-		.ttl = f.ttl ? f.ttl : (uint8_t)ip->sysctl_ip_default_ttl,
-		.protocol = f.proto,
-		.saddr = f.saddr,
-		.daddr = f.daddr,
+		.df = f->flags & FLOWI_FLAG_DF,
+		.ttl = f->ttl ? f->ttl : (uint8_t)ip->sysctl_ip_default_ttl,
+		.protocol = f->proto,
+		.saddr = f->saddr,
+		.daddr = f->daddr,
 	};
 	ipv4_emit(&r, h, IPV4_HLEN_MIN);
 	skb_reset_network_header(skb);
 	skb->protocol = ETH_P_IP;
-	skb->dev = res.dev;
-	skb->mark = f.mark;
+	skb->dev = res->dev;
+	skb->mark = f->mark;
+	skb->dst = res->dst;	/* a hint: ip_dst_check vets it against cb */
 	cb = IPPRIV(skb);
 	*cb = (struct ip_priv_cb){
-		.h = { .iif = 0, .saddr = f.saddr, .daddr = f.daddr, .ttl = r.ttl, .tos = f.tos,
-		       .protocol = f.proto, .rt_type = res.type },
-		.nexthop = res.nexthop,
-		.oif = res.dev->ifindex,
-		.mtu = res.mtu,
+		.h = { .iif = 0, .saddr = f->saddr, .daddr = f->daddr, .ttl = r.ttl, .tos = f->tos,
+		       .protocol = f->proto, .rt_type = res->type },
+		.nexthop = res->nexthop,
+		.oif = res->dev->ifindex,
+		.mtu = res->mtu,
 	};
-	return NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, stack, skb, NULL, res.dev,
+	return NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, stack, skb, NULL, res->dev,
 		       ip_local_out_finish);
+}
+
+static int ip_no_route(struct ns_stack *stack, struct sk_buff *skb, int rc)
+{
+	IP_INC_STATS(stack, OUTNOROUTES);
+	kfree_skb_reason(skb, SKB_DROP_REASON_NO_ROUTE);
+	return rc;
+}
+
+int ip_send_skb4(struct ns_stack *stack, struct sk_buff *skb, const struct flowi4 *fl4)
+{
+	struct flowi4 f = *fl4;
+	struct ip_route_result res;
+	int rc = ip_route_output(stack, &f, &res);
+
+	if (rc)
+		return ip_no_route(stack, skb, rc);
+	return ip_send_skb4_routed(stack, skb, &f, &res);
+}
+
+int ip_queue_xmit(struct sock *sk, struct sk_buff *skb, const struct flowi4 *fl4)
+{
+	struct flowi4 f = *fl4;
+	struct ip_route_result res;
+	int rc = ip_route_output_sk(sk, &f, &res);
+
+	if (rc)
+		return ip_no_route(sk->sk_net, skb, rc);
+	return ip_send_skb4_routed(sk->sk_net, skb, &f, &res);
 }

@@ -80,6 +80,7 @@ struct ip_pmtu_entry {
 
 struct ipq;
 struct ip_dst_cache;
+struct ip_sk_dst;
 #define IPQ_HASHSZ 64
 
 struct netns_ipv4 {
@@ -124,6 +125,9 @@ struct netns_ipv4 {
 	struct notifier_block netdev_nb;
 	struct packet_type ip_pt;
 	struct ip_dst_cache *dst_cache;	/* route.c: forwarding dsts by next hop */
+	struct ip_sk_dst *sk_dst;	/* route.c: sockets' output routes by flow */
+	/* Linux's rt_cache stat: out_hit (cached), out_slow_tot (looked up) */
+	uint64_t rt_out_hit, rt_out_slow;
 };
 
 /* Linux-layout cb while IPv4 owns the skb: IPCB first, then routing and

@@ -11,6 +11,7 @@
 #include "core/proc.h"
 #include "ipv4/netns_ipv4.h"
 #include "ipv4/route.h"
+#include "socket/sock.h"
 #include "wire/icmp.h"
 
 #define NS_PER_SEC 1000000000ULL
@@ -73,6 +74,7 @@ void ip_rt_update_pmtu(struct ns_stack *stack, uint32_t daddr, unsigned int mtu)
 	if (mtu >= old || !r || r->type != RTN_UNICAST)
 		return;
 	e = pmtu_slot(ip, daddr);	/* bounded: a newer exception replaces an older one */
+	rt_genid_bump_ipv4(stack);	/* sockets' cached routes take the new MTU */
 	e->daddr = daddr;
 	e->mtu = mtu;
 	e->expires = ns_now(stack) + (uint64_t)ip->sysctl_ip_rt_mtu_expires * NS_PER_SEC;
@@ -207,6 +209,103 @@ int ip_route_output(struct ns_stack *stack, struct flowi4 *fl4, struct ip_route_
 	res->saddr = fl4->saddr;
 	res->mtu = route_mtu(stack, r, dev, fl4->daddr);
 	res->type = r && r->type == RTN_BROADCAST ? RTN_BROADCAST : RTN_UNICAST;
+	return 0;
+}
+
+/* ---- sockets' output routes (see struct ip_sk_dst) ------------------------------------------ */
+static inline bool sk_dst_key_eq(const struct ip_sk_dst *e, const struct flowi4 *fl4)
+{
+	return e->daddr == fl4->daddr && e->saddr == fl4->saddr && e->oif == fl4->oif &&
+	       e->mark == fl4->mark && e->tos == (fl4->tos & IP_RT_TOS_MASK) &&
+	       e->flags == (fl4->flags & FLOWI_FLAG_BROADCAST);
+}
+
+static uint32_t sk_dst_hash(const struct flowi4 *fl4)
+{
+	uint32_t h = fl4->daddr ^ fl4->saddr * 0x85ebca6bu ^ (uint32_t)fl4->oif * 0xc2b2ae35u ^
+		     fl4->mark ^ (uint32_t)(fl4->tos & IP_RT_TOS_MASK) << 24;
+
+	return (h * 0x9e3779b1u) >> 24 & (IP_SK_DST_SIZE - 1);
+}
+
+/* e answers fl4 (a learned PMTU in it not checked). */
+static inline bool sk_dst_match(const struct ns_stack *stack, const struct ip_sk_dst *e,
+				const struct flowi4 *fl4)
+{
+	return e->genid == stack->softnet.dst_genid && e->res.dev && sk_dst_key_eq(e, fl4);
+}
+
+/* A learned PMTU in e expired: the clock read of this round when there is
+ * one (ns_stack_step), else now. */
+static bool sk_dst_expired(struct ns_stack *stack, const struct ip_sk_dst *e)
+{
+	uint64_t n = stack->softnet.poll_now;
+
+	return e->expires && (n ? n : ns_now(stack)) >= e->expires;
+}
+
+static inline void sk_dst_hit(struct netns_ipv4 *ip, const struct ip_sk_dst *e,
+			      struct flowi4 *fl4, struct ip_route_result *res)
+{
+	ip->rt_out_hit++;
+	fl4->saddr = e->res.saddr;
+	*res = e->res;
+}
+
+/* Remember res (the answer for key) in its slot and the slot in sk. */
+static void sk_dst_fill(struct sock *sk, const struct flowi4 *key, struct ip_route_result *res)
+{
+	struct ns_stack *stack = sk->sk_net;
+	uint32_t slot = sk_dst_hash(key);
+	struct ip_sk_dst *e = &stack->ipv4->sk_dst[slot];
+	uint64_t exp = 0;
+
+	/* unicast through ARP: the forwarding dst keeps the resolved neighbour */
+	if (res->type == RTN_UNICAST)
+		res->dst = ip_dst_get(stack, res->dev, res->nexthop);
+	if (!ip_rt_get_pmtu(stack, key->daddr, &exp))
+		exp = 0;
+	*e = (struct ip_sk_dst){ .genid = stack->softnet.dst_genid, .daddr = key->daddr,
+				 .saddr = key->saddr, .oif = key->oif, .mark = key->mark,
+				 .tos = key->tos & IP_RT_TOS_MASK,
+				 .flags = key->flags & FLOWI_FLAG_BROADCAST, .expires = exp,
+				 .res = *res };
+	sk->sk_dst_slot = slot;
+}
+
+/* A miss, or an entry with a learned PMTU to check against the clock:
+ * the full lookup, remembered when it succeeds. Out of line, so that the
+ * common hit makes no call and saves no registers. */
+static __attribute__((noinline)) int ip_route_output_sk_slow(struct sock *sk,
+							      struct flowi4 *fl4,
+							      struct ip_route_result *res)
+{
+	struct netns_ipv4 *ip = sk->sk_net->ipv4;
+	const struct ip_sk_dst *e = &ip->sk_dst[sk->sk_dst_slot & (IP_SK_DST_SIZE - 1)];
+	struct flowi4 key = *fl4;
+	int rc;
+
+	if (sk_dst_match(sk->sk_net, e, fl4) && !sk_dst_expired(sk->sk_net, e)) {
+		sk_dst_hit(ip, e, fl4, res);
+		return 0;
+	}
+	ip->rt_out_slow++;
+	rc = ip_route_output(sk->sk_net, fl4, res);
+	/* a flow to 0.0.0.0 is rewritten by the lookup: not cached */
+	if (!rc && key.daddr)
+		sk_dst_fill(sk, &key, res);
+	return rc;
+}
+
+int ip_route_output_sk(struct sock *sk, struct flowi4 *fl4, struct ip_route_result *res)
+{
+	struct ns_stack *stack = sk->sk_net;
+	struct netns_ipv4 *ip = stack->ipv4;
+	const struct ip_sk_dst *e = &ip->sk_dst[sk->sk_dst_slot & (IP_SK_DST_SIZE - 1)];
+
+	if (unlikely(!sk_dst_match(stack, e, fl4) || e->expires))
+		return ip_route_output_sk_slow(sk, fl4, res);
+	sk_dst_hit(ip, e, fl4, res);
 	return 0;
 }
 
@@ -454,8 +553,10 @@ int ip_route_init(struct ns_stack *stack)
 	ip->fib_main = fib_table_create(RT_TABLE_MAIN);
 	if (!ip->fib_local || !ip->fib_main)
 		return -ENOMEM;
+	ip->fib_local->genid = ip->fib_main->genid = &stack->softnet.dst_genid;
 	ip->dst_cache = calloc(1, sizeof(*ip->dst_cache));
-	if (!ip->dst_cache)
+	ip->sk_dst = calloc(IP_SK_DST_SIZE, sizeof(*ip->sk_dst));
+	if (!ip->dst_cache || !ip->sk_dst)
 		return -ENOMEM;
 	ip->sysctl_ip_rt_mtu_expires = 600;
 	ip->sysctl_ip_rt_min_pmtu = 552;
@@ -474,4 +575,6 @@ void ip_route_exit(struct ns_stack *stack)
 	stack->ipv4->fib_local = stack->ipv4->fib_main = NULL;
 	free(stack->ipv4->dst_cache);
 	stack->ipv4->dst_cache = NULL;
+	free(stack->ipv4->sk_dst);
+	stack->ipv4->sk_dst = NULL;
 }

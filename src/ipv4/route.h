@@ -26,9 +26,9 @@ enum ip_input_verdict ip_route_input(struct ns_stack *stack, struct sk_buff *skb
  * skb->dst at it, so the forward and output steps neither search devices by
  * index nor hash the neighbour table again. A hint, never an authority:
  * valid only while genid equals softnet.dst_genid (bumped when a device
- * changes or a neighbour is freed) and oif/nexthop equal the skb's IPPRIV
- * ones (see ip_dst_valid). Routes are still looked up per packet, so a
- * route change needs no invalidation. */
+ * changes, a neighbour is freed, a route, address or PMTU changes) and
+ * oif/nexthop equal the skb's IPPRIV ones (see ip_dst_check). Sockets'
+ * cached routes (struct ip_sk_dst) point at one as their neighbour hint. */
 struct dst_entry {
 	uint32_t genid;
 	int oif;
@@ -50,6 +50,39 @@ static inline struct dst_entry *ip_dst_check(const struct ns_stack *stack,
 		return dst;
 	return NULL;
 }
+
+/* A socket's cached output route (Linux's sk_dst_cache checked by
+ * __sk_dst_check against rt_genid): ip_route_output's answer for one flow
+ * key. Valid while genid equals softnet.dst_genid, bumped on every change
+ * that could alter the answer (a FIB insert/delete/flush, an address
+ * add/delete, a device event, a neighbour freed, a learned PMTU), and,
+ * when a learned PMTU shaped res.mtu, until it expires. The key holds
+ * everything the lookup reads from the flow (a setsockopt changing the
+ * device, TOS or mark changes the key, so it misses). Entries sit in a
+ * per-stack direct-mapped table shared by sockets with the same key; a
+ * socket keeps its slot index (sk_dst_slot), so a hit costs neither a hash
+ * nor a lookup, and a collision just refills. */
+struct ip_sk_dst {
+	uint32_t genid;
+	/* key */
+	uint32_t daddr;
+	uint32_t saddr;			/* as asked: 0 lets the route choose */
+	int oif;
+	uint32_t mark;
+	uint8_t tos;			/* RT_TOS bits only: ECN bits do not route */
+	uint8_t flags;			/* FLOWI_FLAG_BROADCAST */
+	/* answer */
+	uint64_t expires;		/* ns: the learned PMTU in res.mtu expires, 0: none */
+	struct ip_route_result res;	/* res.dev NULL: empty slot */
+};
+#define IP_SK_DST_SIZE 256
+
+/* Something that routes read changed: every cached route is stale. */
+static inline void rt_genid_bump_ipv4(struct ns_stack *stack)
+{
+	stack->softnet.dst_genid++;
+}
+#define IP_RT_TOS_MASK 0x1c		/* Linux's IPTOS_RT_MASK */
 
 /* ip_route_input for n <= IP_ROUTE_LIST_MAX received datagrams at once
  * (Linux's ip_list_rcv_finish): the FIB lookups are batched so that their

@@ -321,7 +321,7 @@ int tcp_v4_queue_xmit(struct tcp_sock *tp, struct sk_buff *s)
 
 	tcp_flow(tp, &fl4);
 	fl4.saddr = tp->inet.inet_saddr;
-	return ip_send_skb4(tp->inet.sk.sk_net, s, &fl4);
+	return ip_queue_xmit(&tp->inet.sk, s, &fl4);
 }
 
 /* Send skb (an original from a queue: a clone or copy goes out; or, with

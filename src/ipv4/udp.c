@@ -17,6 +17,7 @@
 
 #include "core/proc.h"
 #include "ipv4/fib.h"
+#include "ipv4/netns_ipv4.h"
 #include "ipv4/udp.h"
 #include "ipv6/ipv6.h"
 #include "wire/icmp.h"
@@ -328,7 +329,7 @@ static struct sk_buff *udp_alloc_send_skb(struct sock *sk, size_t len, int *err)
 }
 
 static int udp_push(struct sock *sk, struct sk_buff *skb, const struct flowi4 *fl4,
-		    uint16_t dport, size_t len)
+		    const struct ip_route_result *res, uint16_t dport, size_t len)
 {
 	struct netns_udp *un = udp_net(sk->sk_net);
 	struct udp_repr r = { .sport = inet_sk(sk)->inet_sport, .dport = dport,
@@ -343,7 +344,7 @@ static int udp_push(struct sock *sk, struct sk_buff *skb, const struct flowi4 *f
 	}
 	skb->priority = sk->sk_priority;
 	skb->mark = sk->sk_mark;
-	err = ip_send_skb4(sk->sk_net, skb, fl4);
+	err = ip_send_skb4_routed(sk->sk_net, skb, fl4, res);
 	if (err == -ENOBUFS && !inet_sk(sk)->recverr) {
 		un->mib.sndbuf_errors++;	/* udp_send_skb: hidden without IP_RECVERR */
 		err = 0;
@@ -355,21 +356,10 @@ static int udp_push(struct sock *sk, struct sk_buff *skb, const struct flowi4 *f
 	return err;
 }
 
-/* udp_sendmsg: RFC 768 framing; IPv4 routes, fragments and sends. */
-/* The route lookup before building the datagram gives the source address
- * and, with DF, the MTU. A connected socket to its own peer has both
- * addresses and, without DF, needs neither: ip_send_skb4 routes the
- * datagram anyway and returns the same error (counting OutNoRoutes, as
- * Linux's udp_sendmsg does), so one FIB lookup per datagram instead of two
- * (what Linux's cached sk_dst gives a connected socket). */
-static bool udp_route_known(const struct sock *sk, const struct flowi4 *fl4)
-{
-	const struct inet_sock *inet = inet_sk(sk);
-
-	return sk->sk_state == TCP_ESTABLISHED && fl4->saddr && fl4->daddr &&
-	       fl4->daddr == inet->inet_daddr && !(fl4->flags & FLOWI_FLAG_DF);
-}
-
+/* udp_sendmsg: RFC 768 framing; IPv4 routes, fragments and sends. The
+ * route comes from the socket's cached one (ip_route_output_sk, Linux's
+ * sk_dst_cache): the source address and, with DF, the MTU before the
+ * datagram is built, and the same answer sends it. */
 static int udp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, int flags)
 {
 	struct ip_route_result res;
@@ -387,13 +377,13 @@ static int udp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, in
 	if (err)
 		return err;
 	fill_flow(sk, &fl4, daddr);
-	if (!udp_route_known(sk, &fl4)) {
-		err = ip_route_output(sk->sk_net, &fl4, &res);
-		if (err)
-			return err;
-		if ((fl4.flags & FLOWI_FLAG_DF) && len + UDP_HLEN + IPV4_HLEN_MIN > res.mtu)
-			return -EMSGSIZE;
+	err = ip_route_output_sk(sk, &fl4, &res);
+	if (err) {
+		IP_INC_STATS(sk->sk_net, OUTNOROUTES);	/* as ip_send_skb4 counts it */
+		return err;
 	}
+	if ((fl4.flags & FLOWI_FLAG_DF) && len + UDP_HLEN + IPV4_HLEN_MIN > res.mtu)
+		return -EMSGSIZE;
 	if (len > UDP_MAX_PAYLOAD)
 		return -EMSGSIZE;
 	skb = udp_alloc_send_skb(sk, len, &err);
@@ -403,7 +393,7 @@ static int udp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, in
 		return err;
 	}
 	memcpy_from_msg(skb_put(skb, (unsigned int)(UDP_HLEN + len)) + UDP_HLEN, msg, len);
-	err = udp_push(sk, skb, &fl4, dport, len);
+	err = udp_push(sk, skb, &fl4, &res, dport, len);
 	return err ? err : (int)len;
 }
 

@@ -224,6 +224,7 @@ int fib6_add(struct fib6_table *t, const struct fib6_info *r)
 	struct fib6_node *n;
 	uint8_t key[16];
 
+	fib6_table_changed(t);
 	if (r->plen > 128)
 		return -EINVAL;
 	mask_prefix(key, r->dst, r->plen);
@@ -280,6 +281,7 @@ int fib6_del(struct fib6_table *t, const struct fib6_info *want)
 	uint8_t key[16];
 	struct fib6_node *n;
 
+	fib6_table_changed(t);
 	if (want->plen > 128)
 		return -EINVAL;
 	mask_prefix(key, want->dst, want->plen);

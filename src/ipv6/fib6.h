@@ -48,7 +48,15 @@ struct fib6_table {
 	struct fib6_node *root;
 	unsigned int routes;
 	unsigned int nodes;
+	uint32_t *genid;		/* owner's route generation, bumped on any change (NULL: none) */
 };
+
+/* A route may have changed: cached output routes are stale. */
+static inline void fib6_table_changed(struct fib6_table *t)
+{
+	if (t->genid)
+		(*t->genid)++;
+}
 
 struct fib6_table *fib6_table_new(uint32_t id);
 void fib6_table_free(struct fib6_table *t);

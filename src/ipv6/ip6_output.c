@@ -145,44 +145,67 @@ static uint8_t ip6_default_hoplimit(struct net_device *dev)
 	return idev ? (uint8_t)IN6_CNF(idev, HOP_LIMIT) : 64;
 }
 
-int ip6_xmit(struct ns_stack *stack, struct sk_buff *skb, const struct flowi6 *fl6)
+int ip6_xmit_routed(struct ns_stack *stack, struct sk_buff *skb, const struct flowi6 *f,
+		    const struct ip6_route_result *res)
 {
-	struct flowi6 f = *fl6;
-	struct ip6_route_result res;
 	struct ip6_priv_cb *cb;
 	int rc;
 
-	rc = ip6_route_output(stack, &f, &res);
-	if (rc) {
-		IP6_INC_STATS(stack, OUTNOROUTES);
-		kfree_skb_reason(skb, SKB_DROP_REASON_NO_ROUTE);
-		return rc;
-	}
 	IP6_INC_STATS(stack, OUTREQUESTS);
-	if ((f.flags & FLOWI6_F_DONTFRAG) && skb->len + IPV6_HLEN > res.mtu) {
+	if ((f->flags & FLOWI6_F_DONTFRAG) && skb->len + IPV6_HLEN > res->mtu) {
 		IP6_INC_STATS(stack, OUTDISCARDS);
 		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_BIG);
 		return -EMSGSIZE;
 	}
-	rc = ip6_push_hdr(skb, f.saddr, f.daddr, f.proto,
-			  f.hop_limit ? f.hop_limit : ip6_default_hoplimit(res.dev), f.tclass);
+	rc = ip6_push_hdr(skb, f->saddr, f->daddr, f->proto,
+			  f->hop_limit ? f->hop_limit : ip6_default_hoplimit(res->dev), f->tclass);
 	if (rc) {
 		IP6_INC_STATS(stack, OUTDISCARDS);
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 		return rc;
 	}
-	if (f.flowlabel)
-		put_be32(skb->data, (6u << 28) | ((uint32_t)f.tclass << 20) | (f.flowlabel & IPV6_FLOWLABEL_MASK));
-	skb->dev = res.dev;
-	skb->mark = f.mark;
+	if (f->flowlabel)
+		put_be32(skb->data, (6u << 28) | ((uint32_t)f->tclass << 20) |
+					    (f->flowlabel & IPV6_FLOWLABEL_MASK));
+	skb->dev = res->dev;
+	skb->mark = f->mark;
 	cb = IP6PRIV(skb);
 	memset(cb, 0, sizeof(*cb));
-	cb->h.rt_type = res.type;
-	cb->oif = res.dev->ifindex;
-	cb->mtu = res.mtu;
-	memcpy(cb->nexthop, res.nexthop, 16);
-	return NF_HOOK(NFPROTO_IPV6, NF_INET_LOCAL_OUT, stack, skb, NULL, res.dev,
+	cb->h.rt_type = res->type;
+	cb->oif = res->dev->ifindex;
+	cb->mtu = res->mtu;
+	memcpy(cb->nexthop, res->nexthop, 16);
+	return NF_HOOK(NFPROTO_IPV6, NF_INET_LOCAL_OUT, stack, skb, NULL, res->dev,
 		       ip6_local_out_finish);
+}
+
+static int ip6_no_route(struct ns_stack *stack, struct sk_buff *skb, int rc)
+{
+	IP6_INC_STATS(stack, OUTNOROUTES);
+	kfree_skb_reason(skb, SKB_DROP_REASON_NO_ROUTE);
+	return rc;
+}
+
+int ip6_xmit(struct ns_stack *stack, struct sk_buff *skb, const struct flowi6 *fl6)
+{
+	struct flowi6 f = *fl6;
+	struct ip6_route_result res;
+	int rc = ip6_route_output(stack, &f, &res);
+
+	if (rc)
+		return ip6_no_route(stack, skb, rc);
+	return ip6_xmit_routed(stack, skb, &f, &res);
+}
+
+int ip6_queue_xmit(struct sock *sk, struct sk_buff *skb, const struct flowi6 *fl6)
+{
+	struct flowi6 f = *fl6;
+	struct ip6_route_result res;
+	int rc = ip6_route_output_sk(sk, &f, &res);
+
+	if (rc)
+		return ip6_no_route(sk->sk_net, skb, rc);
+	return ip6_xmit_routed(sk->sk_net, skb, &f, &res);
 }
 
 int ip6_xmit_dev(struct ns_stack *stack, struct sk_buff *skb, struct net_device *dev,

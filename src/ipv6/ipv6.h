@@ -140,11 +140,27 @@ struct ip6_route_result {
 /* Route a flow, choosing fl6->saddr when ::. 0, -ENETUNREACH,
  * -EHOSTUNREACH, -EACCES, -EADDRNOTAVAIL (no usable source), -EINVAL. */
 int ip6_route_output(struct ns_stack *stack, struct flowi6 *fl6, struct ip6_route_result *res);
+struct sock;
+/* ip6_route_output through sk's cached route (as ip_route_output_sk:
+ * valid while softnet.dst_genid is unchanged and a learned PMTU in it has
+ * not expired). Flows with a source address only: the choice of a source
+ * depends on address states that change on timers. */
+int ip6_route_output_sk(struct sock *sk, struct flowi6 *fl6, struct ip6_route_result *res);
+/* Something IPv6 routes read changed (a route MTU from an RA). */
+static inline void rt6_genid_bump(struct ns_stack *stack)
+{
+	stack->softnet.dst_genid++;
+}
 /* Send a transport segment (skb->data at the transport header, checksum
  * done with fl6 addresses, headroom from alloc_skb_tx). Pushes the IPv6
  * header, routes, LOCAL_OUT, fragments at the source to the path MTU
  * (RFC 8200 5), neighbour discovery, device. Consumes. 0 or -errno. */
 int ip6_xmit(struct ns_stack *stack, struct sk_buff *skb, const struct flowi6 *fl6);
+/* ip6_xmit routed by ip6_route_output_sk (a socket's segment). */
+int ip6_queue_xmit(struct sock *sk, struct sk_buff *skb, const struct flowi6 *fl6);
+/* ip6_xmit with the route already known (fl6 as ip6_route_output left it). */
+int ip6_xmit_routed(struct ns_stack *stack, struct sk_buff *skb, const struct flowi6 *fl6,
+		    const struct ip6_route_result *res);
 
 /* ---- addresses (addrconf.c) -------------------------------------------------- */
 /* Linux's IFA_F_* */

@@ -451,8 +451,10 @@ static int ndisc_recv_ra(struct sk_buff *skb, const struct ndp_repr *r)
 		uint32_t mtu;
 
 		if (o.type == ND_OPT_MTU && IN6_CNF(idev, ACCEPT_RA_MTU) && ndp_opt_mtu(&o, &mtu) == 0) {
-			if (mtu >= 1280 && mtu <= dev->mtu)
+			if (mtu >= 1280 && mtu <= dev->mtu) {
 				idev->mtu6 = mtu;
+				rt6_genid_bump(dev_net(dev));	/* cached routes' MTU */
+			}
 		} else if (o.type == ND_OPT_PREFIX_INFO && IN6_CNF(idev, ACCEPT_RA_PINFO)) {
 			addrconf_prefix_rcv(dev, o.data, o.len);
 		}

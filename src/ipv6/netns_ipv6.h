@@ -155,6 +155,7 @@ struct icmp6_peer {
 };
 
 struct frag6_queue;
+struct ip6_sk_dst;
 #define IP6Q_HASHSZ 64
 #define UDP6_HTABLE_SIZE 256
 
@@ -195,6 +196,8 @@ struct netns_ipv6 {
 	struct inet_protosw udp6_sw;
 	struct notifier_block netdev_nb;
 	struct packet_type ipv6_pt;
+	struct ip6_sk_dst *sk_dst;	/* route.c: sockets' output routes by flow */
+	uint64_t rt6_out_hit, rt6_out_slow;	/* cached / looked up (ip6_route_output_sk) */
 };
 
 /* cb while IPv6 owns the skb: IP6CB first, then routing and reassembly. */

@@ -5,9 +5,11 @@
  * cache (RFC 8201) and /proc/net/ipv6_route. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/proc.h"
 #include "ipv6/netns_ipv6.h"
+#include "socket/sock.h"
 #include "wire/icmpv6.h"
 
 #define IP6_RT_PRIO_USER 1024
@@ -49,6 +51,7 @@ void ip6_pmtu_update(struct ns_stack *stack, const uint8_t *daddr, unsigned int 
 	if (mtu < 1280)
 		mtu = 1280;
 	memcpy(e->daddr, daddr, 16);
+	rt6_genid_bump(stack);	/* sockets' cached routes take the new MTU */
 	e->mtu = mtu;
 	e->expires = ns_now(stack) + s_to_ns((uint64_t)stack->ipv6->sysctl_mtu_expires);
 }
@@ -165,6 +168,103 @@ int ip6_route_output(struct ns_stack *stack, struct flowi6 *fl6, struct ip6_rout
 		if (ipv6_dev_get_saddr(stack, sdev, fl6->daddr, fl6->saddr))
 			return -EADDRNOTAVAIL;
 	}
+	return 0;
+}
+
+/* ---- sockets' output routes ----------------------------------------------------------- */
+/* One flow's answer (struct ip_sk_dst's IPv6 twin, see src/ipv4/route.h):
+ * valid while genid equals softnet.dst_genid (bumped by fib6 changes,
+ * device events, neighbour frees, PMTU and RA MTU updates) and, when a
+ * learned PMTU shaped res.mtu, until it expires. */
+struct ip6_sk_dst {
+	uint32_t genid;
+	int oif;
+	uint32_t mark;
+	uint8_t flags;
+	uint8_t daddr[16];
+	uint8_t saddr[16];
+	uint64_t expires;
+	struct ip6_route_result res;	/* res.dev NULL: empty slot */
+};
+#define IP6_SK_DST_SIZE 256
+
+static uint64_t pmtu_expires(struct ns_stack *stack, const uint8_t *daddr)
+{
+	struct ip6_pmtu_entry *e = pmtu_slot(stack->ipv6, daddr);
+
+	return e->expires && ipv6_addr_equal(e->daddr, daddr) ? e->expires : 0;
+}
+
+static inline bool sk_dst6_key_eq(const struct ip6_sk_dst *e, const struct flowi6 *fl6)
+{
+	return e->oif == fl6->oif && e->mark == fl6->mark && e->flags == fl6->flags &&
+	       ipv6_addr_equal(e->daddr, fl6->daddr) && ipv6_addr_equal(e->saddr, fl6->saddr);
+}
+
+static inline bool sk_dst6_match(const struct ns_stack *stack, const struct ip6_sk_dst *e,
+				 const struct flowi6 *fl6)
+{
+	return e->genid == stack->softnet.dst_genid && e->res.dev && sk_dst6_key_eq(e, fl6);
+}
+
+static bool sk_dst6_expired(struct ns_stack *stack, const struct ip6_sk_dst *e)
+{
+	uint64_t n = stack->softnet.poll_now;
+
+	return e->expires && (n ? n : ns_now(stack)) >= e->expires;
+}
+
+static uint32_t sk_dst6_hash(const struct flowi6 *fl6)
+{
+	uint32_t h = (uint32_t)fl6->oif ^ fl6->mark;
+
+	for (int i = 0; i < 16; i += 4)
+		h = (h ^ get_be32(fl6->daddr + i) ^ get_be32(fl6->saddr + i) * 0x85ebca6bu) *
+		    0x9e3779b1u;
+	return h >> 24 & (IP6_SK_DST_SIZE - 1);
+}
+
+static __attribute__((noinline)) int ip6_route_output_sk_slow(struct sock *sk,
+							       struct flowi6 *fl6,
+							       struct ip6_route_result *res)
+{
+	struct ns_stack *stack = sk->sk_net;
+	struct flowi6 key = *fl6;
+	struct ip6_sk_dst *e = &stack->ipv6->sk_dst[sk->sk_dst_slot & (IP6_SK_DST_SIZE - 1)];
+	uint32_t slot;
+	int rc;
+
+	/* an entry with a learned PMTU is checked against the clock here */
+	if (sk_dst6_match(stack, e, fl6) && !sk_dst6_expired(stack, e)) {
+		stack->ipv6->rt6_out_hit++;
+		*res = e->res;
+		return 0;
+	}
+	stack->ipv6->rt6_out_slow++;
+	rc = ip6_route_output(stack, fl6, res);
+	if (rc || ipv6_addr_any(key.saddr))
+		return rc;
+	slot = sk_dst6_hash(&key);
+	e = &stack->ipv6->sk_dst[slot];
+	*e = (struct ip6_sk_dst){ .genid = stack->softnet.dst_genid, .oif = key.oif,
+				  .mark = key.mark, .flags = key.flags,
+				  .expires = pmtu_expires(stack, key.daddr), .res = *res };
+	memcpy(e->daddr, key.daddr, 16);
+	memcpy(e->saddr, key.saddr, 16);
+	sk->sk_dst_slot = slot;
+	return 0;
+}
+
+int ip6_route_output_sk(struct sock *sk, struct flowi6 *fl6, struct ip6_route_result *res)
+{
+	struct ns_stack *stack = sk->sk_net;
+	struct netns_ipv6 *ip6 = stack->ipv6;
+	const struct ip6_sk_dst *e = &ip6->sk_dst[sk->sk_dst_slot & (IP6_SK_DST_SIZE - 1)];
+
+	if (unlikely(!sk_dst6_match(stack, e, fl6) || e->expires))
+		return ip6_route_output_sk_slow(sk, fl6, res);
+	ip6->rt6_out_hit++;
+	*res = e->res;
 	return 0;
 }
 
@@ -474,8 +574,10 @@ int ip6_route_init(struct ns_stack *stack)
 
 	ip6->fib_local = fib6_table_new(RT_TABLE_LOCAL);
 	ip6->fib_main = fib6_table_new(RT_TABLE_MAIN);
-	if (!ip6->fib_local || !ip6->fib_main)
+	ip6->sk_dst = calloc(IP6_SK_DST_SIZE, sizeof(*ip6->sk_dst));
+	if (!ip6->fib_local || !ip6->fib_main || !ip6->sk_dst)
 		return -ENOMEM;
+	ip6->fib_local->genid = ip6->fib_main->genid = &stack->softnet.dst_genid;
 	return proc_create(stack, "/proc/net/ipv6_route", ipv6_route_show, NULL, NULL);
 }
 
@@ -484,4 +586,6 @@ void ip6_route_exit(struct ns_stack *stack)
 	fib6_table_free(stack->ipv6->fib_local);
 	fib6_table_free(stack->ipv6->fib_main);
 	stack->ipv6->fib_local = stack->ipv6->fib_main = NULL;
+	free(stack->ipv6->sk_dst);
+	stack->ipv6->sk_dst = NULL;
 }

@@ -77,7 +77,7 @@ static int tcp_v6_queue_xmit(struct tcp_sock *tp, struct sk_buff *s)
 	struct flowi6 fl6;
 
 	tcp_v6_flow(tp, &fl6);
-	return ip6_xmit(tp->inet.sk.sk_net, s, &fl6);
+	return ip6_queue_xmit(&tp->inet.sk, s, &fl6);
 }
 
 static void tcp_v6_req_flow(const struct request_sock *req, struct flowi6 *fl6)

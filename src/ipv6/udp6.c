@@ -376,7 +376,7 @@ static int udp6_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, i
 	if (ipv6_addr_v4mapped(daddr))
 		return udp6_sendmsg_v4(sk, msg, len, daddr, dport);
 	udp6_flow(sk, &fl6, daddr, oif);
-	err = ip6_route_output(sk->sk_net, &fl6, &res);
+	err = ip6_route_output_sk(sk, &fl6, &res);
 	if (err)
 		return err;
 	if (sk->sk_shutdown & SEND_SHUTDOWN)
@@ -404,7 +404,7 @@ static int udp6_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, i
 		return -EMSGSIZE;
 	}
 	skb->priority = sk->sk_priority;
-	err = ip6_xmit(sk->sk_net, skb, &fl6);
+	err = ip6_xmit_routed(sk->sk_net, skb, &fl6, &res);
 	if (err == -ENOBUFS) {
 		m->sndbuf_errors++;
 		err = 0;

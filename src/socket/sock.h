@@ -93,6 +93,7 @@ struct sock {
 	 * proto->memory_allocated), NULL when it keeps none */
 	long *sk_memory_allocated;
 	uint32_t sk_hash;		/* the proto's hash of the bound socket */
+	uint32_t sk_dst_slot;		/* cached output route slot (ip_route_output_sk) */
 	struct sk_buff_head sk_receive_queue;
 	struct sk_buff_head sk_write_queue;
 	struct sk_buff_head sk_error_queue;	/* IP_RECVERR */
