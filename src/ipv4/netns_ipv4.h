@@ -182,6 +182,6 @@ void icmp_proc_show(struct ns_stack *stack, struct seq_buf *s);
 /* arp (ethernet/arp.c), called by devinet */
 void arp_ifa_added(struct net_device *dev, uint32_t addr);
 /* route.c: the output device and next hop for a forwarded datagram */
-int ip_route_fwd(struct ns_stack *stack, struct sk_buff *skb, const struct fib_route *r);
+int ip_route_fwd(struct ns_stack *stack, struct sk_buff *skb, const struct fib_nh *r);
 
 #endif

@@ -37,6 +37,21 @@ const struct fib_route *fib_lookup(struct ns_stack *stack, uint32_t daddr)
 	return r;
 }
 
+/* fib_lookup's next hop only (the input path's need): LOCAL's answer unless
+ * none or THROW, then MAIN's, THROW meaning none; main_nh when MAIN's lookup
+ * was already done (a batch), else looked up here. */
+static const struct fib_nh *fib_lookup_nh(struct ns_stack *stack, uint32_t daddr,
+					  bool have_main, const struct fib_nh *main_nh)
+{
+	const struct fib_nh *nh = fib_table_lookup_nh(stack->ipv4->fib_local, daddr);
+
+	if (nh && nh->type != RTN_THROW)
+		return nh;
+	if (!have_main)
+		main_nh = fib_table_lookup_nh(stack->ipv4->fib_main, daddr);
+	return main_nh && main_nh->type == RTN_THROW ? NULL : main_nh;
+}
+
 /* ---- PMTU exceptions ----------------------------------------------------------------- */
 static struct ip_pmtu_entry *pmtu_slot(struct netns_ipv4 *ip, uint32_t daddr)
 {
@@ -83,16 +98,16 @@ void ip_rt_update_pmtu(struct ns_stack *stack, uint32_t daddr, unsigned int mtu)
 }
 
 /* ---- output ---------------------------------------------------------------------------- */
-static struct net_device *route_dev(struct ns_stack *stack, const struct fib_route *r)
+static struct net_device *nexthop_dev(struct ns_stack *stack, int oif, uint32_t gateway)
 {
 	const struct fib_route *gw;
 
-	if (r->oif)
-		return dev_get_by_index(stack, r->oif);
-	if (!r->gateway)
+	if (oif)
+		return dev_get_by_index(stack, oif);
+	if (!gateway)
 		return NULL;
 	/* a gateway without a device: the device of the route to it */
-	gw = fib_lookup(stack, r->gateway);
+	gw = fib_lookup(stack, gateway);
 	if (!gw || gw->type != RTN_UNICAST || gw->gateway || !gw->oif)
 		return NULL;
 	return dev_get_by_index(stack, gw->oif);
@@ -119,7 +134,7 @@ static int ip_route_output_mc(struct ns_stack *stack, struct flowi4 *fl4,
 	if (!dev) {
 		const struct fib_route *r = fib_lookup(stack, fl4->daddr);
 
-		dev = r ? route_dev(stack, r) : NULL;
+		dev = r ? nexthop_dev(stack, r->oif, r->gateway) : NULL;
 	}
 	if (!dev || !(dev->flags & IFF_UP))
 		return -ENETUNREACH;
@@ -191,7 +206,7 @@ int ip_route_output(struct ns_stack *stack, struct flowi4 *fl4, struct ip_route_
 			return err == -EAGAIN ? -ENETUNREACH : err;
 		if (r->type == RTN_BROADCAST && !(fl4->flags & FLOWI_FLAG_BROADCAST))
 			return -EACCES;
-		dev = route_dev(stack, r);
+		dev = nexthop_dev(stack, r->oif, r->gateway);
 		if (!dev)
 			return -ENETUNREACH;
 	}
@@ -345,7 +360,7 @@ static enum ip_input_verdict ip_input_drop(struct sk_buff *skb, enum skb_drop_re
 	return IP_INPUT_DROPPED;
 }
 
-int ip_route_fwd(struct ns_stack *stack, struct sk_buff *skb, const struct fib_route *r)
+int ip_route_fwd(struct ns_stack *stack, struct sk_buff *skb, const struct fib_nh *r)
 {
 	struct ip_priv_cb *cb = IPPRIV(skb);
 	uint32_t nexthop = r->gateway ? r->gateway : cb->h.daddr;
@@ -355,7 +370,7 @@ int ip_route_fwd(struct ns_stack *stack, struct sk_buff *skb, const struct fib_r
 	if (likely(dst)) {
 		dev = dst->dev;
 	} else {
-		dev = route_dev(stack, r);
+		dev = nexthop_dev(stack, r->oif, r->gateway);
 		if (dev)
 			dst = ip_dst_get(stack, dev, nexthop);
 	}
@@ -400,16 +415,17 @@ static enum ip_input_verdict ip_error(struct ns_stack *stack, struct sk_buff *sk
 	return ip_input_drop(skb, SKB_DROP_REASON_NO_ROUTE);
 }
 
-/* ip_route_input with the MAIN table's answer for daddr already known
- * (main_rt, from a batched lookup) when have_main. */
+/* ip_route_input with the MAIN table's next hop for daddr already known
+ * (main_nh, from a batched lookup) when have_main. The input decision needs
+ * only the next hop (type, gateway, device, MTU): the one-read lookup. */
 static enum ip_input_verdict route_input(struct ns_stack *stack, struct sk_buff *skb,
-					 bool have_main, const struct fib_route *main_rt)
+					 bool have_main, const struct fib_nh *main_nh)
 {
 	struct ip_priv_cb *cb = IPPRIV(skb);
 	struct net_device *dev = skb->dev;
 	struct in_device *idev = __in_dev_get(dev);
 	uint32_t saddr = cb->h.saddr, daddr = cb->h.daddr;
-	const struct fib_route *r;
+	const struct fib_nh *r;
 	bool fwd;
 
 	if (!idev)
@@ -430,14 +446,7 @@ static enum ip_input_verdict route_input(struct ns_stack *stack, struct sk_buff 
 	if (!(dev->flags & IFF_LOOPBACK) && (ipv4_is_loopback(daddr) || ipv4_is_loopback(saddr)))
 		return ip_input_drop(skb, SKB_DROP_REASON_IP_MARTIAN);
 	fwd = IN_DEV_FORWARD(idev);
-	if (have_main) {
-		/* fib_lookup with MAIN's part done: LOCAL first, THROW falls through */
-		r = fib_table_lookup(stack->ipv4->fib_local, daddr);
-		if (!r || r->type == RTN_THROW)
-			r = main_rt && main_rt->type == RTN_THROW ? NULL : main_rt;
-	} else {
-		r = fib_lookup(stack, daddr);
-	}
+	r = fib_lookup_nh(stack, daddr, have_main, main_nh);
 	if (!r)
 		return ip_error(stack, skb, fwd ? -ENETUNREACH : -EHOSTUNREACH, fwd);
 	if (r->type == RTN_LOCAL || r->type == RTN_BROADCAST) {
@@ -465,7 +474,7 @@ enum ip_input_verdict ip_route_input(struct ns_stack *stack, struct sk_buff *skb
 void ip_route_input_list(struct ns_stack *stack, struct sk_buff **skbs, unsigned int n,
 			 enum ip_input_verdict *verdict)
 {
-	const struct fib_route *main_rt[IP_ROUTE_LIST_MAX];
+	const struct fib_nh *main_nh[IP_ROUTE_LIST_MAX];
 	uint32_t daddr[IP_ROUTE_LIST_MAX];
 
 	if (n > IP_ROUTE_LIST_MAX)
@@ -473,9 +482,9 @@ void ip_route_input_list(struct ns_stack *stack, struct sk_buff **skbs, unsigned
 	for (unsigned int i = 0; i < n; i++)
 		daddr[i] = IPPRIV(skbs[i])->h.daddr;
 	/* the MAIN table's lookups overlapped (prefetched) over the batch */
-	fib_table_lookup_bulk(stack->ipv4->fib_main, daddr, main_rt, n);
+	fib_table_lookup_nh_bulk(stack->ipv4->fib_main, daddr, main_nh, n);
 	for (unsigned int i = 0; i < n; i++)
-		verdict[i] = route_input(stack, skbs[i], true, main_rt[i]);
+		verdict[i] = route_input(stack, skbs[i], true, main_nh[i]);
 }
 
 /* ---- ip route get ----------------------------------------------------------------------------- */
