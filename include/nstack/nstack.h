@@ -52,6 +52,10 @@ struct ns_stack_config {
 	struct ns_clock *clock;		/* NULL: ns_clock_monotonic() */
 	uint64_t seed;			/* PRNG seed (netem, ISNs...); 0: from getrandom() */
 	size_t skb_mem_max;		/* packet-buffer memory cap; 0: 256 MiB */
+	bool single_thread;		/* one thread drives the loop and makes every
+					 * call (as lwIP's NO_SYS): the stack lock is
+					 * never taken, ns_stack_start_thread refuses
+					 * (-EINVAL); blocking calls drive the loop */
 };
 
 /* Create a stack with the loopback device `lo` registered and up.

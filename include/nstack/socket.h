@@ -172,7 +172,8 @@ int ns_epoll_event_fd(struct ns_stack *stack, int epfd);
  * Run the stack's loop in a thread of its own. Other threads may then call
  * any ns_* function; blocking calls sleep until the loop makes progress.
  * Both return 0 or -errno (-EBUSY: already running; -ESRCH: not running;
- * -EDEADLK: stop called from the loop thread). ns_stack_destroy stops it. */
+ * -EDEADLK: stop called from the loop thread; -EINVAL: the stack was
+ * created single_thread). ns_stack_destroy stops it. */
 int ns_stack_start_thread(struct ns_stack *stack);
 int ns_stack_stop_thread(struct ns_stack *stack);
 /* The stack lock: hold it around your own ns_stack_step / ns_dev_rx /

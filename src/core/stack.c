@@ -109,6 +109,7 @@ struct ns_stack *ns_stack_create(const struct ns_stack_config *cfg)
 	snprintf(stack->name, sizeof(stack->name), "%s", cfg->name ? cfg->name : "ns");
 	stack->clock = cfg->clock ? cfg->clock : ns_clock_monotonic();
 	stack->seed = cfg->seed;
+	stack->single_thread = cfg->single_thread;
 	if (!stack->seed && getrandom(&stack->seed, sizeof(stack->seed), 0) != sizeof(stack->seed))
 		stack->seed = (uint64_t)ns_now(stack) ^ (uint64_t)getpid();
 	stack->rng_state = splitmix64(stack->seed) | 1;

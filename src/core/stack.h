@@ -80,6 +80,7 @@ struct ns_stack {
 	char name[32];
 	struct ns_clock *clock;
 	uint64_t seed;
+	bool single_thread;		/* ns_stack_config.single_thread */
 	uint64_t rng_state;		/* ns_random() */
 
 	struct skb_pool *skb_pool;

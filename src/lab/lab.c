@@ -162,7 +162,8 @@ static int cmd_node(struct ns_lab *lab, int argc, char **argv)
 	n = &lab->nodes[lab->nnodes];
 	snprintf(n->name, sizeof(n->name), "%s", argv[1]);
 	n->stack = ns_stack_create(&(struct ns_stack_config){
-		.name = n->name, .clock = lab->clock, .seed = node_seed(lab->cfg.seed, lab->nnodes) });
+		.name = n->name, .clock = lab->clock, .seed = node_seed(lab->cfg.seed, lab->nnodes),
+		.single_thread = true });	/* the lab is one thread on one clock */
 	if (!n->stack)
 		return lab_err(lab, -ENOMEM, "node %s: cannot create the stack", argv[1]);
 	lab->nnodes++;

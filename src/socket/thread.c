@@ -33,7 +33,7 @@ void sock_net_lock(struct ns_stack *stack)
 {
 	struct netns_sock *ss = stack->sock;
 
-	if (atomic_load(&ss->owner) == self_id()) {
+	if (stack->single_thread || atomic_load(&ss->owner) == self_id()) {
 		ss->depth++;
 		return;
 	}
@@ -46,7 +46,7 @@ void sock_net_unlock(struct ns_stack *stack)
 {
 	struct netns_sock *ss = stack->sock;
 
-	if (--ss->depth == 0) {
+	if (--ss->depth == 0 && !stack->single_thread) {
 		atomic_store(&ss->owner, 0);
 		pthread_mutex_unlock(&ss->lock);
 	}
@@ -168,6 +168,8 @@ int ns_stack_start_thread(struct ns_stack *stack)
 	struct netns_sock *ss = stack->sock;
 	int rc;
 
+	if (stack->single_thread)
+		return -EINVAL;	/* promised: no thread but the caller's */
 	sock_net_lock(stack);
 	if (ss->thread_running) {
 		sock_net_unlock(stack);

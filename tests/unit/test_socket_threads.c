@@ -254,6 +254,36 @@ static void test_poll_woken_from_loop(void **state)
 	assert_true(now_ms() - t0 >= 30);
 }
 
+/* single_thread: no loop thread may start, calls never take the mutex
+ * (it stays free for another thread to grab), UDP still flows on lo */
+static void test_single_thread_stack(void **state)
+{
+	struct ns_stack *s;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(9),
+				 .sin_addr.s_addr = htonl(0x7f000001) };
+	char buf[8];
+	int fd;
+
+	(void)state;
+	s = ns_stack_create(&(struct ns_stack_config){ .name = "st", .seed = 5, .single_thread = true });
+	assert_non_null(s);
+	assert_int_equal(ns_stack_start_thread(s), -EINVAL);
+	fd = ns_socket(s, AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(ns_bind(s, fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ns_stack_lock(s);	/* a no-op: the mutex itself stays free */
+	assert_int_equal(pthread_mutex_trylock(&s->sock->lock), 0);
+	pthread_mutex_unlock(&s->sock->lock);
+	ns_stack_unlock(s);
+	assert_int_equal(ns_sendto(s, fd, "ping", 4, 0, (struct sockaddr *)&a, sizeof(a)), 4);
+	for (int i = 0; i < 10; i++)
+		ns_stack_step(s);
+	assert_int_equal(ns_recv(s, fd, buf, sizeof(buf), MSG_DONTWAIT), 4);
+	assert_memory_equal(buf, "ping", 4);
+	assert_int_equal(ns_close(s, fd), 0);
+	ns_stack_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +293,7 @@ int main(void)
 		T(test_close_wakes_blocked_reader),
 		T(test_many_threads_block_on_send_and_epoll),
 		T(test_poll_woken_from_loop),
+		cmocka_unit_test(test_single_thread_stack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
