@@ -526,6 +526,7 @@ int skb_checksum_help(struct sk_buff *skb)
 	long start_off;
 	unsigned char *start;
 	uint32_t len;
+	uint16_t csum;
 
 	if (skb->ip_summed != CHECKSUM_PARTIAL)
 		return 0;
@@ -538,8 +539,11 @@ int skb_checksum_help(struct sk_buff *skb)
 		return -ENOMEM;
 	start = skb->data + start_off;
 	len = skb->len - (uint32_t)start_off;
-	/* the field holds the pseudo-header sum: summing it in completes it */
-	put_be16(start + skb->csum_offset, csum_fold(csum_partial(start, len, 0)));
+	/* the field holds the pseudo-header sum: summing it in completes it;
+	 * a 0 goes out as 0xffff (equal in ones' complement, and UDP's 0
+	 * would mean "no checksum": Linux's CSUM_MANGLED_0) */
+	csum = csum_fold(csum_partial(start, len, 0));
+	put_be16(start + skb->csum_offset, csum ? csum : 0xffff);
 	skb->ip_summed = CHECKSUM_NONE;
 	return 0;
 }

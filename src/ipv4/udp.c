@@ -338,10 +338,12 @@ static int udp_push(struct sock *sk, struct sk_buff *skb, const struct flowi4 *f
 	int err;
 
 	r.payload = buf + UDP_HLEN;
-	if (udp_emit_ipv4(&r, buf, UDP_HLEN + len, fl4->saddr, fl4->daddr) < 0) {
+	if (udp_emit_ipv4_partial(&r, buf, UDP_HLEN + len, fl4->saddr, fl4->daddr) < 0) {
 		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_BIG);
 		return -EMSGSIZE;
 	}
+	/* completed by the device or dev_queue_xmit (Linux's udp4_hwcsum) */
+	skb_partial_csum_set(skb, buf, 6);
 	skb->priority = sk->sk_priority;
 	skb->mark = sk->sk_mark;
 	err = ip_send_skb4_routed(sk->sk_net, skb, fl4, res);

@@ -340,10 +340,11 @@ static int udp6_sendmsg_v4(struct sock *sk, const struct msghdr *msg, size_t len
 	skb_set_owner_w(skb, sk);
 	memcpy_from_msg(skb_put(skb, (unsigned int)(UDP6_HLEN + len)) + UDP6_HLEN, msg, len);
 	r.payload = skb->data + UDP6_HLEN;
-	if (udp_emit_ipv4(&r, skb->data, UDP6_HLEN + len, fl4.saddr, fl4.daddr) < 0) {
+	if (udp_emit_ipv4_partial(&r, skb->data, UDP6_HLEN + len, fl4.saddr, fl4.daddr) < 0) {
 		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_BIG);
 		return -EMSGSIZE;
 	}
+	skb_partial_csum_set(skb, skb->data, 6);
 	err = ip_send_skb4(sk->sk_net, skb, &fl4);
 	if (err && err != -ENOBUFS)
 		return err;
@@ -398,11 +399,13 @@ static int udp6_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, i
 	memcpy_from_msg(skb_put(skb, (unsigned int)(UDP6_HLEN + len)) + UDP6_HLEN, msg, len);
 	r.dport = dport;
 	r.payload = skb->data + UDP6_HLEN;
-	/* RFC 8200 8.1: the pseudo-header checksum, 0 sent as 0xffff */
-	if (udp_emit_ipv6(&r, skb->data, UDP6_HLEN + len, fl6.saddr, fl6.daddr) < 0) {
+	/* RFC 8200 8.1: the pseudo-header checksum, 0 sent as 0xffff, left
+	 * for the device or dev_queue_xmit to complete */
+	if (udp_emit_ipv6_partial(&r, skb->data, UDP6_HLEN + len, fl6.saddr, fl6.daddr) < 0) {
 		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_BIG);
 		return -EMSGSIZE;
 	}
+	skb_partial_csum_set(skb, skb->data, 6);
 	skb->priority = sk->sk_priority;
 	err = ip6_xmit_routed(sk->sk_net, skb, &fl6, &res);
 	if (err == -ENOBUFS) {

@@ -82,26 +82,46 @@ int udp_emit_ipv4_nocsum(const struct udp_repr *r, uint8_t *buf, size_t len)
 	return udp_emit_raw(r, buf, len);
 }
 
-int udp_emit_ipv4(const struct udp_repr *r, uint8_t *buf, size_t len,
-		  uint32_t saddr, uint32_t daddr)
+int udp_emit_ipv4_partial(const struct udp_repr *r, uint8_t *buf, size_t len,
+			  uint32_t saddr, uint32_t daddr)
 {
 	int n = udp_emit_raw(r, buf, len);
 	if (n < 0)
 		return n;
-	uint16_t c = csum_tcpudp_magic(saddr, daddr, (uint32_t)n, IPPROTO_UDP,
-				       csum_partial(buf, (size_t)n, 0));
-	put_be16(buf + 6, c ? c : 0xffff); /* RFC 768: computed 0 sent as ones */
+	put_be16(buf + 6, (uint16_t)~csum_tcpudp_magic(saddr, daddr, (uint32_t)n, IPPROTO_UDP, 0));
 	return n;
+}
+
+int udp_emit_ipv6_partial(const struct udp_repr *r, uint8_t *buf, size_t len,
+			  const uint8_t saddr[16], const uint8_t daddr[16])
+{
+	int n = udp_emit_raw(r, buf, len);
+	if (n < 0)
+		return n;
+	put_be16(buf + 6, (uint16_t)~csum_ipv6_magic(saddr, daddr, (uint32_t)n, IPPROTO_UDP, 0));
+	return n;
+}
+
+/* Sum the segment over the partial field: the checksum. RFC 768 (and RFC
+ * 8200 8.1): a computed 0 is sent as all ones, 0 meaning "none". */
+static int udp_complete_csum(uint8_t *buf, int n)
+{
+	if (n >= 0) {
+		uint16_t c = csum_fold(csum_partial(buf, (size_t)n, 0));
+
+		put_be16(buf + 6, c ? c : 0xffff);
+	}
+	return n;
+}
+
+int udp_emit_ipv4(const struct udp_repr *r, uint8_t *buf, size_t len,
+		  uint32_t saddr, uint32_t daddr)
+{
+	return udp_complete_csum(buf, udp_emit_ipv4_partial(r, buf, len, saddr, daddr));
 }
 
 int udp_emit_ipv6(const struct udp_repr *r, uint8_t *buf, size_t len,
 		  const uint8_t saddr[16], const uint8_t daddr[16])
 {
-	int n = udp_emit_raw(r, buf, len);
-	if (n < 0)
-		return n;
-	uint16_t c = csum_ipv6_magic(saddr, daddr, (uint32_t)n, IPPROTO_UDP,
-				     csum_partial(buf, (size_t)n, 0));
-	put_be16(buf + 6, c ? c : 0xffff); /* RFC 8200 8.1 / RFC 768 */
-	return n;
+	return udp_complete_csum(buf, udp_emit_ipv6_partial(r, buf, len, saddr, daddr));
 }

@@ -43,5 +43,12 @@ int udp_emit_ipv4(const struct udp_repr *r, uint8_t *buf, size_t len,
 int udp_emit_ipv4_nocsum(const struct udp_repr *r, uint8_t *buf, size_t len);
 int udp_emit_ipv6(const struct udp_repr *r, uint8_t *buf, size_t len,
 		  const uint8_t saddr[16], const uint8_t daddr[16]);
+/* The same, leaving the checksum to be completed later (CHECKSUM_PARTIAL:
+ * the field holds the folded pseudo-header sum; skb_checksum_help or an
+ * offloading device finishes it, 0 sent as 0xFFFF). */
+int udp_emit_ipv4_partial(const struct udp_repr *r, uint8_t *buf, size_t len,
+			  uint32_t saddr, uint32_t daddr);
+int udp_emit_ipv6_partial(const struct udp_repr *r, uint8_t *buf, size_t len,
+			  const uint8_t saddr[16], const uint8_t daddr[16]);
 
 #endif
