@@ -260,7 +260,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 
 	/* the handshake's numbers (RFC 9293 3.10.7.2) */
 	tp->iss = req->snt_isn;
-	tp->snd_una = tp->snd_nxt = tp->write_seq = tp->pushed_seq = req->snt_isn + 1;
+	tp->snd_una = tp->snd_nxt = tp->write_seq = req->snt_isn + 1;
 	tp->snd_sml = tp->snd_una;
 	tp->rcv_nxt = tp->rcv_wup = tp->copied_seq = req->rcv_isn + 1;
 	tp->rcv_wnd = req->rcv_wnd;
@@ -276,7 +276,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	tp->pmtu = 1500;
 	if (!tcp_route(tp, &res))
 		tp->pmtu = res.mtu;
-	tp->advmss = tp->pmtu - tcp_net_hdr(tp) - TCP_HLEN_MIN;
+	tp->advmss = tcp_mss_u16(tp->pmtu - tcp_net_hdr(tp) - TCP_HLEN_MIN);
 	if (tp->rx_opt.user_mss && tp->rx_opt.user_mss < tp->advmss)
 		tp->advmss = tp->rx_opt.user_mss;
 	tcp_sync_mss(tp, tp->pmtu);
@@ -301,7 +301,7 @@ void tcp_init_transfer(struct tcp_sock *tp)
 	tcp_sync_mss(tp, tp->pmtu);
 	tp->snd_cwnd = TCP_INIT_CWND;		/* RFC 6928 */
 	tp->snd_cwnd_cnt = 0;
-	tp->rcv_mss = NS_MIN(tp->advmss, tp->mss_cache);
+	tp->rcv_mss = tcp_mss_u16(NS_MIN(tp->advmss, tp->mss_cache));
 	tp->rack.fack = tp->rack.fack_next = tp->snd_una;
 	tp->rcv_tstamp = tcp_now(tp);
 	tp->lsndtime = tp->rcv_tstamp;
@@ -365,7 +365,7 @@ void tcp_connect_init(struct tcp_sock *tp, unsigned int mtu)
 	unsigned int hdrs = tcp_net_hdr(tp) + TCP_HLEN_MIN;
 
 	tp->pmtu = mtu;
-	tp->advmss = mtu > hdrs ? mtu - hdrs : TCP_MSS_DEFAULT;
+	tp->advmss = mtu > hdrs ? tcp_mss_u16(mtu - hdrs) : TCP_MSS_DEFAULT;
 	if (tp->rx_opt.user_mss && tp->rx_opt.user_mss < tp->advmss)
 		tp->advmss = tp->rx_opt.user_mss;
 	tp->rx_opt.mss_clamp = tp->rx_opt.user_mss ? tp->rx_opt.user_mss : 0;
@@ -1024,7 +1024,8 @@ static int tcp_setsockopt(struct sock *sk, int level, int optname, const void *o
 		tp->keepalive_probes = v;
 		return 0;
 	case TCP_LINGER2:
-		tp->linger2 = v < 0 ? -1 : (v > TCP_FIN_TIMEOUT * 2 ? 0 : v);
+		/* the range fits linger2's int16_t */
+		tp->linger2 = (int16_t)(v < 0 ? -1 : (v > TCP_FIN_TIMEOUT * 2 ? 0 : v));
 		return 0;
 	case TCP_QUICKACK:
 		if (v) {

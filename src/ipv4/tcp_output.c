@@ -421,7 +421,6 @@ int tcp_send_syn(struct tcp_sock *tp)
 	skb_set_owner_w(skb, sk);
 	tp->snd_nxt = tp->iss + 1;
 	tp->write_seq = tp->iss + 1;
-	tp->pushed_seq = tp->write_seq;
 	tcp_queue_rtx(tp, skb);
 	tcp_transmit_skb(tp, skb, true);
 	tcp_reset_xmit_timer(tp, ICSK_TIME_RETRANS, tp->rto);
