@@ -672,6 +672,14 @@ static unsigned int tcp_seg_cap(struct tcp_sock *tp)
 	return NS_MIN(tcp_current_mss(tp), cap);
 }
 
+/* Linux's sk_stream_memory_free: may the sender queue one more skb? While
+ * less than sk_sndbuf is charged (the new skb may overshoot it, as in
+ * sock_wmem_ok). */
+static bool sk_stream_memory_free(const struct sock *sk)
+{
+	return sk->sk_wmem_alloc < sk->sk_sndbuf;
+}
+
 static int __tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, int flags)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
@@ -694,14 +702,16 @@ static int __tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, 
 
 		if (!skb || skb->len >= mss || (TCP_SKB_CB(skb)->tcp_flags & TCP_FLAG_FIN) ||
 		    skb_tailroom(skb) == 0) {
-			skb = alloc_skb_tx(sk->sk_net, mss);
-			if (!skb)
-				break;
-			if (!sock_wmem_ok(sk, skb->truesize)) {
-				kfree_skb(skb);
+			/* room first, then the allocation (Linux's
+			 * tcp_sendmsg_locked): a full buffer is a wait, not
+			 * an allocation freed again as a drop */
+			if (!sk_stream_memory_free(sk)) {
 				sock_set_flag(sk, SOCK_NOSPACE);
 				break;
 			}
+			skb = alloc_skb_tx(sk->sk_net, mss);
+			if (!skb)
+				break;
 			memset(skb->cb, 0, sizeof(skb->cb));
 			TCP_SKB_CB(skb)->seq = tp->write_seq;
 			TCP_SKB_CB(skb)->end_seq = tp->write_seq;

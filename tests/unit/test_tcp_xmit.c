@@ -382,6 +382,61 @@ static void test_pmtu_frag_needed(void **state)
 	test_stack_free(f.ts);
 }
 
+/* Drops of any reason on the stack (consumed skbs are not drops). */
+static uint64_t all_drops(struct ns_stack *s)
+{
+	uint64_t n = 0;
+
+	for (int r = 0; r < SKB_DROP_REASON_MAX; r++)
+		if (r != SKB_DROP_REASON_CONSUMED)
+			n += s->drop_reasons[r];
+	return n;
+}
+
+/* A sender that fills its send buffer and waits is no packet drop (Linux's
+ * tcp_sendmsg_locked checks sk_stream_memory_free before allocating): every
+ * -EAGAIN of a full buffer leaves the drop counters alone, and the writer
+ * goes on once the peer acknowledges. */
+static void test_sndbuf_full_no_drop(void **state)
+{
+	struct tfx f;
+	struct conn c;
+	struct seg s;
+	static uint8_t data[4096];
+	int lfd, sndbuf = 16384, sent = 0, eagain = 0;
+	uint64_t drops0;
+
+	(void)state;
+	tfx_init(&f);
+	lfd = tfx_listen(&f, LPORT);
+	c = tfx_passive(&f, lfd, LPORT, PPORT, PISN, 512);
+	assert_int_equal(ns_setsockopt(f.s, c.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+	drops0 = all_drops(f.s);
+	for (int i = 0; i < 200; i++) {
+		ssize_t n = ns_send(f.s, c.fd, data, sizeof(data), MSG_DONTWAIT);
+
+		if (n < 0) {
+			assert_int_equal(errno, EAGAIN);
+			eagain++;
+		} else {
+			sent += (int)n;
+		}
+	}
+	assert_true(eagain > 150);		/* the buffer filled, the writer kept trying */
+	assert_true(sent > 0 && sent < 200 * (int)sizeof(data));
+	assert_int_equal(all_drops(f.s), drops0);
+	/* the peer acknowledges everything sent so far: room again */
+	while (rx_seg(&f, &s))
+		if (s.th.seq + s.th.payload_len - c.snd < (1u << 30))
+			c.snd = s.th.seq + s.th.payload_len;
+	peer_tx(&f, &c, TCP_FLAG_ACK, 512, NULL, 0);
+	assert_true(ns_send(f.s, c.fd, data, sizeof(data), MSG_DONTWAIT) > 0);
+	assert_int_equal(all_drops(f.s), drops0);
+	close_abort(&f, c.fd);
+	ns_close(f.s, lfd);
+	test_stack_free(f.ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_fast_retransmit_newreno),
 		cmocka_unit_test(test_zero_window_probe),
 		cmocka_unit_test(test_pmtu_frag_needed),
+		cmocka_unit_test(test_sndbuf_full_no_drop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
