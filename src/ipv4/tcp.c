@@ -477,6 +477,9 @@ static int tcp_disconnect(struct sock *sk, int flags)
 	tp->snd_cwnd = TCP_INIT_CWND;
 	tp->snd_ssthresh = TCP_INFINITE_SSTHRESH;
 	tp->ca_state = TCP_CA_OPEN;
+	tp->is_cwnd_limited = false;	/* Linux's tcp_disconnect */
+	tp->max_packets_out = 0;
+	tp->cwnd_usage_seq = 0;
 	return 0;
 }
 

@@ -346,6 +346,11 @@ struct tcp_sock {
 	bool bound : 1;				/* bind_node in bhash */
 	bool rack_advanced : 1;			/* RACK: rack.mstamp moved on this ACK */
 	bool rack_reord : 1;			/* RACK: reordering seen (RFC 8985 6.2 step 2) */
+	bool is_cwnd_limited : 1;		/* the flight of this window filled cwnd */
+	/* cwnd use (Linux's tcp_cwnd_validate, RFC 7661's spirit): the
+	 * largest flight of the window ending at cwnd_usage_seq */
+	uint32_t max_packets_out;
+	uint32_t cwnd_usage_seq;
 
 	/* timers: one wheel timer multiplexes the TCP_TIMER_* events */
 	struct timer_list timer;
@@ -412,6 +417,18 @@ static inline uint16_t tcp_mss_u16(uint32_t mss)
 {
 	return mss > UINT16_MAX ? UINT16_MAX : (uint16_t)mss;
 }
+/* Linux's tcp_is_cwnd_limited: may cwnd grow on this ACK? Only while the
+ * sender fills it (RFC 7661 4.1 spirit); in slow start up to twice the
+ * largest recent flight, so cwnd keeps pace with an accelerating sender. */
+static inline bool tcp_is_cwnd_limited(const struct tcp_sock *tp)
+{
+	if (tp->is_cwnd_limited)
+		return true;
+	if (tp->snd_cwnd < tp->snd_ssthresh)
+		return tp->snd_cwnd < 2 * (uint64_t)tp->max_packets_out;
+	return false;
+}
+
 /* rcv_segs_unacked += n, saturating (only "at least 2" matters) */
 static inline void tcp_segs_unacked_add(struct tcp_sock *tp, unsigned int n)
 {
