@@ -683,6 +683,16 @@ static bool sk_stream_memory_free(const struct sock *sk)
 	return sk->sk_wmem_alloc < sk->sk_sndbuf;
 }
 
+/* Linux's sk_wmem_schedule for a new skb: over the tcp_mem hard limit a
+ * socket keeps only its tcp_wmem[0] guarantee (__sk_mem_raise_allocated). */
+static bool tcp_wmem_schedule(struct sock *sk)
+{
+	struct netns_tcp *tn = tcp_net(sk);
+
+	return tcp_under_memory_pressure(tn, tcp_now(tcp_sk(sk))) < 2 ||
+	       sk->sk_wmem_alloc < tn->tcp_wmem[0];
+}
+
 static int __tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, int flags)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
@@ -708,7 +718,7 @@ static int __tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, 
 			/* room first, then the allocation (Linux's
 			 * tcp_sendmsg_locked): a full buffer is a wait, not
 			 * an allocation freed again as a drop */
-			if (!sk_stream_memory_free(sk)) {
+			if (!sk_stream_memory_free(sk) || !tcp_wmem_schedule(sk)) {
 				sock_set_flag(sk, SOCK_NOSPACE);
 				break;
 			}

@@ -437,6 +437,39 @@ static void test_sndbuf_full_no_drop(void **state)
 	test_stack_free(f.ts);
 }
 
+/* Over the tcp_mem hard limit (Linux's sk_wmem_schedule) a sender keeps
+ * only its tcp_wmem[0] guarantee, whatever its SO_SNDBUF: it waits, no skb
+ * is allocated and dropped; below the limit again it goes on. */
+static void test_tcp_mem_hard_limit_send(void **state)
+{
+	struct tfx f;
+	struct conn c;
+	static uint8_t data[64 * 1024];
+	int lfd, sndbuf = 1 << 18;
+	uint64_t drops0;
+	ssize_t n;
+
+	(void)state;
+	tfx_init(&f);
+	lfd = tfx_listen(&f, LPORT);
+	c = tfx_passive(&f, lfd, LPORT, PPORT, PISN, 512);
+	assert_int_equal(ns_setsockopt(f.s, c.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+	assert_int_equal(ns_proc_write(f.s, "/proc/sys/net/ipv4/tcp_mem", "1 1 1"), 0);
+	drops0 = all_drops(f.s);
+	n = ns_send(f.s, c.fd, data, sizeof(data), MSG_DONTWAIT);
+	print_message("over tcp_mem[2]: %zd bytes taken\n", n);
+	assert_true(n > 0 && n < 8 * 1448);	/* about tcp_wmem[0] = 4096 of skbs */
+	assert_int_equal(ns_send(f.s, c.fd, data, sizeof(data), MSG_DONTWAIT), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(all_drops(f.s), drops0);
+	assert_int_equal(ns_proc_write(f.s, "/proc/sys/net/ipv4/tcp_mem", "24576 32768 49152"), 0);
+	assert_true(ns_send(f.s, c.fd, data, sizeof(data), MSG_DONTWAIT) > 0);
+	assert_int_equal(all_drops(f.s), drops0);
+	close_abort(&f, c.fd);
+	ns_close(f.s, lfd);
+	test_stack_free(f.ts);
+}
+
 /* The peer ACKs each of the next n full segments on its own, rtt after. */
 static void ack_each(struct tfx *f, struct conn *c, int n, uint64_t rtt)
 {
@@ -533,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_zero_window_probe),
 		cmocka_unit_test(test_pmtu_frag_needed),
 		cmocka_unit_test(test_sndbuf_full_no_drop),
+		cmocka_unit_test(test_tcp_mem_hard_limit_send),
 		cmocka_unit_test(test_cwnd_app_limited),
 		cmocka_unit_test(test_cwnd_bulk_grows),
 	};
