@@ -418,7 +418,7 @@ static inline uint16_t tcp_mss_u16(uint32_t mss)
 	return mss > UINT16_MAX ? UINT16_MAX : (uint16_t)mss;
 }
 /* Linux's tcp_is_cwnd_limited: may cwnd grow on this ACK? Only while the
- * sender fills it (RFC 7661 4.1 spirit); in slow start up to twice the
+ * sender fills it (RFC 7661's spirit); in slow start up to twice the
  * largest recent flight, so cwnd keeps pace with an accelerating sender. */
 static inline bool tcp_is_cwnd_limited(const struct tcp_sock *tp)
 {
