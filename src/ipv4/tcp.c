@@ -260,7 +260,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 
 	/* the handshake's numbers (RFC 9293 3.10.7.2) */
 	tp->iss = req->snt_isn;
-	tp->snd_una = tp->snd_nxt = tp->write_seq = tp->pushed_seq = req->snt_isn + 1;
+	tp->snd_una = tp->snd_nxt = tp->write_seq = req->snt_isn + 1;
 	tp->snd_sml = tp->snd_una;
 	tp->rcv_nxt = tp->rcv_wup = tp->copied_seq = req->rcv_isn + 1;
 	tp->rcv_wnd = req->rcv_wnd;
@@ -276,7 +276,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	tp->pmtu = 1500;
 	if (!tcp_route(tp, &res))
 		tp->pmtu = res.mtu;
-	tp->advmss = tp->pmtu - tcp_net_hdr(tp) - TCP_HLEN_MIN;
+	tp->advmss = tcp_mss_u16(tp->pmtu - tcp_net_hdr(tp) - TCP_HLEN_MIN);
 	if (tp->rx_opt.user_mss && tp->rx_opt.user_mss < tp->advmss)
 		tp->advmss = tp->rx_opt.user_mss;
 	tcp_sync_mss(tp, tp->pmtu);
@@ -301,7 +301,7 @@ void tcp_init_transfer(struct tcp_sock *tp)
 	tcp_sync_mss(tp, tp->pmtu);
 	tp->snd_cwnd = TCP_INIT_CWND;		/* RFC 6928 */
 	tp->snd_cwnd_cnt = 0;
-	tp->rcv_mss = NS_MIN(tp->advmss, tp->mss_cache);
+	tp->rcv_mss = tcp_mss_u16(NS_MIN(tp->advmss, tp->mss_cache));
 	tp->rack.fack = tp->rack.fack_next = tp->snd_una;
 	tp->rcv_tstamp = tcp_now(tp);
 	tp->lsndtime = tp->rcv_tstamp;
@@ -365,7 +365,7 @@ void tcp_connect_init(struct tcp_sock *tp, unsigned int mtu)
 	unsigned int hdrs = tcp_net_hdr(tp) + TCP_HLEN_MIN;
 
 	tp->pmtu = mtu;
-	tp->advmss = mtu > hdrs ? mtu - hdrs : TCP_MSS_DEFAULT;
+	tp->advmss = mtu > hdrs ? tcp_mss_u16(mtu - hdrs) : TCP_MSS_DEFAULT;
 	if (tp->rx_opt.user_mss && tp->rx_opt.user_mss < tp->advmss)
 		tp->advmss = tp->rx_opt.user_mss;
 	tp->rx_opt.mss_clamp = tp->rx_opt.user_mss ? tp->rx_opt.user_mss : 0;
@@ -477,6 +477,9 @@ static int tcp_disconnect(struct sock *sk, int flags)
 	tp->snd_cwnd = TCP_INIT_CWND;
 	tp->snd_ssthresh = TCP_INFINITE_SSTHRESH;
 	tp->ca_state = TCP_CA_OPEN;
+	tp->is_cwnd_limited = false;	/* Linux's tcp_disconnect */
+	tp->max_packets_out = 0;
+	tp->cwnd_usage_seq = 0;
 	return 0;
 }
 
@@ -672,6 +675,24 @@ static unsigned int tcp_seg_cap(struct tcp_sock *tp)
 	return NS_MIN(tcp_current_mss(tp), cap);
 }
 
+/* Linux's sk_stream_memory_free: may the sender queue one more skb? While
+ * less than sk_sndbuf is charged (the new skb may overshoot it, as in
+ * sock_wmem_ok). */
+static bool sk_stream_memory_free(const struct sock *sk)
+{
+	return sk->sk_wmem_alloc < sk->sk_sndbuf;
+}
+
+/* Linux's sk_wmem_schedule for a new skb: over the tcp_mem hard limit a
+ * socket keeps only its tcp_wmem[0] guarantee (__sk_mem_raise_allocated). */
+static bool tcp_wmem_schedule(struct sock *sk)
+{
+	struct netns_tcp *tn = tcp_net(sk);
+
+	return tcp_under_memory_pressure(tn, tcp_now(tcp_sk(sk))) < 2 ||
+	       sk->sk_wmem_alloc < tn->tcp_wmem[0];
+}
+
 static int __tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, int flags)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
@@ -694,14 +715,16 @@ static int __tcp_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len, 
 
 		if (!skb || skb->len >= mss || (TCP_SKB_CB(skb)->tcp_flags & TCP_FLAG_FIN) ||
 		    skb_tailroom(skb) == 0) {
-			skb = alloc_skb_tx(sk->sk_net, mss);
-			if (!skb)
-				break;
-			if (!sock_wmem_ok(sk, skb->truesize)) {
-				kfree_skb(skb);
+			/* room first, then the allocation (Linux's
+			 * tcp_sendmsg_locked): a full buffer is a wait, not
+			 * an allocation freed again as a drop */
+			if (!sk_stream_memory_free(sk) || !tcp_wmem_schedule(sk)) {
 				sock_set_flag(sk, SOCK_NOSPACE);
 				break;
 			}
+			skb = alloc_skb_tx(sk->sk_net, mss);
+			if (!skb)
+				break;
 			memset(skb->cb, 0, sizeof(skb->cb));
 			TCP_SKB_CB(skb)->seq = tp->write_seq;
 			TCP_SKB_CB(skb)->end_seq = tp->write_seq;
@@ -1024,7 +1047,8 @@ static int tcp_setsockopt(struct sock *sk, int level, int optname, const void *o
 		tp->keepalive_probes = v;
 		return 0;
 	case TCP_LINGER2:
-		tp->linger2 = v < 0 ? -1 : (v > TCP_FIN_TIMEOUT * 2 ? 0 : v);
+		/* the range fits linger2's int16_t */
+		tp->linger2 = (int16_t)(v < 0 ? -1 : (v > TCP_FIN_TIMEOUT * 2 ? 0 : v));
 		return 0;
 	case TCP_QUICKACK:
 		if (v) {

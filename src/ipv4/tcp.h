@@ -277,23 +277,20 @@ struct tcp_sock {
 	struct hlist_node bind_node;		/* bhash */
 
 	/* send sequence space, RFC 9293 3.3.1 */
-	uint32_t snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, snd_up;
+	uint32_t snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
 	uint32_t iss;
 	uint32_t write_seq;			/* end of the data queued by the user */
 	uint32_t max_window;			/* largest window the peer offered */
-	uint32_t pushed_seq;
 	uint32_t snd_sml;			/* end of the last small segment sent (Minshall) */
 	/* receive sequence space (IRS is not kept: nothing reads it after the SYN) */
-	uint32_t rcv_nxt, rcv_wnd, rcv_wup, rcv_up;
+	uint32_t rcv_nxt, rcv_wnd, rcv_wup;
 	uint32_t copied_seq;			/* next byte the user reads */
 	uint32_t rcv_ssthresh;
 	uint32_t window_clamp;
 	uint32_t mss_cache;			/* current effective send MSS (payload) */
-	uint32_t advmss;			/* MSS we advertise */
-	uint32_t rcv_mss;			/* estimate of the peer's segment size */
 	uint32_t pmtu;				/* path MTU in use */
-	int linger2;				/* TCP_LINGER2 (s), 0: tcp_fin_timeout */
-	uint32_t rcv_segs_unacked;		/* full segments since our last ACK */
+	int16_t linger2;			/* TCP_LINGER2 (s, -1..2 * TCP_FIN_TIMEOUT), 0: tcp_fin_timeout */
+	uint16_t rcv_segs_unacked;		/* full segments since our last ACK (saturates) */
 	struct tcp_rx_opt rx_opt;
 
 	/* congestion control, RFC 5681 / 6582 */
@@ -316,10 +313,8 @@ struct tcp_sock {
 	/* RTT, RFC 6298 (us, srtt and mdev scaled by 8 and 4 like Linux) */
 	uint32_t srtt_us;			/* << 3 */
 	uint32_t mdev_us;			/* << 2 */
-	uint32_t rttvar_us;
-	uint32_t mdev_max_us;
-	uint32_t rtt_seq;
 	uint32_t total_retrans;
+	uint32_t reordering;			/* DupThresh in packets (RFC 6675 2, Linux) */
 	uint64_t rto;				/* ns */
 	uint64_t retrans_stamp;			/* ns of the first retransmission */
 
@@ -334,13 +329,15 @@ struct tcp_sock {
 	/* keepalive (TCP_KEEPIDLE/INTVL/CNT, bounded as Linux: 32767 s,
 	 * 32767 s, 127; 0: sysctl) */
 	uint16_t keepalive_time, keepalive_intvl;
+	/* MSS values fit 16 bits (an IP datagram is at most 65535 bytes;
+	 * Linux keeps them as u16 too): set through tcp_mss_u16() */
+	uint16_t advmss;			/* MSS we advertise */
+	uint16_t rcv_mss;			/* estimate of the peer's segment size */
 	uint8_t keepalive_probes;
 	uint8_t nonagle;			/* TCP_NAGLE_* */
-	uint8_t sack_recent_n;			/* entries of sack_recent */
+	uint8_t sack_recent_n : 3;		/* entries of sack_recent (<= TCP_SACK_RECENT) */
 	bool ack_pingpong : 1;			/* interactive: delay ACKs */
-	bool syn_sent_once : 1;
 	bool fin_queued : 1;			/* FIN in the send queue */
-	bool rst_on_close : 1;			/* data lost: abort with RST */
 	bool dsack : 1;				/* a D-SACK block is owed */
 	bool tlp_retrans : 1;			/* the TLP probe was a retransmission */
 	bool v6only : 1;			/* IPV6_V6ONLY */
@@ -349,6 +346,11 @@ struct tcp_sock {
 	bool bound : 1;				/* bind_node in bhash */
 	bool rack_advanced : 1;			/* RACK: rack.mstamp moved on this ACK */
 	bool rack_reord : 1;			/* RACK: reordering seen (RFC 8985 6.2 step 2) */
+	bool is_cwnd_limited : 1;		/* the flight of this window filled cwnd */
+	/* cwnd use (Linux's tcp_cwnd_validate, RFC 7661's spirit): the
+	 * largest flight of the window ending at cwnd_usage_seq */
+	uint32_t max_packets_out;
+	uint32_t cwnd_usage_seq;
 
 	/* timers: one wheel timer multiplexes the TCP_TIMER_* events */
 	struct timer_list timer;
@@ -364,9 +366,8 @@ struct tcp_sock {
 	/* SACK receiver (RFC 2018 4, RFC 2883) */
 	uint32_t sack_recent[TCP_SACK_RECENT];	/* seq of the latest ofo arrivals, newest first */
 	struct tcp_sack_block dsack_blk;
-	uint32_t ooo_drops;
-	/* SACK sender: scoreboard counters above, loss detection */
-	uint32_t reordering;			/* DupThresh in packets (RFC 6675 2, Linux) */
+	/* SACK sender: scoreboard counters above, loss detection (and
+	 * reordering, next to total_retrans) */
 	struct tcp_rack rack;
 	struct tcp_sack_block recv_sack_cache[TCP_NUM_SACKS];	/* the last ACK's valid blocks */
 	uint32_t rtt_min_us;			/* smallest RTT seen (RACK's min_RTT) */
@@ -410,6 +411,33 @@ static inline struct sock *tp_sk(struct tcp_sock *tp)
 {
 	return &tp->inet.sk;
 }
+/* An MSS for tp->advmss / tp->rcv_mss: saturates at 65535 (no IPv4 or
+ * IPv6 datagram without jumbograms carries more). */
+static inline uint16_t tcp_mss_u16(uint32_t mss)
+{
+	return mss > UINT16_MAX ? UINT16_MAX : (uint16_t)mss;
+}
+/* Linux's tcp_is_cwnd_limited: may cwnd grow on this ACK? Only while the
+ * sender fills it (RFC 7661's spirit); in slow start up to twice the
+ * largest recent flight, so cwnd keeps pace with an accelerating sender. */
+static inline bool tcp_is_cwnd_limited(const struct tcp_sock *tp)
+{
+	if (tp->is_cwnd_limited)
+		return true;
+	if (tp->snd_cwnd < tp->snd_ssthresh)
+		return tp->snd_cwnd < 2 * (uint64_t)tp->max_packets_out;
+	return false;
+}
+
+/* rcv_segs_unacked += n, saturating (only "at least 2" matters) */
+static inline void tcp_segs_unacked_add(struct tcp_sock *tp, unsigned int n)
+{
+	unsigned int v = tp->rcv_segs_unacked + n;
+
+	tp->rcv_segs_unacked = (uint16_t)(v > UINT16_MAX ? UINT16_MAX : v);
+}
+_Static_assert(TCP_SACK_RECENT < 8, "sack_recent_n is a 3-bit field");
+_Static_assert(TCP_FIN_TIMEOUT * 2 <= INT16_MAX, "linger2 is an int16_t");
 static inline uint32_t tcp_packets_in_flight(const struct tcp_sock *tp)
 {
 	/* RFC 6675's pipe without SACK: Linux's tcp_packets_in_flight */

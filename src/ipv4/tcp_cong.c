@@ -9,10 +9,13 @@
 #include "ipv4/tcp.h"
 
 /* RFC 5681 3.1: slow start below ssthresh, then one segment per RTT
- * (Linux's tcp_slow_start / tcp_cong_avoid_ai, cwnd in segments). */
+ * (Linux's tcp_slow_start / tcp_cong_avoid_ai, cwnd in segments), only
+ * while cwnd limits the sender (tcp_is_cwnd_limited, Linux's reno). */
 void tcp_reno_cong_avoid(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
 {
 	(void)ack;
+	if (!tcp_is_cwnd_limited(tp))
+		return;		/* an application- or rwnd-limited sender */
 	if (tp->snd_cwnd < tp->snd_ssthresh) {
 		uint32_t cwnd = NS_MIN(tp->snd_cwnd + acked, tp->snd_ssthresh);
 

@@ -180,6 +180,10 @@ static void tcp_cong_avoid_ai(struct tcp_sock *tp, uint32_t w, uint32_t acked)
 static void cubic_cong_avoid(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
 {
 	(void)ack;
+	/* RFC 9438 5.8 / RFC 7661: no growth while the sender is
+	 * application- or rwnd-limited (Linux's cubictcp_cong_avoid) */
+	if (!tcp_is_cwnd_limited(tp))
+		return;
 	if (tp->snd_cwnd < tp->snd_ssthresh) {
 		/* RFC 9438 4.10 / RFC 5681 slow start */
 		uint32_t cwnd = NS_MIN(tp->snd_cwnd + acked, tp->snd_ssthresh);

@@ -56,6 +56,7 @@ static void tcp_enter_quickack_mode(struct tcp_sock *tp)
 static void tcp_rtt_estimator(struct tcp_sock *tp, uint64_t m_ns)
 {
 	int64_t m = (int64_t)(m_ns / NS_PER_US);
+	uint32_t rttvar_us;
 
 	if (m <= 0)
 		m = 1;
@@ -72,9 +73,9 @@ static void tcp_rtt_estimator(struct tcp_sock *tp, uint64_t m_ns)
 		tp->srtt_us = (uint32_t)m << 3;
 		tp->mdev_us = (uint32_t)m << 1;
 	}
-	tp->rttvar_us = NS_MAX(tp->mdev_us, (uint32_t)(TCP_RTO_MIN / NS_PER_US));
+	rttvar_us = NS_MAX(tp->mdev_us, (uint32_t)(TCP_RTO_MIN / NS_PER_US));
 	/* RFC 6298 2.3 with Linux's floor: RTO = SRTT + max(4*RTTVAR, 200 ms) */
-	tp->rto = ((uint64_t)(tp->srtt_us >> 3) + tp->rttvar_us) * NS_PER_US;
+	tp->rto = ((uint64_t)(tp->srtt_us >> 3) + rttvar_us) * NS_PER_US;
 	if (tp->rto > TCP_RTO_MAX)
 		tp->rto = TCP_RTO_MAX;
 	if (tp->rto < TCP_RTO_MIN)
@@ -197,13 +198,13 @@ static void tcp_event_data_recv(struct tcp_sock *tp, struct sk_buff *skb)
 	uint64_t now = tcp_now(tp);
 
 	if (skb->len > tp->rcv_mss)
-		tp->rcv_mss = NS_MIN(skb->len, tp->advmss);
+		tp->rcv_mss = tcp_mss_u16(NS_MIN(skb->len, tp->advmss));
 	if (!tp->ato) {
 		/* first data: quick-ACK mode (Linux's tcp_event_data_recv) */
 		tcp_enter_quickack_mode(tp);
 	}
 	if (skb->len >= tp->rcv_mss)
-		tp->rcv_segs_unacked++;
+		tcp_segs_unacked_add(tp, 1);
 	tp->lrcvtime = (uint32_t)(now / NS_PER_MS);
 	/* the receiver's RTT from the echoed timestamp (Linux's
 	 * tcp_rcv_rtt_measure_ts), 7/8 smoothing */
@@ -333,7 +334,6 @@ static void tcp_data_queue_ofo(struct tcp_sock *tp, struct sk_buff *skb)
 	struct sk_buff *p;
 
 	if (!tcp_rmem_schedule(tp, tcb->seq, skb->truesize)) {
-		tp->ooo_drops++;
 		TCP_INC_STATS(tcp_net(sk), TCP_MIB_OFODROP);
 		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
 		return;
@@ -430,7 +430,7 @@ static void tcp_data_queue(struct tcp_sock *tp, struct sk_buff *skb)
 			fin = tcp_ofo_queue(tp);
 		/* RFC 5681 4.2: ACK at once when a gap fills */
 		tp->ack_pending |= ICSK_ACK_SCHED;
-		tp->rcv_segs_unacked += 2;
+		tcp_segs_unacked_add(tp, 2);
 	}
 	if (fin)
 		tcp_fin(tp);

@@ -421,7 +421,6 @@ int tcp_send_syn(struct tcp_sock *tp)
 	skb_set_owner_w(skb, sk);
 	tp->snd_nxt = tp->iss + 1;
 	tp->write_seq = tp->iss + 1;
-	tp->pushed_seq = tp->write_seq;
 	tcp_queue_rtx(tp, skb);
 	tcp_transmit_skb(tp, skb, true);
 	tcp_reset_xmit_timer(tp, ICSK_TIME_RETRANS, tp->rto);
@@ -610,13 +609,26 @@ static bool tcp_nagle_ok(const struct tcp_sock *tp, const struct sk_buff *skb, u
 		 !after(tp->snd_sml, tp->snd_nxt));
 }
 
+/* Linux's tcp_cwnd_validate (its tracking part): remember whether the
+ * flight of the current window filled cwnd, else its largest size, for
+ * tcp_is_cwnd_limited. A window ends when snd_una passes cwnd_usage_seq. */
+static void tcp_cwnd_validate(struct tcp_sock *tp, bool is_cwnd_limited)
+{
+	if (!before(tp->snd_una, tp->cwnd_usage_seq) || is_cwnd_limited ||
+	    (!tp->is_cwnd_limited && tp->packets_out > tp->max_packets_out)) {
+		tp->is_cwnd_limited = is_cwnd_limited;
+		tp->max_packets_out = tp->packets_out;
+		tp->cwnd_usage_seq = tp->snd_nxt;
+	}
+}
+
 /* Linux's tcp_write_xmit: send what the windows allow. */
 void tcp_push(struct tcp_sock *tp)
 {
 	struct sock *sk = &tp->inet.sk;
 	struct sk_buff *skb;
 	uint32_t mss = tcp_current_mss(tp);
-	bool sent = false;
+	bool sent = false, cwnd_limited;
 
 	if (!(TCPF(sk->sk_state) & (TCPF(TCP_ESTABLISHED) | TCPF(TCP_CLOSE_WAIT) |
 				    TCPF(TCP_FIN_WAIT1) | TCPF(TCP_LAST_ACK) | TCPF(TCP_CLOSING))))
@@ -651,6 +663,10 @@ void tcp_push(struct tcp_sock *tp)
 		tcp_transmit_skb(tp, skb, true);
 		sent = true;
 	}
+	/* cwnd-limited when the flight fills it (Linux: after the loop) */
+	cwnd_limited = tcp_packets_in_flight(tp) >= tp->snd_cwnd;
+	if (sent || cwnd_limited)
+		tcp_cwnd_validate(tp, cwnd_limited);
 	/* RFC 8985 7.2: new data (re)arms the PTO; else the RTO runs */
 	if (sent && (!tcp_timer_armed(tp, TCP_TIMER_RTX) || tp->pending == ICSK_TIME_PROBE0 ||
 		     tp->pending == ICSK_TIME_LOSS_PROBE) && !tcp_schedule_loss_probe(tp))

@@ -89,10 +89,10 @@ struct sock {
 	int sk_sndbuf;
 	int sk_rmem_alloc;
 	int sk_wmem_alloc;
+	uint32_t sk_hash;		/* the proto's hash of the bound socket */
 	/* the protocol's per-stack total of the two above (Linux's
 	 * proto->memory_allocated), NULL when it keeps none */
 	long *sk_memory_allocated;
-	uint32_t sk_hash;		/* the proto's hash of the bound socket */
 	uint32_t sk_dst_slot;		/* cached output route slot (ip_route_output_sk) */
 	struct sk_buff_head sk_receive_queue;
 	struct sk_buff_head sk_write_queue;

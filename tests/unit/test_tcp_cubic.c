@@ -57,10 +57,13 @@ static void test_cubic_default_and_sockopt(void **state)
 	test_stack_free(f.ts);
 }
 
-/* Drive one congestion-avoidance RTT: cwnd ACKs of one segment. */
+/* Drive one congestion-avoidance RTT of a bulk sender (each flight fills
+ * cwnd: tcp_is_cwnd_limited): cwnd ACKs of one segment. */
 static void one_rtt(struct tfx *f, struct tcp_sock *tp, uint64_t rtt)
 {
 	uint32_t n = tp->snd_cwnd;
+
+	tp->is_cwnd_limited = true;
 
 	f->ts->clock.now += rtt;
 	for (uint32_t i = 0; i < n; i++)

@@ -382,6 +382,180 @@ static void test_pmtu_frag_needed(void **state)
 	test_stack_free(f.ts);
 }
 
+/* Drops of any reason on the stack (consumed skbs are not drops). */
+static uint64_t all_drops(struct ns_stack *s)
+{
+	uint64_t n = 0;
+
+	for (int r = 0; r < SKB_DROP_REASON_MAX; r++)
+		if (r != SKB_DROP_REASON_CONSUMED)
+			n += s->drop_reasons[r];
+	return n;
+}
+
+/* A sender that fills its send buffer and waits is no packet drop (Linux's
+ * tcp_sendmsg_locked checks sk_stream_memory_free before allocating): every
+ * -EAGAIN of a full buffer leaves the drop counters alone, and the writer
+ * goes on once the peer acknowledges. */
+static void test_sndbuf_full_no_drop(void **state)
+{
+	struct tfx f;
+	struct conn c;
+	struct seg s;
+	static uint8_t data[4096];
+	int lfd, sndbuf = 16384, sent = 0, eagain = 0;
+	uint64_t drops0;
+
+	(void)state;
+	tfx_init(&f);
+	lfd = tfx_listen(&f, LPORT);
+	c = tfx_passive(&f, lfd, LPORT, PPORT, PISN, 512);
+	assert_int_equal(ns_setsockopt(f.s, c.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+	drops0 = all_drops(f.s);
+	for (int i = 0; i < 200; i++) {
+		ssize_t n = ns_send(f.s, c.fd, data, sizeof(data), MSG_DONTWAIT);
+
+		if (n < 0) {
+			assert_int_equal(errno, EAGAIN);
+			eagain++;
+		} else {
+			sent += (int)n;
+		}
+	}
+	assert_true(eagain > 150);		/* the buffer filled, the writer kept trying */
+	assert_true(sent > 0 && sent < 200 * (int)sizeof(data));
+	assert_int_equal(all_drops(f.s), drops0);
+	/* the peer acknowledges everything sent so far: room again */
+	while (rx_seg(&f, &s))
+		if (s.th.seq + s.th.payload_len - c.snd < (1u << 30))
+			c.snd = s.th.seq + s.th.payload_len;
+	peer_tx(&f, &c, TCP_FLAG_ACK, 512, NULL, 0);
+	assert_true(ns_send(f.s, c.fd, data, sizeof(data), MSG_DONTWAIT) > 0);
+	assert_int_equal(all_drops(f.s), drops0);
+	close_abort(&f, c.fd);
+	ns_close(f.s, lfd);
+	test_stack_free(f.ts);
+}
+
+/* Over the tcp_mem hard limit (Linux's sk_wmem_schedule) a sender keeps
+ * only its tcp_wmem[0] guarantee, whatever its SO_SNDBUF: it waits, no skb
+ * is allocated and dropped; below the limit again it goes on. */
+static void test_tcp_mem_hard_limit_send(void **state)
+{
+	struct tfx f;
+	struct conn c;
+	static uint8_t data[64 * 1024];
+	int lfd, sndbuf = 1 << 18;
+	uint64_t drops0;
+	ssize_t n;
+
+	(void)state;
+	tfx_init(&f);
+	lfd = tfx_listen(&f, LPORT);
+	c = tfx_passive(&f, lfd, LPORT, PPORT, PISN, 512);
+	assert_int_equal(ns_setsockopt(f.s, c.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+	assert_int_equal(ns_proc_write(f.s, "/proc/sys/net/ipv4/tcp_mem", "1 1 1"), 0);
+	drops0 = all_drops(f.s);
+	n = ns_send(f.s, c.fd, data, sizeof(data), MSG_DONTWAIT);
+	print_message("over tcp_mem[2]: %zd bytes taken\n", n);
+	assert_true(n > 0 && n < 8 * 1448);	/* about tcp_wmem[0] = 4096 of skbs */
+	assert_int_equal(ns_send(f.s, c.fd, data, sizeof(data), MSG_DONTWAIT), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(all_drops(f.s), drops0);
+	assert_int_equal(ns_proc_write(f.s, "/proc/sys/net/ipv4/tcp_mem", "24576 32768 49152"), 0);
+	assert_true(ns_send(f.s, c.fd, data, sizeof(data), MSG_DONTWAIT) > 0);
+	assert_int_equal(all_drops(f.s), drops0);
+	close_abort(&f, c.fd);
+	ns_close(f.s, lfd);
+	test_stack_free(f.ts);
+}
+
+/* The peer ACKs each of the next n full segments on its own, rtt after. */
+static void ack_each(struct tfx *f, struct conn *c, int n, uint64_t rtt)
+{
+	advance(f, rtt);
+	for (int i = 0; i < n; i++) {
+		expect_data(f, c, 1448);
+		peer_tx(f, c, TCP_FLAG_ACK, 512, NULL, 0);
+	}
+}
+
+/* RFC 7661 / Linux's tcp_is_cwnd_limited: cwnd grows only while the
+ * sender fills it. An application-limited sender in slow start gets at
+ * most twice its largest flight: one segment per RTT leaves IW10 alone,
+ * eight per RTT stop at 16 - for NewReno and CUBIC alike. */
+static void test_cwnd_app_limited(void **state)
+{
+	static const char *const cc[] = { "reno", "cubic" };
+	static uint8_t data[8 * 1448];
+
+	(void)state;
+	for (size_t k = 0; k < ARRAY_SIZE(cc); k++) {
+		struct tfx f;
+		struct conn c;
+		struct seg s;
+		int lfd;
+
+		tfx_init(&f);
+		lfd = tfx_listen(&f, LPORT);
+		c = tfx_passive(&f, lfd, LPORT, PPORT, PISN, 512);
+		assert_int_equal(ns_setsockopt(f.s, c.fd, IPPROTO_TCP, TCP_CONGESTION, cc[k],
+					       strlen(cc[k])), 0);
+		for (int r = 0; r < 30; r++) {		/* 1 segment per RTT */
+			assert_int_equal(ns_send(f.s, c.fd, data, 1448, 0), 1448);
+			ack_each(&f, &c, 1, 10 * MS);
+			assert_false(rx_seg(&f, &s));
+		}
+		expect_ca(&f, c.fd, 10, TCP_INFINITE_SSTHRESH, TCP_CA_OPEN);
+		for (int r = 0; r < 10; r++) {		/* 8 segments per RTT */
+			assert_int_equal(ns_send(f.s, c.fd, data, sizeof(data), 0), (ssize_t)sizeof(data));
+			ack_each(&f, &c, 8, 10 * MS);
+			assert_false(rx_seg(&f, &s));
+		}
+		print_message("%s: app-limited cwnd %u\n", cc[k], tfx_info(&f, c.fd).tcpi_snd_cwnd);
+		expect_ca(&f, c.fd, 16, TCP_INFINITE_SSTHRESH, TCP_CA_OPEN);
+		close_abort(&f, c.fd);
+		ns_close(f.s, lfd);
+		test_stack_free(f.ts);
+	}
+}
+
+/* A bulk sender fills cwnd, so slow start goes on as before (RFC 5681 3.1):
+ * each ACK of the first flight adds a segment, 10 -> 20 (NewReno; CUBIC's
+ * HyStart may end slow start on the same-instant ACK train at 16). */
+static void test_cwnd_bulk_grows(void **state)
+{
+	static const char *const cc[] = { "reno", "cubic" };
+	static uint8_t data[40 * 1448];
+
+	(void)state;
+	for (size_t k = 0; k < ARRAY_SIZE(cc); k++) {
+		struct tfx f;
+		struct conn c;
+		uint32_t cwnd;
+		int lfd, sndbuf = 1 << 18;
+
+		tfx_init(&f);
+		lfd = tfx_listen(&f, LPORT);
+		c = tfx_passive(&f, lfd, LPORT, PPORT, PISN, 512);
+		assert_int_equal(ns_setsockopt(f.s, c.fd, IPPROTO_TCP, TCP_CONGESTION, cc[k],
+					       strlen(cc[k])), 0);
+		assert_int_equal(ns_setsockopt(f.s, c.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+					       sizeof(sndbuf)), 0);
+		assert_int_equal(ns_send(f.s, c.fd, data, sizeof(data), 0), (ssize_t)sizeof(data));
+		ack_each(&f, &c, 10, 10 * MS);
+		cwnd = tfx_info(&f, c.fd).tcpi_snd_cwnd;
+		print_message("%s: bulk cwnd %u after one flight\n", cc[k], cwnd);
+		if (k == 0)
+			assert_int_equal(cwnd, 20);
+		else
+			assert_true(cwnd >= 16 && cwnd <= 20);
+		close_abort(&f, c.fd);
+		ns_close(f.s, lfd);
+		test_stack_free(f.ts);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +565,10 @@ int main(void)
 		cmocka_unit_test(test_fast_retransmit_newreno),
 		cmocka_unit_test(test_zero_window_probe),
 		cmocka_unit_test(test_pmtu_frag_needed),
+		cmocka_unit_test(test_sndbuf_full_no_drop),
+		cmocka_unit_test(test_tcp_mem_hard_limit_send),
+		cmocka_unit_test(test_cwnd_app_limited),
+		cmocka_unit_test(test_cwnd_bulk_grows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
