@@ -84,11 +84,31 @@ static uint16_t sum_be16(const uint8_t *p, size_t len)
 		p += 8;
 		len -= 8;
 	}
+	/* The tail (an IPv4 header's last 4 bytes, a short datagram) in
+	 * loads of its own width, never through a stack copy, whose narrow
+	 * stores and wide reload stall store forwarding. */
+	if (len >= 4) {
+		uint32_t w;
+
+		memcpy(&w, p, 4);
+		acc = add64(acc, w);
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		uint16_t w;
+
+		memcpy(&w, p, 2);
+		acc = add64(acc, w);
+		p += 2;
+		len -= 2;
+	}
 	if (len) {
-		/* Tail starts at an even offset: zero padding is RFC 1071's pad. */
-		uint8_t tail[8] = { 0 };
-		memcpy(tail, p, len);
-		acc = add64(acc, load64(tail));
+		/* a last byte at an even offset: RFC 1071's zero pad after it */
+		uint16_t w = 0;
+
+		memcpy(&w, p, 1);
+		acc = add64(acc, w);
 	}
 	uint16_t s = fold16(fold32(acc)); /* sum of native-order 16-bit words */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
