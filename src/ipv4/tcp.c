@@ -453,6 +453,26 @@ int tcp_connect_finish(struct tcp_sock *tp)
 	return -EINPROGRESS;
 }
 
+static int tcp_disconnect(struct sock *sk, int flags);
+
+/* Abort every child and request of a listener (inet_csk_listen_stop). */
+static void tcp_listen_stop(struct tcp_sock *lp)
+{
+	while (!list_empty(&lp->lq->syn_queue))
+		reqsk_free(list_first_entry(&lp->lq->syn_queue, struct request_sock, node));
+	while (!list_empty(&lp->lq->accept_queue)) {
+		struct tcp_sock *c = list_first_entry(&lp->lq->accept_queue, struct tcp_sock, accept_node);
+		struct sock *csk = tp_sk(c);
+
+		list_del(&c->accept_node);
+		c->parent = NULL;
+		tp_sk(lp)->sk_ack_backlog--;
+		sock_set_flag(csk, SOCK_DEAD);
+		tcp_disconnect(csk, 0);
+		sock_put(csk);		/* the reference accept() would have taken */
+	}
+}
+
 /* connect(AF_UNSPEC) and listener teardown: abort (Linux's tcp_disconnect). */
 static int tcp_disconnect(struct sock *sk, int flags)
 {
@@ -462,6 +482,8 @@ static int tcp_disconnect(struct sock *sk, int flags)
 	(void)flags;
 	if (old == TCP_CLOSE)
 		return 0;
+	if (old == TCP_LISTEN)	/* its queued children and requests go too */
+		tcp_listen_stop(tp);
 	if (TCPF(old) & (TCPF(TCP_ESTABLISHED) | TCPF(TCP_CLOSE_WAIT) | TCPF(TCP_FIN_WAIT1) |
 			 TCPF(TCP_FIN_WAIT2) | TCPF(TCP_CLOSING) | TCPF(TCP_LAST_ACK) |
 			 TCPF(TCP_SYN_RECV)))
@@ -483,23 +505,6 @@ static int tcp_disconnect(struct sock *sk, int flags)
 	return 0;
 }
 
-/* Abort every child and request of a listener (inet_csk_listen_stop). */
-static void tcp_listen_stop(struct tcp_sock *lp)
-{
-	while (!list_empty(&lp->lq->syn_queue))
-		reqsk_free(list_first_entry(&lp->lq->syn_queue, struct request_sock, node));
-	while (!list_empty(&lp->lq->accept_queue)) {
-		struct tcp_sock *c = list_first_entry(&lp->lq->accept_queue, struct tcp_sock, accept_node);
-		struct sock *csk = tp_sk(c);
-
-		list_del(&c->accept_node);
-		c->parent = NULL;
-		tp_sk(lp)->sk_ack_backlog--;
-		sock_set_flag(csk, SOCK_DEAD);
-		tcp_disconnect(csk, 0);
-		sock_put(csk);		/* the reference accept() would have taken */
-	}
-}
 
 static int tcp_listen(struct sock *sk, int backlog)
 {

@@ -313,6 +313,7 @@ struct ns_file {
 #define SS_UNCONNECTED 1
 #define SS_CONNECTING  2
 #define SS_CONNECTED   3
+#define SS_DISCONNECTING 4
 struct socket {
 	struct ns_file file;	/* first */
 	short type;

@@ -361,6 +361,15 @@ static int stream_connect(struct socket *sock, const struct sockaddr *addr, sock
 	uint64_t deadline = deadline_of(timeo);
 	int err;
 
+	if (addrlen < sizeof(addr->sa_family))
+		return -EINVAL;
+	/* Linux's __inet_stream_connect: AF_UNSPEC disconnects (an abort;
+	 * on a listener its queued children go too) */
+	if (addr->sa_family == AF_UNSPEC) {
+		err = sk->sk_prot->disconnect ? sk->sk_prot->disconnect(sk, 0) : 0;
+		sock->state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
+		return err;
+	}
 	if (sock->state == SS_CONNECTED)
 		return -EISCONN;
 	if (sock->state == SS_CONNECTING)

@@ -464,6 +464,51 @@ static void test_abortive_close(void **state)
 
 /* RFC 6093 / RFC 9293 3.8.5: urgent data stays in band; an urgent
  * pointer past the segment's data changes nothing. */
+/* Linux's tcp_disconnect (connect(AF_UNSPEC)) on a listener runs
+ * inet_csk_listen_stop: a child not yet accepted is reset (RFC 9293 3.10.7
+ * abort), a half-open request forgotten, the listener closed. */
+static void test_disconnect_listener_aborts_children(void **state)
+{
+	struct tfx f;
+	struct seg s;
+	struct sockaddr_in un = { .sin_family = AF_UNSPEC };
+	struct tcp_options o = { .mss_ok = true, .mss = 1460 };
+	struct conn c, c1;
+	int lfd;
+
+	(void)state;
+	tfx_init(&f);
+	lfd = tfx_listen(&f, LPORT);
+	c1 = tfx_passive(&f, lfd, LPORT, PPORT, PISN, 512);	/* accepted: stays */
+	ns_close(f.s, c1.fd);
+	expect_seg(&f, &s, TCP_FLAG_FIN | TCP_FLAG_ACK, c1.snd, c1.rcv);
+	c1.snd++;
+	peer_tx(&f, &c1, TCP_FLAG_ACK, 512, NULL, 0);	/* FIN-WAIT-2 */
+	/* a second connection completes but is never accepted */
+	tx_seg(&f, PPORT + 1, LPORT, PISN, 0, TCP_FLAG_SYN, 65535, &o, NULL, 0);
+	assert_true(rx_seg(&f, &s));
+	c = (struct conn){ .lport = LPORT, .pport = PPORT + 1, .rcv = PISN + 1, .snd = s.th.seq + 1 };
+	peer_tx(&f, &c, TCP_FLAG_ACK, 512, NULL, 0);
+	/* a third only sent its SYN */
+	tx_seg(&f, PPORT + 2, LPORT, PISN, 0, TCP_FLAG_SYN, 65535, &o, NULL, 0);
+	assert_true(rx_seg(&f, &s));
+	assert_false(rx_seg(&f, &s));
+	assert_int_equal(ns_connect(f.s, lfd, (struct sockaddr *)&un, sizeof(un)), 0);
+	expect_seg(&f, &s, TCP_FLAG_RST | TCP_FLAG_ACK, c.snd, c.rcv);
+	assert_false(rx_seg(&f, &s));
+	assert_int_equal(tcp_state_of(f.s, lfd), TCP_CLOSE);
+	assert_false(proc_has(&f, PPORT + 1, "01"));
+	assert_false(proc_has(&f, PPORT + 2, "03"));
+	assert_int_equal(ns_accept4(f.s, lfd, NULL, NULL, SOCK_NONBLOCK), -1);
+	assert_int_equal(errno, EINVAL);
+	/* the closed first child still holds port 80: without SO_REUSEADDR a
+	 * new listen conflicts with it, as on Linux */
+	assert_int_equal(ns_listen(f.s, lfd, 8), -1);
+	assert_int_equal(errno, EADDRINUSE);
+	ns_close(f.s, lfd);
+	test_stack_free(f.ts);
+}
+
 static void test_urgent_pointer(void **state)
 {
 	struct tfx f;
@@ -598,6 +643,7 @@ int main(void)
 		cmocka_unit_test(test_fin_wait2_timeout),
 		cmocka_unit_test(test_keepalive),
 		cmocka_unit_test(test_abortive_close),
+		cmocka_unit_test(test_disconnect_listener_aborts_children),
 		cmocka_unit_test(test_urgent_pointer),
 		cmocka_unit_test(test_malformed_options),
 		cmocka_unit_test(test_land_dropped),
