@@ -461,6 +461,9 @@ enum tcp_mib {
 	/* TcpExt-like counters (/proc/net/nstack/tcp) */
 	TCP_MIB_LISTENOVERFLOWS,
 	TCP_MIB_LISTENDROPS,
+	TCP_MIB_HPHITS,		/* Linux's TCPHPHits: data taken by header prediction */
+	TCP_MIB_PUREACKS,	/* TCPPureAcks: an ACK-only segment, slow path */
+	TCP_MIB_HPACKS,		/* TCPHPAcks: a new ACK taken by header prediction */
 	TCP_MIB_OFODROP,
 	TCP_MIB_PAWSESTABREJECTED,
 	TCP_MIB_TIMEOUTS,

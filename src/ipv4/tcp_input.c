@@ -803,6 +803,45 @@ static void tcp_reno_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked_pkts)
 	}
 }
 
+/* SND.UNA advances to ack (RFC 9293 3.10.7.4 fifth): free what it covers,
+ * sample the RTT (RFC 6298, RFC 7323 4.1), tell the congestion ops.
+ * Returns the number of skbs fully acknowledged. */
+static uint32_t tcp_ack_advance(struct tcp_sock *tp, uint32_t ack, uint32_t prior_una)
+{
+	bool rtt_done = false;
+	uint32_t acked_pkts;
+
+	tp->snd_una = ack;
+	tp->bytes_acked += ack - prior_una;
+	acked_pkts = tcp_clean_rtx_queue(tp, ack, &rtt_done);
+	if (!rtt_done && tp->rx_opt.saw_tstamp && tp->rx_opt.rcv_tsecr) {
+		uint32_t ms = tcp_time_stamp_ms(tp_sk(tp)->sk_net) - tp->rx_opt.rcv_tsecr;
+
+		if (ms < 3600000)
+			tcp_rtt_estimator(tp, (uint64_t)ms * NS_PER_MS);
+	}
+	tp->retransmits = 0;
+	tp->backoff = 0;
+	if (!tp->retrans_out)
+		tp->retrans_stamp = 0;
+	if (tp->ca_ops->pkts_acked)
+		tp->ca_ops->pkts_acked(tp, acked_pkts, tp->ack_rtt_us);
+	return acked_pkts;
+}
+
+/* After an ACK that moved or was no duplicate: the send buffer, the
+ * retransmission / probe timer, the writers. */
+static void tcp_ack_done(struct tcp_sock *tp, bool advanced)
+{
+	struct sock *sk = tp_sk(tp);
+
+	if (tp->ca_state == TCP_CA_OPEN)
+		tcp_sndbuf_expand(tp);
+	tcp_set_xmit_timer(tp);
+	if (advanced && !sock_flag(sk, SOCK_DEAD))
+		sk_write_space(sk);
+}
+
 /* Returns -1 when the segment must be dropped (RFC 5961 5.2: an ACK
  * outside [SND.UNA - MAX.SND.WND, SND.NXT]). */
 static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct tcp_options *opt)
@@ -811,7 +850,7 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 	uint32_t ack = th->ack_seq;
 	uint32_t prior_una = tp->snd_una, prior_wnd = tp->snd_wnd;
 	uint32_t acked_pkts = 0, sacked = 0;
-	bool rtt_done = false, dsack = false, sack = tp->rx_opt.sack_ok;
+	bool dsack = false, sack = tp->rx_opt.sack_ok;
 
 	/* RFC 5961 5.2: "If the ACK acknowledges something not yet sent
 	 * (SEG.ACK > SND.NXT) ... or is older than SND.UNA - MAX.SND.WND:
@@ -823,26 +862,14 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 	/* an old duplicate: ignore the ACK field */
 	if (before(ack, prior_una))
 		return 0;
+	/* Linux's slow-path tcp_ack: an ACK without text, SYN or FIN */
+	if (!th->payload_len && !(th->flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)))
+		TCP_INC_STATS(tcp_net(sk), TCP_MIB_PUREACKS);
 	tp->rcv_tstamp = tcp_now(tp);
 	tp->probes_out = 0;
 	tcp_ack_update_window(tp, th);
-	if (after(ack, prior_una)) {
-		tp->snd_una = ack;
-		tp->bytes_acked += ack - prior_una;
-		acked_pkts = tcp_clean_rtx_queue(tp, ack, &rtt_done);
-		if (!rtt_done && tp->rx_opt.saw_tstamp && tp->rx_opt.rcv_tsecr) {
-			uint32_t ms = tcp_time_stamp_ms(sk->sk_net) - tp->rx_opt.rcv_tsecr;
-
-			if (ms < 3600000)
-				tcp_rtt_estimator(tp, (uint64_t)ms * NS_PER_MS);
-		}
-		tp->retransmits = 0;
-		tp->backoff = 0;
-		if (!tp->retrans_out)
-			tp->retrans_stamp = 0;
-		if (tp->ca_ops->pkts_acked)
-			tp->ca_ops->pkts_acked(tp, acked_pkts, tp->ack_rtt_us);
-	}
+	if (after(ack, prior_una))
+		acked_pkts = tcp_ack_advance(tp, ack, prior_una);
 	if (sack)
 		sacked = tcp_sacktag(tp, opt, ack, &dsack);
 	tcp_rack_ack_done(tp);
@@ -866,11 +893,7 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 		tcp_sack_recovery(tp, ack, acked_pkts, after(ack, prior_una));
 	else
 		tcp_reno_ack(tp, ack, acked_pkts);
-	if (tp->ca_state == TCP_CA_OPEN)
-		tcp_sndbuf_expand(tp);
-	tcp_set_xmit_timer(tp);
-	if (after(ack, prior_una) && !sock_flag(sk, SOCK_DEAD))
-		sk_write_space(sk);
+	tcp_ack_done(tp, after(ack, prior_una));
 	return 0;
 }
 
@@ -1078,6 +1101,99 @@ static int tcp_rcv_synsent(struct tcp_sock *tp, struct sk_buff *skb, const struc
 	return 0;
 }
 
+/* ---- header prediction (Van Jacobson; Linux's tcp_rcv_established fast path) ---------------------------------- */
+/* The segment ESTABLISHED expects, with nothing to decide: exactly ACK
+ * (PSH allowed), SEG.SEQ == RCV.NXT, the window unchanged, no SACK
+ * blocks, the timestamp present when agreed and not older than TS.Recent,
+ * SND.UNA <= SEG.ACK <= SND.NXT, new text or a new ACK, no recovery,
+ * scoreboard, loss probe or out-of-order data, text that fits the window
+ * and the receive buffer. Such a segment passes RFC 7323 5.3 PAWS, the
+ * RFC 9293 3.10.7.4 sequence test and the RFC 5961 5.2 ACK test, and the
+ * slow path would take exactly the steps tcp_rcv_established_fast takes.
+ * Anything else goes the slow path. */
+static bool tcp_hp_ok(struct tcp_sock *tp, const struct tcp_repr *th, const struct tcp_options *opt)
+{
+	struct sock *sk = tp_sk(tp);
+	uint32_t ack = th->ack_seq;
+
+	if (sk->sk_state != TCP_ESTABLISHED || (th->flags & ~TCP_FLAG_PSH) != TCP_FLAG_ACK ||
+	    th->seq != tp->rcv_nxt || opt->num_sacks || sock_flag(sk, SOCK_DEAD))
+		return false;
+	if (tp->rx_opt.tstamp_ok &&
+	    (!opt->ts_ok || !tp->rx_opt.ts_recent_stamp || (int32_t)(opt->tsval - tp->rx_opt.ts_recent) < 0))
+		return false;
+	if (((uint32_t)th->window << tp->rx_opt.snd_wscale) != tp->snd_wnd)
+		return false;
+	if (before(ack, tp->snd_una) || after(ack, tp->snd_nxt) ||
+	    (!th->payload_len && ack == tp->snd_una))
+		return false;
+	if (tp->ca_state != TCP_CA_OPEN || tp->sacked_out || tp->lost_out || tp->tlp_high_seq ||
+	    tp->rack_advanced)
+		return false;
+	if (th->payload_len) {
+		uint32_t wnd_end = tp->rcv_nxt + NS_MAX((int32_t)(tp->rcv_wup + tp->rcv_wnd - tp->rcv_nxt), 0);
+
+		if ((sk->sk_shutdown & RCV_SHUTDOWN) || !skb_queue_empty(&tp->ooo_queue) ||
+		    after(th->seq + (uint32_t)th->payload_len, wnd_end) || sk->sk_rmem_alloc > sk->sk_rcvbuf)
+			return false;
+	}
+	return true;
+}
+
+/* SO_KEEPALIVE has no proto hook: the keepalive timer starts with the
+ * first segment after it was set. */
+static void tcp_keepalive_check(struct tcp_sock *tp)
+{
+	struct sock *sk = tp_sk(tp);
+
+	if (sock_flag(sk, SOCK_KEEPOPEN) && !tcp_timer_armed(tp, TCP_TIMER_KEEP) &&
+	    sk->sk_state == TCP_ESTABLISHED)
+		tcp_reset_keepalive_timer(tp, tcp_keepalive_time_ns(tp));
+}
+
+/* What the slow path does for a segment tcp_hp_ok() accepted, without its
+ * tests: TS.Recent, the ACK (SND.UNA, RTT, congestion ops, freed skbs,
+ * timers), the text to the receive queue, the ACK scheduling. */
+static void tcp_rcv_established_fast(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
+				     const struct tcp_options *opt)
+{
+	struct sock *sk = tp_sk(tp);
+	struct netns_tcp *tn = tcp_net(sk);
+	uint32_t ack = th->ack_seq, prior_una = tp->snd_una;
+
+	tcp_parse_ts(tp, opt);
+	tcp_store_ts_recent(tp, th->seq);
+	tp->rcv_tstamp = tcp_now(tp);
+	tp->probes_out = 0;
+	tcp_ack_update_window(tp, th);
+	if (after(ack, prior_una)) {
+		uint32_t acked_pkts = tcp_ack_advance(tp, ack, prior_una);
+
+		TCP_INC_STATS(tn, TCP_MIB_HPACKS);
+		tcp_rack_ack_done(tp);
+		if (tp->rx_opt.sack_ok)
+			tcp_sack_recovery(tp, ack, acked_pkts, true);
+		else
+			tcp_reno_ack(tp, ack, acked_pkts);
+		tcp_ack_done(tp, true);
+	} else {
+		tcp_rack_ack_done(tp);
+	}
+	if (th->payload_len) {
+		bool fin = false;
+
+		TCP_INC_STATS(tn, TCP_MIB_HPHITS);
+		tp->ack_pending |= ICSK_ACK_SCHED;
+		tcp_queue_rcv(tp, skb, &fin);
+		sk_data_ready(sk);
+	} else {
+		consume_skb(skb);
+	}
+	tcp_push(tp);
+	tcp_ack_snd_check(tp);
+	tcp_keepalive_check(tp);
+}
+
 /* RFC 9293 3.10.7.4 for every synchronized state (and SYN-RECEIVED). */
 int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
 			  const struct tcp_options *opt)
@@ -1103,6 +1219,10 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 		return 0;
 	default:
 		break;
+	}
+	if (tcp_hp_ok(tp, th, opt)) {
+		tcp_rcv_established_fast(tp, skb, th, opt);
+		return 0;
 	}
 	tcp_parse_ts(tp, opt);
 	/* first: sequence number, with PAWS (RFC 7323 5.3) */
@@ -1275,11 +1395,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_TIME_WAIT) {
 		tcp_push(tp);
 		tcp_ack_snd_check(tp);
-		/* SO_KEEPALIVE has no proto hook: the keepalive timer starts
-		 * with the first segment after it was set */
-		if (sock_flag(sk, SOCK_KEEPOPEN) && !tcp_timer_armed(tp, TCP_TIMER_KEEP) &&
-		    sk->sk_state == TCP_ESTABLISHED)
-			tcp_reset_keepalive_timer(tp, tcp_keepalive_time_ns(tp));
+		tcp_keepalive_check(tp);
 	}
 	return 0;
 }

@@ -175,6 +175,8 @@ int tcp_snmp_show(struct ns_stack *stack, struct seq_buf *s, void *data)
 
 static const char *const tcp_ext_names[TCP_MIB_MAX] = {
 	[TCP_MIB_LISTENOVERFLOWS] = "ListenOverflows", [TCP_MIB_LISTENDROPS] = "ListenDrops",
+	[TCP_MIB_HPHITS] = "TCPHPHits", [TCP_MIB_PUREACKS] = "TCPPureAcks",
+	[TCP_MIB_HPACKS] = "TCPHPAcks",
 	[TCP_MIB_OFODROP] = "TCPOFODrop", [TCP_MIB_PAWSESTABREJECTED] = "PAWSEstab",
 	[TCP_MIB_TIMEOUTS] = "TCPTimeouts", [TCP_MIB_FASTRETRANS] = "TCPFastRetrans",
 	[TCP_MIB_TWRECYCLED] = "TWRecycled", [TCP_MIB_TWOVERFLOW] = "TCPTimeWaitOverflow",
