@@ -208,6 +208,18 @@ static int tcp_build_options(struct tcp_sock *tp, uint8_t flags, uint8_t *buf,
 	struct ns_stack *stack = tp->inet.sk.sk_net;
 	struct tcp_options o;
 
+	if (!(flags & TCP_FLAG_SYN) && !sack_room) {
+		/* an established segment: at most the aligned timestamp
+		 * (RFC 7323 Appendix A: NOP NOP TS, as Linux's
+		 * tcp_options_write) - no option block to build */
+		if (!tp->rx_opt.tstamp_ok)
+			return 0;
+		put_be32(buf, (uint32_t)TCPOPT_NOP << 24 | (uint32_t)TCPOPT_NOP << 16 |
+			      (uint32_t)TCPOPT_TIMESTAMP << 8 | TCPOLEN_TIMESTAMP);
+		put_be32(buf + 4, tcp_time_stamp_ms(stack));
+		put_be32(buf + 8, tp->rx_opt.ts_recent);
+		return 12;
+	}
 	memset(&o, 0, sizeof(o));
 	if (flags & TCP_FLAG_SYN) {
 		/* SYN: MSS | SACK_PERM TS | NOP WS (Linux's order) */
