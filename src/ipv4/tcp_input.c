@@ -1171,10 +1171,15 @@ static void tcp_rcv_established_fast(struct tcp_sock *tp, struct sk_buff *skb, c
 
 		TCP_INC_STATS(tn, TCP_MIB_HPACKS);
 		tcp_rack_ack_done(tp);
-		if (tp->rx_opt.sack_ok)
-			tcp_sack_recovery(tp, ack, acked_pkts, true);
-		else
+		if (tp->rx_opt.sack_ok) {
+			/* tcp_sack_recovery's "nothing dubious" case: tcp_hp_ok
+			 * saw Open with no SACKed or lost skb, and an ACK only
+			 * takes those away */
+			tp->rack_advanced = false;
+			tp->ca_ops->cong_avoid(tp, ack, acked_pkts);
+		} else {
 			tcp_reno_ack(tp, ack, acked_pkts);
+		}
 		tcp_ack_done(tp, true);
 	} else {
 		tcp_rack_ack_done(tp);

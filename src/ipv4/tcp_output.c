@@ -645,6 +645,14 @@ void tcp_push(struct tcp_sock *tp)
 	if (!(TCPF(sk->sk_state) & (TCPF(TCP_ESTABLISHED) | TCPF(TCP_CLOSE_WAIT) |
 				    TCPF(TCP_FIN_WAIT1) | TCPF(TCP_LAST_ACK) | TCPF(TCP_CLOSING))))
 		return;
+	if (skb_queue_empty(&sk->sk_write_queue)) {
+		/* nothing to send (every ACK that arrives asks): only the
+		 * cwnd bookkeeping of the general case below */
+		if (tcp_packets_in_flight(tp) >= tp->snd_cwnd)
+			tcp_cwnd_validate(tp, true);
+		tp->nonagle &= (uint8_t)~TCP_NAGLE_PUSH;
+		return;
+	}
 	while ((skb = skb_peek(&sk->sk_write_queue)) != NULL) {
 		struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
 		uint32_t wnd_end = tp->snd_una + tp->snd_wnd;
