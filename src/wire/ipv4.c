@@ -41,31 +41,6 @@ int ipv4_parse(const uint8_t *buf, size_t len, unsigned flags, struct ipv4_repr 
 	return WIRE_OK;
 }
 
-/* The common header without options: its five 32-bit words built in
- * registers, summed there (RFC 1071 over host-order words folds the same),
- * each stored once. */
-static int ipv4_emit20(const struct ipv4_repr *r, uint8_t *buf)
-{
-	uint32_t w[5];
-	uint64_t sum;
-
-	w[0] = (uint32_t)0x45 << 24 | (uint32_t)r->tos << 16 | r->tot_len;
-	w[1] = (uint32_t)r->id << 16 | (r->rf ? IP_CE : 0) | (r->df ? IP_DF : 0) |
-	       (r->mf ? IP_MF : 0) | r->frag_off;
-	w[2] = (uint32_t)r->ttl << 24 | (uint32_t)r->protocol << 16;
-	w[3] = r->saddr;
-	w[4] = r->daddr;
-	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	w[2] |= (uint16_t)~sum;	/* RFC 791 3.1 Header Checksum */
-	for (int i = 0; i < 5; i++)
-		put_be32(buf + 4 * i, w[i]);
-	return IPV4_HLEN_MIN;
-}
-
 int ipv4_emit(const struct ipv4_repr *r, uint8_t *buf, size_t len)
 {
 	size_t hlen = ipv4_hdr_len(r);
@@ -75,8 +50,6 @@ int ipv4_emit(const struct ipv4_repr *r, uint8_t *buf, size_t len)
 		return WIRE_EBADLEN;
 	if (len < hlen)
 		return WIRE_ETRUNC;
-	if (!r->opts_len)
-		return ipv4_emit20(r, buf);
 	buf[0] = (uint8_t)(0x40 | (hlen / 4));
 	buf[1] = r->tos;
 	put_be16(buf + 2, r->tot_len);

@@ -1,7 +1,7 @@
-/* test_wire_ipv4_csum.c - the IPv4 header checksum fast paths against the
- * generic RFC 1071 sum: ipv4_emit's 20-byte path (words summed in
- * registers) and ip_fast_csum (memory-order words, any IHL) over random
- * headers, including the sums that fold to 0xffff. */
+/* test_wire_ipv4_csum.c - the IPv4 header checksum fast path against the
+ * generic RFC 1071 sum: ip_fast_csum (memory-order words, any IHL), as
+ * ipv4_emit, ipv4_parse and ip_rcv use it, over random headers, including
+ * the sums that fold to 0xffff. */
 #include <stdlib.h>
 
 #include "testlib.h"
