@@ -48,11 +48,18 @@ static size_t udp_frame(uint8_t *f, const uint8_t *dmac, uint32_t src, uint32_t 
 	return 34 + 8 + n;
 }
 
-static void inject(struct fx *x, uint32_t src, uint32_t dst, const char *pl)
+/* queued on the backlog: several before a settle arrive as one list
+ * (ip_list_rcv -> ip_route_input_list) */
+static void queue_frame(struct fx *x, uint32_t src, uint32_t dst, const char *pl)
 {
 	uint8_t f[128];
 
 	capdev_inject(x->c, f, udp_frame(f, x->c->dev->dev_addr, src, dst, pl, strlen(pl)));
+}
+
+static void inject(struct fx *x, uint32_t src, uint32_t dst, const char *pl)
+{
+	queue_frame(x, src, dst, pl);
 	test_stack_settle(x->ts);
 }
 
@@ -169,6 +176,47 @@ static void test_secondary_address_removed(void **state)
 	assert_int_equal(ip_ctr(x, "InDelivers"), 3);
 }
 
+/* The batched input route (a list of datagrams routed together): cached
+ * and uncached destinations mixed, a miss filling the slot mid-batch, then a
+ * batch right after the address went away. */
+static void test_batched_input_routes(void **state)
+{
+	struct fx *x = *state;
+	const uint32_t other = 0xC6120103u, stranger = 0xC6120109u;
+
+	assert_int_equal(inet_addr_add(x->c->dev, other, 24, NULL), 0);	/* secondary */
+	queue_frame(x, SRC, DST, "1");		/* miss, fills the slot */
+	queue_frame(x, SRC, stranger, "x");	/* not ours */
+	queue_frame(x, SRC, DST, "2");		/* a miss at batch start, a hit by now */
+	queue_frame(x, SRC, other, "3");
+	queue_frame(x, SRC, DST, "4");
+	test_stack_settle(x->ts);
+	expect_recv(x, "1");
+	expect_recv(x, "2");
+	expect_recv(x, "3");
+	expect_recv(x, "4");
+	expect_none(x);
+	assert_int_equal(ip_ctr(x, "InAddrErrors"), 1);
+	assert_true(cached(x->ts->stack, DST) && cached(x->ts->stack, other));
+
+	assert_int_equal(inet_addr_del(x->c->dev, other, 24), 0);	/* the secondary */
+	queue_frame(x, SRC, other, "gone");
+	queue_frame(x, SRC, DST, "5");
+	queue_frame(x, SRC, other, "gone");
+	test_stack_settle(x->ts);
+	expect_recv(x, "5");
+	expect_none(x);
+	assert_int_equal(ip_ctr(x, "InAddrErrors"), 3);
+	assert_int_equal(ip_ctr(x, "InDelivers"), 5);
+
+	queue_frame(x, SRC, DST, "6");		/* every one a hit: no FIB lookup */
+	queue_frame(x, SRC, DST, "7");
+	test_stack_settle(x->ts);
+	expect_recv(x, "6");
+	expect_recv(x, "7");
+	assert_int_equal(ip_ctr(x, "InDelivers"), 7);
+}
+
 /* A cache hit still runs the per-datagram martian checks (RFC 1812 5.3.7). */
 static void test_martians_checked_on_a_hit(void **state)
 {
@@ -208,6 +256,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_address_removed_then_added_back),
 		T(test_secondary_address_removed),
+		T(test_batched_input_routes),
 		T(test_martians_checked_on_a_hit),
 		T(test_subnet_broadcast_not_cached),
 	};
