@@ -429,41 +429,18 @@ static inline bool rx_dst_valid(const struct ns_stack *stack, const struct ip_rx
 /* ip_route_input with the MAIN table's next hop for daddr already known
  * (main_nh, from a batched lookup) when have_main. The input decision needs
  * only the next hop (type, gateway, device, MTU): the one-read lookup. */
-static enum ip_input_verdict route_input(struct ns_stack *stack, struct sk_buff *skb,
-					 bool have_main, const struct fib_nh *main_nh)
+/* route_input past the per-datagram checks, when the local input route is
+ * not cached: the FIB decides (and a local answer is cached in *rx). Out of
+ * line, so that the cached path stays a short leaf. */
+static __attribute__((noinline)) enum ip_input_verdict
+route_input_fib(struct ns_stack *stack, struct sk_buff *skb, struct in_device *idev,
+		struct ip_rx_dst *rx, bool have_main, const struct fib_nh *main_nh)
 {
 	struct ip_priv_cb *cb = IPPRIV(skb);
-	struct net_device *dev = skb->dev;
-	struct in_device *idev = __in_dev_get(dev);
-	uint32_t saddr = cb->h.saddr, daddr = cb->h.daddr;
-	const struct fib_nh *r;
-	struct ip_rx_dst *rx;
-	bool fwd;
+	uint32_t daddr = cb->h.daddr;
+	bool fwd = IN_DEV_FORWARD(idev);
+	const struct fib_nh *r = fib_lookup_nh(stack, daddr, have_main, main_nh);
 
-	if (!idev)
-		return ip_input_drop(skb, SKB_DROP_REASON_NOT_SPECIFIED);
-	/* martian sources (RFC 1812 5.3.7) */
-	if (ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr))
-		return ip_input_drop(skb, SKB_DROP_REASON_IP_MARTIAN);
-	if (ipv4_is_lbcast(daddr) || (saddr == 0 && daddr == 0)) {
-		cb->h.rt_type = RTN_BROADCAST;
-		return IP_INPUT_LOCAL;
-	}
-	if (ipv4_is_multicast(daddr)) {
-		cb->h.rt_type = RTN_MULTICAST;
-		return IP_INPUT_LOCAL;
-	}
-	if (ipv4_is_zeronet(saddr) || ipv4_is_zeronet(daddr))
-		return ip_input_drop(skb, SKB_DROP_REASON_IP_MARTIAN);
-	if (!(dev->flags & IFF_LOOPBACK) && (ipv4_is_loopback(daddr) || ipv4_is_loopback(saddr)))
-		return ip_input_drop(skb, SKB_DROP_REASON_IP_MARTIAN);
-	rx = rx_dst_slot(stack, daddr);
-	if (rx_dst_valid(stack, rx, daddr)) {
-		cb->h.rt_type = RTN_LOCAL;
-		return IP_INPUT_LOCAL;
-	}
-	fwd = IN_DEV_FORWARD(idev);
-	r = fib_lookup_nh(stack, daddr, have_main, main_nh);
 	if (!r)
 		return ip_error(stack, skb, fwd ? -ENETUNREACH : -EHOSTUNREACH, fwd);
 	if (r->type == RTN_LOCAL || r->type == RTN_BROADCAST) {
@@ -483,6 +460,40 @@ static enum ip_input_verdict route_input(struct ns_stack *stack, struct sk_buff 
 	if (ip_route_fwd(stack, skb, r))
 		return ip_error(stack, skb, -ENETUNREACH, true);
 	return IP_INPUT_FORWARD;
+}
+
+static enum ip_input_verdict route_input(struct ns_stack *stack, struct sk_buff *skb,
+					 bool have_main, const struct fib_nh *main_nh)
+{
+	struct ip_priv_cb *cb = IPPRIV(skb);
+	struct net_device *dev = skb->dev;
+	struct in_device *idev = __in_dev_get(dev);
+	uint32_t saddr = cb->h.saddr, daddr = cb->h.daddr;
+	struct ip_rx_dst *rx;
+
+	if (!idev)
+		return ip_input_drop(skb, SKB_DROP_REASON_NOT_SPECIFIED);
+	/* martian sources (RFC 1812 5.3.7) */
+	if (ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr))
+		return ip_input_drop(skb, SKB_DROP_REASON_IP_MARTIAN);
+	if (ipv4_is_lbcast(daddr) || (saddr == 0 && daddr == 0)) {
+		cb->h.rt_type = RTN_BROADCAST;
+		return IP_INPUT_LOCAL;
+	}
+	if (ipv4_is_multicast(daddr)) {
+		cb->h.rt_type = RTN_MULTICAST;
+		return IP_INPUT_LOCAL;
+	}
+	if (ipv4_is_zeronet(saddr) || ipv4_is_zeronet(daddr))
+		return ip_input_drop(skb, SKB_DROP_REASON_IP_MARTIAN);
+	if (!(dev->flags & IFF_LOOPBACK) && (ipv4_is_loopback(daddr) || ipv4_is_loopback(saddr)))
+		return ip_input_drop(skb, SKB_DROP_REASON_IP_MARTIAN);
+	rx = rx_dst_slot(stack, daddr);
+	if (likely(rx_dst_valid(stack, rx, daddr))) {
+		cb->h.rt_type = RTN_LOCAL;
+		return IP_INPUT_LOCAL;
+	}
+	return route_input_fib(stack, skb, idev, rx, have_main, main_nh);
 }
 
 enum ip_input_verdict ip_route_input(struct ns_stack *stack, struct sk_buff *skb)
