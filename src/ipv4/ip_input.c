@@ -80,28 +80,6 @@ static int ip_rcv_finish(struct ns_stack *stack, struct sk_buff *skb)
 	return ip_rcv_finish_verdict(stack, skb, ip_route_input(stack, skb));
 }
 
-/* RFC 1071 over the header only (Linux's ip_fast_csum): 32-bit words
- * summed as they lie in memory, folded. RFC 1071 2(B): the ones'
- * complement sum is byte-order independent up to a swap of its two bytes,
- * so "the header sums to 0xffff" (0 returned) holds in either order and no
- * word needs converting. */
-static inline uint16_t ip_fast_csum(const uint8_t *h, unsigned int ihl)
-{
-	uint64_t sum = 0;
-
-	for (unsigned int i = 0; i < ihl; i += 4) {
-		uint32_t w;
-
-		memcpy(&w, h + i, 4);
-		sum += w;
-	}
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static int ip_rcv_drop(struct ns_stack *stack, struct sk_buff *skb, enum skb_drop_reason reason)
 {
 	IP_INC_STATS(stack, INHDRERRORS);

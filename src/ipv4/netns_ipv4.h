@@ -81,6 +81,7 @@ struct ip_pmtu_entry {
 struct ipq;
 struct ip_dst_cache;
 struct ip_sk_dst;
+struct ip_rx_dst;
 #define IPQ_HASHSZ 64
 
 struct netns_ipv4 {
@@ -126,6 +127,7 @@ struct netns_ipv4 {
 	struct packet_type ip_pt;
 	struct ip_dst_cache *dst_cache;	/* route.c: forwarding dsts by next hop */
 	struct ip_sk_dst *sk_dst;	/* route.c: sockets' output routes by flow */
+	struct ip_rx_dst *rx_dst;	/* route.c: cached local-delivery input routes */
 	/* Linux's rt_cache stat: out_hit (cached), out_slow_tot (looked up) */
 	uint64_t rt_out_hit, rt_out_slow;
 };

@@ -415,9 +415,53 @@ static enum ip_input_verdict ip_error(struct ns_stack *stack, struct sk_buff *sk
 	return ip_input_drop(skb, SKB_DROP_REASON_NO_ROUTE);
 }
 
+static inline struct ip_rx_dst *rx_dst_slot(struct ns_stack *stack, uint32_t daddr)
+{
+	return &stack->ipv4->rx_dst[(daddr * 0x9e3779b1u) >> 26];	/* IP_RX_DST_SIZE 64 */
+}
+
+static inline bool rx_dst_valid(const struct ns_stack *stack, const struct ip_rx_dst *rx,
+				uint32_t daddr)
+{
+	return rx->daddr == daddr && rx->genid == stack->softnet.dst_genid;
+}
+
 /* ip_route_input with the MAIN table's next hop for daddr already known
  * (main_nh, from a batched lookup) when have_main. The input decision needs
  * only the next hop (type, gateway, device, MTU): the one-read lookup. */
+/* route_input past the per-datagram checks, when the local input route is
+ * not cached: the FIB decides (and a local answer is cached in *rx). Out of
+ * line, so that the cached path stays a short leaf. */
+static __attribute__((noinline)) enum ip_input_verdict
+route_input_fib(struct ns_stack *stack, struct sk_buff *skb, struct in_device *idev,
+		struct ip_rx_dst *rx, bool have_main, const struct fib_nh *main_nh)
+{
+	struct ip_priv_cb *cb = IPPRIV(skb);
+	uint32_t daddr = cb->h.daddr;
+	bool fwd = IN_DEV_FORWARD(idev);
+	const struct fib_nh *r = fib_lookup_nh(stack, daddr, have_main, main_nh);
+
+	if (!r)
+		return ip_error(stack, skb, fwd ? -ENETUNREACH : -EHOSTUNREACH, fwd);
+	if (r->type == RTN_LOCAL || r->type == RTN_BROADCAST) {
+		cb->h.rt_type = r->type;
+		if (r->type == RTN_LOCAL)
+			*rx = (struct ip_rx_dst){ .genid = stack->softnet.dst_genid, .daddr = daddr };
+		return IP_INPUT_LOCAL;
+	}
+	if (!fwd)
+		return ip_error(stack, skb, -EHOSTUNREACH, false);
+	if (r->type != RTN_UNICAST) {
+		int err = fib_route_error(r->type);
+
+		return ip_error(stack, skb, err == -EAGAIN ? -ENETUNREACH : err, true);
+	}
+	cb->h.rt_type = RTN_UNICAST;
+	if (ip_route_fwd(stack, skb, r))
+		return ip_error(stack, skb, -ENETUNREACH, true);
+	return IP_INPUT_FORWARD;
+}
+
 static enum ip_input_verdict route_input(struct ns_stack *stack, struct sk_buff *skb,
 					 bool have_main, const struct fib_nh *main_nh)
 {
@@ -425,8 +469,7 @@ static enum ip_input_verdict route_input(struct ns_stack *stack, struct sk_buff 
 	struct net_device *dev = skb->dev;
 	struct in_device *idev = __in_dev_get(dev);
 	uint32_t saddr = cb->h.saddr, daddr = cb->h.daddr;
-	const struct fib_nh *r;
-	bool fwd;
+	struct ip_rx_dst *rx;
 
 	if (!idev)
 		return ip_input_drop(skb, SKB_DROP_REASON_NOT_SPECIFIED);
@@ -445,25 +488,12 @@ static enum ip_input_verdict route_input(struct ns_stack *stack, struct sk_buff 
 		return ip_input_drop(skb, SKB_DROP_REASON_IP_MARTIAN);
 	if (!(dev->flags & IFF_LOOPBACK) && (ipv4_is_loopback(daddr) || ipv4_is_loopback(saddr)))
 		return ip_input_drop(skb, SKB_DROP_REASON_IP_MARTIAN);
-	fwd = IN_DEV_FORWARD(idev);
-	r = fib_lookup_nh(stack, daddr, have_main, main_nh);
-	if (!r)
-		return ip_error(stack, skb, fwd ? -ENETUNREACH : -EHOSTUNREACH, fwd);
-	if (r->type == RTN_LOCAL || r->type == RTN_BROADCAST) {
-		cb->h.rt_type = r->type;
+	rx = rx_dst_slot(stack, daddr);
+	if (likely(rx_dst_valid(stack, rx, daddr))) {
+		cb->h.rt_type = RTN_LOCAL;
 		return IP_INPUT_LOCAL;
 	}
-	if (!fwd)
-		return ip_error(stack, skb, -EHOSTUNREACH, false);
-	if (r->type != RTN_UNICAST) {
-		int err = fib_route_error(r->type);
-
-		return ip_error(stack, skb, err == -EAGAIN ? -ENETUNREACH : err, true);
-	}
-	cb->h.rt_type = RTN_UNICAST;
-	if (ip_route_fwd(stack, skb, r))
-		return ip_error(stack, skb, -ENETUNREACH, true);
-	return IP_INPUT_FORWARD;
+	return route_input_fib(stack, skb, idev, rx, have_main, main_nh);
 }
 
 enum ip_input_verdict ip_route_input(struct ns_stack *stack, struct sk_buff *skb)
@@ -476,15 +506,25 @@ void ip_route_input_list(struct ns_stack *stack, struct sk_buff **skbs, unsigned
 {
 	const struct fib_nh *main_nh[IP_ROUTE_LIST_MAX];
 	uint32_t daddr[IP_ROUTE_LIST_MAX];
+	bool miss[IP_ROUTE_LIST_MAX];
+	unsigned int m = 0;
 
 	if (n > IP_ROUTE_LIST_MAX)
 		n = IP_ROUTE_LIST_MAX;	/* callers batch by IP_ROUTE_LIST_MAX */
-	for (unsigned int i = 0; i < n; i++)
-		daddr[i] = IPPRIV(skbs[i])->h.daddr;
-	/* the MAIN table's lookups overlapped (prefetched) over the batch */
-	fib_table_lookup_nh_bulk(stack->ipv4->fib_main, daddr, main_nh, n);
-	for (unsigned int i = 0; i < n; i++)
-		verdict[i] = route_input(stack, skbs[i], true, main_nh[i]);
+	/* the MAIN table's lookups overlapped (prefetched) over the batch,
+	 * for the datagrams whose local input route is not cached */
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t d = IPPRIV(skbs[i])->h.daddr;
+
+		miss[i] = !rx_dst_valid(stack, rx_dst_slot(stack, d), d);
+		if (miss[i])
+			daddr[m++] = d;
+	}
+	fib_table_lookup_nh_bulk(stack->ipv4->fib_main, daddr, main_nh, m);
+	/* a hit needs no next hop (route_input looks up itself should its
+	 * slot have been refilled meanwhile); a miss takes its bulk answer */
+	for (unsigned int i = 0, j = 0; i < n; i++)
+		verdict[i] = route_input(stack, skbs[i], miss[i], miss[i] ? main_nh[j++] : NULL);
 }
 
 /* ---- ip route get ----------------------------------------------------------------------------- */
@@ -565,7 +605,8 @@ int ip_route_init(struct ns_stack *stack)
 	ip->fib_local->genid = ip->fib_main->genid = &stack->softnet.dst_genid;
 	ip->dst_cache = calloc(1, sizeof(*ip->dst_cache));
 	ip->sk_dst = calloc(IP_SK_DST_SIZE, sizeof(*ip->sk_dst));
-	if (!ip->dst_cache || !ip->sk_dst)
+	ip->rx_dst = calloc(IP_RX_DST_SIZE, sizeof(*ip->rx_dst));
+	if (!ip->dst_cache || !ip->sk_dst || !ip->rx_dst)
 		return -ENOMEM;
 	ip->sysctl_ip_rt_mtu_expires = 600;
 	ip->sysctl_ip_rt_min_pmtu = 552;
@@ -586,4 +627,6 @@ void ip_route_exit(struct ns_stack *stack)
 	stack->ipv4->dst_cache = NULL;
 	free(stack->ipv4->sk_dst);
 	stack->ipv4->sk_dst = NULL;
+	free(stack->ipv4->rx_dst);
+	stack->ipv4->rx_dst = NULL;
 }

@@ -77,6 +77,21 @@ struct ip_sk_dst {
 };
 #define IP_SK_DST_SIZE 256
 
+/* A cached input route for local delivery (Linux caches the local input
+ * rtable, rt_cache / sk_rx_dst, so a datagram to a local address skips the
+ * FIB walk): "the FIB says daddr is RTN_LOCAL". route_input still runs every
+ * per-datagram check (martian sources and destinations, the in_device) and
+ * counts as before; only the lookup, which reads daddr alone, is skipped.
+ * Valid while genid equals softnet.dst_genid (a FIB change, an address
+ * added or removed, a device event bump it: then the FIB decides again).
+ * Direct-mapped by daddr; daddr 0 (never looked up: a martian) marks an
+ * empty slot; a collision just refills. */
+struct ip_rx_dst {
+	uint32_t genid;
+	uint32_t daddr;			/* host order */
+};
+#define IP_RX_DST_SIZE 64
+
 /* Something that routes read changed: every cached route is stale. */
 static inline void rt_genid_bump_ipv4(struct ns_stack *stack)
 {

@@ -121,7 +121,8 @@ struct sock *udp4_lib_lookup(struct ns_stack *stack, uint32_t saddr, uint16_t sp
 			result = sk;
 		}
 	}
-	if (result)
+	/* only an unconnected SO_REUSEPORT winner has a group to spread over */
+	if (result && result->sk_reuseport && !inet_sk(result)->inet_daddr)
 		result = reuseport_select(stack, result, best, saddr, sport, daddr, dport, dif);
 	return result;
 }

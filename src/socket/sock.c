@@ -56,7 +56,8 @@ void sock_def_wakeup(struct sock *sk)
 {
 	struct netns_sock *ss = sk->sk_net->sock;
 
-	if (sk->sk_socket)
+	/* epoll items watching this socket: usually none */
+	if (sk->sk_socket && sk->sk_socket->ep_items.first)
 		ep_sock_event(sk->sk_socket);
 	if (ss->waiters)
 		pthread_cond_broadcast(&ss->cond);
@@ -201,6 +202,11 @@ void memcpy_from_msg(void *dst, const struct msghdr *msg, size_t len)
 {
 	uint8_t *d = dst;
 
+	if (msg->msg_iovlen == 1) {	/* send()/sendto(): one buffer */
+		memcpy(d, msg->msg_iov[0].iov_base, NS_MIN(len, msg->msg_iov[0].iov_len));
+		return;
+	}
+
 	for (size_t i = 0; i < msg->msg_iovlen && len; i++) {
 		size_t n = NS_MIN(len, msg->msg_iov[i].iov_len);
 
@@ -213,6 +219,11 @@ void memcpy_from_msg(void *dst, const struct msghdr *msg, size_t len)
 void memcpy_to_msg(struct msghdr *msg, const void *src, size_t len)
 {
 	const uint8_t *s = src;
+
+	if (msg->msg_iovlen == 1) {	/* recv()/recvfrom(): one buffer */
+		memcpy(msg->msg_iov[0].iov_base, s, NS_MIN(len, msg->msg_iov[0].iov_len));
+		return;
+	}
 
 	for (size_t i = 0; i < msg->msg_iovlen && len; i++) {
 		size_t n = NS_MIN(len, msg->msg_iov[i].iov_len);

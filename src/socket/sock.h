@@ -356,14 +356,35 @@ static inline struct netns_sock *sock_net_state(struct ns_stack *stack)
 	return stack->sock;
 }
 /* The stack lock: recursive for its holder (a callback of the loop thread
- * may call the API). */
-void sock_net_lock(struct ns_stack *stack);
-void sock_net_unlock(struct ns_stack *stack);
+ * may call the API). A single_thread stack takes no lock: only the depth is
+ * kept, inline (every API call passes here). */
+void sock_net_lock_mt(struct ns_stack *stack);
+void sock_net_unlock_mt(struct ns_stack *stack);
+void sock_net_kick_mt(struct ns_stack *stack);
+static inline void sock_net_lock(struct ns_stack *stack)
+{
+	if (stack->single_thread)
+		stack->sock->depth++;
+	else
+		sock_net_lock_mt(stack);
+}
+static inline void sock_net_unlock(struct ns_stack *stack)
+{
+	if (stack->single_thread)
+		stack->sock->depth--;
+	else
+		sock_net_unlock_mt(stack);
+}
 /* True when the caller is the loop thread or holds the lock recursively:
  * it must not sleep. */
 bool sock_net_may_sleep(struct ns_stack *stack);
-/* Interrupt the loop thread's sleep (work was queued from another thread). */
-void sock_net_kick(struct ns_stack *stack);
+/* Interrupt the loop thread's sleep (work was queued from another thread).
+ * A single_thread stack has no loop thread. */
+static inline void sock_net_kick(struct ns_stack *stack)
+{
+	if (!stack->single_thread)
+		sock_net_kick_mt(stack);
+}
 /* Sleep until woken (sock_def_wakeup) or deadline (CLOCK_MONOTONIC ns,
  * 0: none). Without a loop thread, runs the stack loop instead. Returns
  * false when nothing can change any more (virtual clock, idle stack, no

@@ -100,9 +100,23 @@ struct ns_file *ns_fget_kind(struct ns_stack *stack, int fd, enum ns_file_kind k
 	return f;
 }
 
-static struct socket *sockfd_lookup(struct ns_stack *stack, int fd, int *err)
+/* ns_fget_kind(fd, NS_FILE_SOCKET, -ENOTSOCK) inlined: every socket call
+ * starts here. */
+static inline struct socket *sockfd_lookup(struct ns_stack *stack, int fd, int *err)
 {
-	return (struct socket *)(void *)ns_fget_kind(stack, fd, NS_FILE_SOCKET, -ENOTSOCK, err);
+	struct netns_sock *ss = stack->sock;
+	struct ns_file *f;
+
+	if (unlikely(fd < 0 || fd >= ss->files_cap || !(f = ss->files[fd]))) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if (unlikely(f->kind != NS_FILE_SOCKET)) {
+		*err = -ENOTSOCK;
+		return NULL;
+	}
+	f->refs++;
+	return (struct socket *)(void *)f;
 }
 
 static void sockfd_put(struct ns_stack *stack, struct socket *sock)
@@ -587,6 +601,8 @@ int ns_getpeername(struct ns_stack *stack, int fd, struct sockaddr *addr, sockle
 }
 
 /* ---- data ------------------------------------------------------------------------------------ */
+#define MAX_RW_COUNT ((size_t)0x7ffff000)	/* Linux's cap on one read or write */
+
 static int check_msg(const struct msghdr *msg, size_t *len)
 {
 	if (!msg || (msg->msg_iovlen && !msg->msg_iov))
@@ -597,8 +613,8 @@ static int check_msg(const struct msghdr *msg, size_t *len)
 			      msg->msg_namelen > sizeof(struct sockaddr_storage)))
 		return -EINVAL;
 	*len = iov_total(msg);
-	if (*len > 0x7ffff000)	/* MAX_RW_COUNT */
-		*len = 0x7ffff000;
+	if (*len > MAX_RW_COUNT)
+		*len = MAX_RW_COUNT;
 	return 0;
 }
 
@@ -619,30 +635,24 @@ static struct socket *sockfd_lookup_msg(struct ns_stack *stack, int fd, const st
 	return sock;
 }
 
-static ssize_t do_sendmsg(struct ns_stack *stack, int fd, const struct msghdr *umsg, int flags)
+/* The body of sendmsg once the socket is found and msg checked (len its
+ * payload, msg_name NULL when msg_namelen is 0). Drops the socket's file
+ * reference. */
+static ssize_t sock_sendmsg_locked(struct ns_stack *stack, struct socket *sock,
+				   const struct msghdr *msg, size_t len, int flags)
 {
-	struct msghdr msg;
-	struct socket *sock;
-	struct sock *sk;
-	size_t len;
-	int err;
+	struct sock *sk = sock->sk;
 	int64_t timeo;
 	uint64_t deadline;
+	int err;
 
-	sock = sockfd_lookup_msg(stack, fd, umsg, &len, &err);
-	if (!sock)
-		return err;
-	msg = *umsg;
-	if (!msg.msg_namelen)
-		msg.msg_name = NULL;
-	sk = sock->sk;
 	err = inet_autobind(sk);
 	if (err)
 		goto out;
 	timeo = sock_nonblock(sock, flags) ? 0 : sk->sk_sndtimeo;
 	deadline = deadline_of(timeo);
 	for (;;) {
-		err = sk->sk_prot->sendmsg ? sk->sk_prot->sendmsg(sk, &msg, len, flags)
+		err = sk->sk_prot->sendmsg ? sk->sk_prot->sendmsg(sk, msg, len, flags)
 					   : -EOPNOTSUPP;
 		if (err != -EAGAIN)
 			break;
@@ -654,6 +664,22 @@ out:
 	sockfd_put(stack, sock);
 	sock_net_kick(stack);
 	return err;
+}
+
+static ssize_t do_sendmsg(struct ns_stack *stack, int fd, const struct msghdr *umsg, int flags)
+{
+	struct msghdr msg;
+	struct socket *sock;
+	size_t len;
+	int err;
+
+	sock = sockfd_lookup_msg(stack, fd, umsg, &len, &err);
+	if (!sock)
+		return err;
+	msg = *umsg;
+	if (!msg.msg_namelen)
+		msg.msg_name = NULL;
+	return sock_sendmsg_locked(stack, sock, &msg, len, flags);
 }
 
 ssize_t ns_sendmsg(struct ns_stack *stack, int fd, const struct msghdr *msg, int flags)
@@ -673,13 +699,26 @@ ssize_t ns_sendto(struct ns_stack *stack, int fd, const void *buf, size_t len, i
 		errno = EINVAL;
 		return -1;
 	}
-	if (!dest)
+	struct socket *sock;
+	int err;
+
+	if (!dest || !addrlen) {
+		msg.msg_name = NULL;
 		msg.msg_namelen = 0;
+	}
 	if (!buf && len) {
 		errno = EFAULT;
 		return -1;
 	}
-	return ns_sendmsg(stack, fd, &msg, flags);
+	/* one buffer, the address checked above: check_msg has nothing to
+	 * check, the msghdr is built once and the fd looked up once */
+	if (len > MAX_RW_COUNT)
+		len = MAX_RW_COUNT;
+	sock_net_lock(stack);
+	sock = sockfd_lookup(stack, fd, &err);
+	if (!sock)
+		return sock_net_unlock_ret(stack, err);
+	return sock_net_unlock_ret(stack, (int)sock_sendmsg_locked(stack, sock, &msg, len, flags));
 }
 
 ssize_t ns_send(struct ns_stack *stack, int fd, const void *buf, size_t len, int flags)
@@ -687,22 +726,18 @@ ssize_t ns_send(struct ns_stack *stack, int fd, const void *buf, size_t len, int
 	return ns_sendto(stack, fd, buf, len, flags, NULL, 0);
 }
 
-static ssize_t do_recvmsg(struct ns_stack *stack, int fd, struct msghdr *msg, int flags)
+/* The body of recvmsg once the socket is found and msg checked (len the
+ * buffers' room). Drops the socket's file reference. */
+static ssize_t sock_recvmsg_locked(struct ns_stack *stack, struct socket *sock,
+				   struct msghdr *msg, size_t len, int flags)
 {
-	struct socket *sock;
-	struct sock *sk;
-	void *control;
-	size_t controllen, len;
-	int err;
+	struct sock *sk = sock->sk;
+	void *control = msg->msg_control;
+	size_t controllen = msg->msg_controllen;
 	int64_t timeo;
 	uint64_t deadline;
+	int err;
 
-	sock = sockfd_lookup_msg(stack, fd, msg, &len, &err);
-	if (!sock)
-		return err;
-	sk = sock->sk;
-	control = msg->msg_control;
-	controllen = msg->msg_controllen;
 	timeo = (sock_nonblock(sock, flags) || (flags & MSG_ERRQUEUE)) ? 0 : sk->sk_rcvtimeo;
 	deadline = deadline_of(timeo);
 	for (;;) {
@@ -732,6 +767,18 @@ static ssize_t do_recvmsg(struct ns_stack *stack, int fd, struct msghdr *msg, in
 	return err;
 }
 
+static ssize_t do_recvmsg(struct ns_stack *stack, int fd, struct msghdr *msg, int flags)
+{
+	struct socket *sock;
+	size_t len;
+	int err;
+
+	sock = sockfd_lookup_msg(stack, fd, msg, &len, &err);
+	if (!sock)
+		return err;
+	return sock_recvmsg_locked(stack, sock, msg, len, flags);
+}
+
 ssize_t ns_recvmsg(struct ns_stack *stack, int fd, struct msghdr *msg, int flags)
 {
 	sock_net_lock(stack);
@@ -755,12 +802,21 @@ ssize_t ns_recvfrom(struct ns_stack *stack, int fd, void *buf, size_t len, int f
 		errno = EFAULT;
 		return -1;
 	}
+	struct socket *sock;
+	int err;
+
 	if (src && addrlen)
 		memset(&ss, 0, sizeof(ss));
 	else
 		msg.msg_name = NULL;	/* the caller wants no address */
 	msg.msg_namelen = 0;
-	rc = ns_recvmsg(stack, fd, &msg, flags);
+	/* one buffer: check_msg has nothing to check, the fd is looked up once */
+	if (len > MAX_RW_COUNT)
+		len = MAX_RW_COUNT;
+	sock_net_lock(stack);
+	sock = sockfd_lookup(stack, fd, &err);
+	rc = sock ? sock_recvmsg_locked(stack, sock, &msg, len, flags) : err;
+	rc = sock_net_unlock_ret(stack, (int)rc);
 	if (rc >= 0 && src && addrlen) {
 		memcpy(src, &ss, NS_MIN(msg.msg_namelen, *addrlen));
 		*addrlen = msg.msg_namelen;

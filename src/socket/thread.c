@@ -29,7 +29,7 @@ uint64_t sock_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-void sock_net_lock(struct ns_stack *stack)
+void sock_net_lock_mt(struct ns_stack *stack)
 {
 	struct netns_sock *ss = stack->sock;
 
@@ -42,7 +42,7 @@ void sock_net_lock(struct ns_stack *stack)
 	ss->depth = 1;
 }
 
-void sock_net_unlock(struct ns_stack *stack)
+void sock_net_unlock_mt(struct ns_stack *stack)
 {
 	struct netns_sock *ss = stack->sock;
 
@@ -63,7 +63,7 @@ bool sock_net_may_sleep(struct ns_stack *stack)
  * thread sleeps (or is about to: the flag is set under the lock before it
  * polls, and an eventfd stays readable), and once per sleep: a busy loop
  * costs its callers no write(2) per call. */
-void sock_net_kick(struct ns_stack *stack)
+void sock_net_kick_mt(struct ns_stack *stack)
 {
 	struct netns_sock *ss = stack->sock;
 	uint64_t one = 1;

@@ -20,7 +20,7 @@ int ipv4_parse(const uint8_t *buf, size_t len, unsigned flags, struct ipv4_repr 
 	if (tot_len > len && !(flags & IPV4_PARSE_TRUNC_OK))
 		return WIRE_EBADLEN;
 	/* RFC 791 3.1 Header Checksum; RFC 1071: a correct header sums to 0 */
-	if (!(flags & IPV4_PARSE_NO_CSUM) && csum_fold(csum_partial(buf, hlen, 0)) != 0)
+	if (!(flags & IPV4_PARSE_NO_CSUM) && ip_fast_csum(buf, (unsigned int)hlen) != 0)
 		return WIRE_EBADCSUM;
 
 	uint16_t frag = get_be16(buf + 6);
@@ -63,6 +63,9 @@ int ipv4_emit(const struct ipv4_repr *r, uint8_t *buf, size_t len)
 	put_be32(buf + 16, r->daddr);
 	if (r->opts_len)
 		memmove(buf + IPV4_HLEN_MIN, r->opts, r->opts_len);
-	put_be16(buf + 10, csum_fold(csum_partial(buf, hlen, 0)));
+	/* RFC 791 3.1 Header Checksum over the zeroed field */
+	uint16_t check = ip_fast_csum(buf, (unsigned int)hlen);
+
+	memcpy(buf + 10, &check, 2);
 	return (int)hlen;
 }
