@@ -53,7 +53,7 @@ test-unit: build
 test-tsan:
 	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNSTACK_TSAN=ON >/dev/null
 	cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_socket_threads test_udp
-	cd $(TSAN_BUILD) && ctest --output-on-failure -R 'socket_threads|test_udp'
+	cd $(TSAN_BUILD) && ctest --output-on-failure -R 'socket_threads$$|test_udp$$'
 
 test-full: build
 	@scripts/deps.sh test
