@@ -177,6 +177,17 @@ int ns_dev_set_tx_csum(struct net_device *dev, bool on)
 	return 0;
 }
 
+int ns_dev_set_gro(struct net_device *dev, bool on)
+{
+	if (!(dev->hw_features & NETIF_F_GRO))
+		return on ? -EOPNOTSUPP : 0;
+	if (on)
+		dev->features |= NETIF_F_GRO;
+	else
+		dev->features &= ~NETIF_F_GRO;
+	return 0;
+}
+
 int ns_dev_set_mac(struct net_device *dev, const uint8_t mac[6])
 {
 	return dev_set_mac_address(dev, mac);

@@ -108,7 +108,7 @@ static int pipe_poll(struct napi_struct *napi, int budget)
 
 		dev->stats.rx_packets++;
 		dev->stats.rx_bytes += skb->len;
-		eth_receive_skb(skb, dev);
+		eth_gro_receive_skb(napi, skb, dev);
 		work++;
 	}
 	if (p->peer_waiting && ring_count(p) < p->size && p->peer) {
@@ -182,7 +182,8 @@ static void pipe_setup(struct net_device *dev)
 {
 	ether_setup(dev);
 	dev->netdev_ops = &pipe_ops;
-	dev->hw_features = NETIF_F_HW_CSUM;	/* off until asked for */
+	dev->hw_features = NETIF_F_HW_CSUM | NETIF_F_GRO;
+	dev->features = NETIF_F_GRO;	/* GRO on, as Linux; checksum offload off until asked for */
 }
 
 static struct net_device *pipe_end(struct ns_stack *stack, const char *name, unsigned int ring)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/gro.h"
 #include "core/netdevice.h"
 #include "core/proc.h"
 #include "8021q/if_vlan.h"
@@ -608,6 +609,7 @@ void netif_napi_add(struct net_device *dev, struct napi_struct *napi,
 	INIT_LIST_HEAD(&napi->poll_list);
 	napi->state = 0;
 	napi->poll = poll;
+	napi->gro_count = 0;
 	napi->weight = weight > 0 ? weight : NAPI_POLL_WEIGHT;
 	napi->dev = dev;
 	napi->stack = dev ? dev->nd_net : napi->stack;
@@ -619,6 +621,7 @@ void netif_napi_add(struct net_device *dev, struct napi_struct *napi,
 
 void netif_napi_del(struct napi_struct *napi)
 {
+	napi_gro_drop(napi);
 	if (napi->state & (1UL << NAPI_STATE_SCHED)) {
 		list_del(&napi->poll_list);
 		napi->state &= ~(1UL << NAPI_STATE_SCHED);
@@ -667,6 +670,8 @@ int net_rx_action(struct ns_stack *stack)
 		}
 		quota = weight < budget ? weight : budget;
 		work = n->poll(n, quota);
+		if (n->gro_count)
+			napi_gro_flush(n);	/* GRO holds frames for one poll only */
 		budget -= work;
 		total += work;
 		if (!(n->state & (1UL << NAPI_STATE_SCHED)))

@@ -108,6 +108,8 @@ typedef rx_handler_result_t rx_handler_func_t(struct sk_buff **pskb);
 /* dev->features (Linux's netdev_features_t bits that nstack uses) */
 #define NETIF_F_HW_CSUM (1u << 0)	/* completes CHECKSUM_PARTIAL checksums itself
 					 * (or, for in-memory wires, need not) */
+#define NETIF_F_GRO (1u << 1)		/* generic receive offload (core/gro.c): set by
+					 * drivers that receive through napi_gro_receive */
 
 /* dev->state bits */
 #define __LINK_STATE_START 0
@@ -238,6 +240,10 @@ struct packet_type {
 	 * list (which it may reuse) and owns them. */
 	void (*list_func)(struct sk_buff_head *list, struct packet_type *pt,
 			  struct net_device *orig_dev);
+	/* Optional (Linux's packet_offload gro_receive): offer skb to the
+	 * protocol's GRO. True: taken (held by napi, to be merged); false: the
+	 * caller delivers it now. See core/gro.h. */
+	bool (*gro_receive)(struct napi_struct *napi, struct sk_buff *skb);
 	void *af_packet_priv;
 	struct list_head list;
 };
@@ -259,6 +265,7 @@ void netif_receive_skb_list(struct sk_buff_head *list);
  * netdev_max_backlog is reached (counted in softnet_stat). */
 int netif_rx(struct sk_buff *skb);
 
+#define GRO_MAX_HELD 8	/* Linux's MAX_GRO_SKBS */
 struct napi_struct {
 	struct list_head poll_list;	/* on softnet.poll_list while scheduled */
 	struct list_head dev_list;	/* on dev->napi_list */
@@ -269,6 +276,9 @@ struct napi_struct {
 	int (*poll)(struct napi_struct *napi, int budget);
 	struct net_device *dev;
 	struct ns_stack *stack;
+	/* GRO (core/gro.h): flows held during one poll, oldest first */
+	struct sk_buff *gro_held[GRO_MAX_HELD];
+	unsigned int gro_count;
 };
 #define NAPI_STATE_SCHED 0
 #define NAPI_POLL_WEIGHT 64

@@ -195,6 +195,8 @@ static inline void skb_init_head(struct sk_buff *skb, struct ns_stack *stack)
 	skb->transport_header = SKB_HDR_UNSET;
 	skb->users = 1;
 	skb->nohdr = 0;
+	skb->gso_size = 0;
+	skb->gso_segs = 0;
 }
 
 static void alloc_fail(struct ns_stack *stack)
@@ -368,6 +370,8 @@ static void copy_skb_header(struct sk_buff *n, const struct sk_buff *old)
 	n->hash = old->hash;
 	n->csum_start = old->csum_start;
 	n->csum_offset = old->csum_offset;
+	n->gso_size = old->gso_size;
+	n->gso_segs = old->gso_segs;
 	n->nfct = old->nfct;
 	n->nfctinfo = old->nfctinfo;
 	memcpy(n->cb, old->cb, sizeof(n->cb));

@@ -108,6 +108,8 @@ struct sk_buff {
 					 * pushed by its owner alone: writable (TCP) */
 	uint16_t csum_start;		/* CHECKSUM_PARTIAL only: offset from head where */
 	uint16_t csum_offset;		/* the sum starts, and of its field from there */
+	uint16_t gso_size;		/* rx, GRO: payload per original segment (Linux's */
+	uint16_t gso_segs;		/* skb_shinfo gso_size/gso_segs); 0: one segment */
 };
 
 #define SKB_HDR_UNSET 0xffff

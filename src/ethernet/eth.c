@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/gro.h"
 #include "ethernet/eth.h"
 
 static int eth_header(struct sk_buff *skb, struct net_device *dev, uint16_t type,
@@ -108,6 +109,13 @@ int eth_receive_skb(struct sk_buff *skb, struct net_device *dev)
 	if (!eth_check(skb, dev))
 		return NET_RX_DROP;
 	return netif_receive_skb(skb);
+}
+
+int eth_gro_receive_skb(struct napi_struct *napi, struct sk_buff *skb, struct net_device *dev)
+{
+	if (!eth_check(skb, dev))
+		return NET_RX_DROP;
+	return napi_gro_receive(napi, skb);
 }
 
 int eth_rx_skb(struct sk_buff *skb, struct net_device *dev)

@@ -34,6 +34,10 @@ uint16_t eth_type_trans(struct sk_buff *skb, struct net_device *dev);
 int eth_receive_skb(struct sk_buff *skb, struct net_device *dev);
 /* Same through the backlog (netif_rx). */
 int eth_rx_skb(struct sk_buff *skb, struct net_device *dev);
+/* Driver helper from a NAPI poll: like eth_receive_skb, through GRO
+ * (core/gro.h) when dev has NETIF_F_GRO. */
+struct napi_struct;
+int eth_gro_receive_skb(struct napi_struct *napi, struct sk_buff *skb, struct net_device *dev);
 /* Pad to ETH_ZLEN on transmit (minimum frame). 0 or -ENOMEM (skb freed). */
 int eth_skb_pad(struct sk_buff *skb);
 

@@ -213,6 +213,7 @@ static struct packet_type ip_packet_type_proto = {
 	.type = ETH_P_IP,
 	.func = ip_rcv,
 	.list_func = ip_list_rcv,
+	.gro_receive = inet_gro_receive,
 };
 
 int ip_input_init(struct ns_stack *stack)

@@ -177,6 +177,9 @@ void ipfrag_exit(struct ns_stack *stack);
 /* ip_input.c */
 int ip_local_deliver(struct ns_stack *stack, struct sk_buff *skb);
 int ip_input_init(struct ns_stack *stack);
+/* GRO for TCP over IPv4 (tcp_offload.c): packet_type.gro_receive of ETH_P_IP. */
+struct napi_struct;
+bool inet_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
 void ip_input_exit(struct ns_stack *stack);
 /* icmp.c */
 int icmp_init(struct ns_stack *stack);

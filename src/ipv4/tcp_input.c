@@ -196,15 +196,19 @@ static bool tcp_rmem_schedule(struct tcp_sock *tp, uint32_t seq, unsigned int ne
 static void tcp_event_data_recv(struct tcp_sock *tp, struct sk_buff *skb)
 {
 	uint64_t now = tcp_now(tp);
+	/* a GRO batch counts as the segments it was made of (Linux's
+	 * tcp_measure_rcv_mss reads gso_size) */
+	unsigned int seg_len = skb->gso_size ? skb->gso_size : skb->len;
+	unsigned int segs = skb->gso_segs ? skb->gso_segs : 1;
 
-	if (skb->len > tp->rcv_mss)
-		tp->rcv_mss = tcp_mss_u16(NS_MIN(skb->len, tp->advmss));
+	if (seg_len > tp->rcv_mss)
+		tp->rcv_mss = tcp_mss_u16(NS_MIN(seg_len, tp->advmss));
 	if (!tp->ato) {
 		/* first data: quick-ACK mode (Linux's tcp_event_data_recv) */
 		tcp_enter_quickack_mode(tp);
 	}
-	if (skb->len >= tp->rcv_mss)
-		tcp_segs_unacked_add(tp, 1);
+	if (seg_len >= tp->rcv_mss)
+		tcp_segs_unacked_add(tp, segs);
 	tp->lrcvtime = (uint32_t)(now / NS_PER_MS);
 	/* the receiver's RTT from the echoed timestamp (Linux's
 	 * tcp_rcv_rtt_measure_ts), 7/8 smoothing */
@@ -219,7 +223,7 @@ static void tcp_event_data_recv(struct tcp_sock *tp, struct sk_buff *skb)
 		}
 	}
 	tp->bytes_received += skb->len;
-	tp->data_segs_in++;
+	tp->data_segs_in += segs;
 }
 
 /* RFC 9293 3.10.7.4 eighth: the FIN. */
@@ -1211,7 +1215,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 	tcp_fill_cb(skb, th, opt);
 	tcb = TCP_SKB_CB(skb);
 	skb_pull(skb, hlen);
-	tp->segs_in++;
+	tp->segs_in += skb->gso_segs ? skb->gso_segs : 1u;
 
 	switch (sk->sk_state) {
 	case TCP_CLOSE:

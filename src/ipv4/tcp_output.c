@@ -674,13 +674,19 @@ void tcp_push(struct tcp_sock *tp)
 		}
 		if (!tcp_nagle_ok(tp, skb, mss, last))
 			break;
+		/* Linux's tcp_write_xmit: a segment that did not leave (the
+		 * device queue was full, no memory, no route) stays first in
+		 * the write queue and is not counted as sent: a local drop is
+		 * not a loss on the network, nothing is retransmitted for it.
+		 * The next ACK (or the probe timer) tries again. */
+		if (tcp_transmit_skb(tp, skb, true))
+			break;
 		__skb_unlink(skb, &sk->sk_write_queue);
 		tcp_queue_rtx(tp, skb);
 		if (after(tcb->end_seq, tp->snd_nxt))
 			tp->snd_nxt = tcb->end_seq;
 		if (skb->len < mss)
 			tp->snd_sml = tcb->end_seq;
-		tcp_transmit_skb(tp, skb, true);
 		sent = true;
 	}
 	/* cwnd-limited when the flight fills it (Linux: after the loop) */

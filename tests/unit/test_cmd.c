@@ -549,6 +549,16 @@ static void test_ethtool_features(void **state)
 	bad(f, "ethtool -k nosuch", -ENODEV, "No such device");
 	cmd_ok(f, "ethtool -K p0 tx-checksumming off");
 	assert_false(p0->features & NETIF_F_HW_CSUM);
+	/* GRO: on by default on the pipe, fixed off on a capture device */
+	text_contains(cmd_ok(f, "ethtool -k p0"), "generic-receive-offload: on\n");
+	text_contains(cmd_ok(f, "ethtool -k eth0"), "generic-receive-offload: off [fixed]\n");
+	cmd_ok(f, "ethtool -K p0 gro off tx on");
+	assert_false(p0->features & NETIF_F_GRO);
+	assert_true(p0->features & NETIF_F_HW_CSUM);
+	text_contains(cmd_ok(f, "ethtool -k p0"), "generic-receive-offload: off\n");
+	bad(f, "ethtool -K eth0 gro on", -EOPNOTSUPP, "cannot merge received segments");
+	cmd_ok(f, "ethtool -K p0 generic-receive-offload on");
+	assert_true(p0->features & NETIF_F_GRO);
 }
 
 int main(void)

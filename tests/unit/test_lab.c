@@ -307,7 +307,8 @@ static void test_builtin(void **state)
 	assert_non_null(strstr(r.text, "counter packets 1 bytes 60 reject with tcp reset"));
 	assert_true(counter(r.text, "node r\n", "ForwDatagrams=") > 5000);
 	assert_true(counter(r.text, "node b\n", "PassiveOpens=") >= 2);
-	assert_true(counter(r.text, "node a\n", "InSegs=") > 5000);
+	/* 8 MiB down: InSegs counts skbs, which GRO merged (Linux counts alike) */
+	assert_true(counter(r.text, "node a\n", "InSegs=") > 100);
 	assert_true(counter(r.text, "node b\n", "RetransSegs=") > 0);
 	assert_true(counter(r.text, "node b\n", "qdisc netem ") > 0);
 	run_free(&r);

@@ -1,0 +1,211 @@
+/* test_gro.c - generic receive offload (core/gro.c, ipv4/tcp_offload.c)
+ * between two stacks on a pipe, in virtual time: a bulk TCP transfer is
+ * merged on receive (fewer skbs through IP and TCP, fewer ACKs, the same
+ * bytes in the same order, segments still counted per segment in
+ * TCP_INFO); GRO off (ethtool -K gro off) or IPv4 forwarding on delivers
+ * every segment alone; damaged segments are never merged and are counted
+ * as checksum errors (RFC 9293 3.1) while the stream still arrives whole. */
+#include "tcp_testutil.h"
+#include "core/gro.h"
+#include "nstack/cmd.h"
+#include "nstack/netdev.h"
+#include "sched/sch_generic.h"
+
+#define A_IP IP4(10, 9, 0, 1)
+#define B_IP IP4(10, 9, 0, 2)
+#define TOTAL (2u << 20)
+
+struct net2 {
+	struct test_stack *a, *b;
+	struct net_device *da, *db;
+};
+
+static void net2_init(struct net2 *n)
+{
+	n->a = test_stack_new("A", 21);
+	n->b = test_stack_new("B", 22);
+	assert_int_equal(ns_pipe_create(n->a->stack, "eth0", n->b->stack, "eth0", 0, &n->da, &n->db), 0);
+	assert_int_equal(dev_open(n->da), 0);
+	assert_int_equal(dev_open(n->db), 0);
+	assert_int_equal(inet_addr_add(n->da, A_IP, 24, NULL), 0);
+	assert_int_equal(inet_addr_add(n->db, B_IP, 24, NULL), 0);
+}
+
+/* Run both loops; when both are idle, move time to the next timer. */
+static void step(struct net2 *n, bool progressed)
+{
+	int w = ns_stack_step(n->a->stack) + ns_stack_step(n->b->stack);
+
+	if (!w && !progressed && !ns_stack_busy(n->a->stack) && !ns_stack_busy(n->b->stack)) {
+		uint64_t t = NS_MIN(ns_stack_next_timer(n->a->stack), ns_stack_next_timer(n->b->stack));
+
+		if (t == UINT64_MAX || t <= n->a->clock.now)
+			t = n->a->clock.now + MS;
+		n->a->clock.now = n->b->clock.now = t;
+	}
+}
+
+static uint64_t fnv(uint64_t h, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+struct result {
+	long long b_insegs, a_insegs, b_csum_errors;
+	uint32_t b_segs_in;	/* TCP_INFO of B's socket */
+};
+
+/* TOTAL bytes A -> B, checked byte for byte; B's and A's counters after. */
+static void transfer(struct net2 *n, struct result *r)
+{
+	static uint8_t sbuf[65536], rbuf[65536];
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(5001) };
+	struct sockaddr_in b = { .sin_family = AF_INET, .sin_port = htons(5001),
+				 .sin_addr.s_addr = htonl(B_IP) };
+	uint64_t hs = 0xcbf29ce484222325ULL, hr = hs;
+	size_t sent = 0, rcvd = 0;
+	int lfd = ns_socket(n->b->stack, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int cfd = ns_socket(n->a->stack, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), sfd = -1;
+	long rounds = 0;
+
+	assert_int_equal(ns_bind(n->b->stack, lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(ns_listen(n->b->stack, lfd, 8), 0);
+	assert_int_equal(ns_connect(n->a->stack, cfd, (struct sockaddr *)&b, sizeof(b)), -1);
+	while (rcvd < TOTAL) {
+		bool prog = false;
+		ssize_t k;
+
+		assert_true(++rounds < 5000000);
+		if (sfd < 0 && (sfd = ns_accept4(n->b->stack, lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0)
+			prog = true;
+		if (sent < TOTAL) {
+			size_t m = NS_MIN(sizeof(sbuf), TOTAL - sent);
+
+			for (size_t i = 0; i < m; i++)
+				sbuf[i] = (uint8_t)((sent + i) * 13 + ((sent + i) >> 11));
+			k = ns_send(n->a->stack, cfd, sbuf, m, 0);
+			if (k > 0) {
+				hs = fnv(hs, sbuf, (size_t)k);
+				sent += (size_t)k;
+				prog = true;
+			}
+		}
+		if (sfd >= 0 && (k = ns_recv(n->b->stack, sfd, rbuf, sizeof(rbuf), 0)) > 0) {
+			hr = fnv(hr, rbuf, (size_t)k);
+			rcvd += (size_t)k;
+			prog = true;
+		}
+		step(n, prog);
+	}
+	assert_int_equal(rcvd, TOTAL);
+	assert_true(hs == hr);
+	{
+		struct tcp_info ti;
+		socklen_t l = sizeof(ti);
+
+		assert_int_equal(ns_getsockopt(n->b->stack, sfd, IPPROTO_TCP, TCP_INFO, &ti, &l), 0);
+		r->b_segs_in = ti.tcpi_segs_in;
+	}
+	r->b_insegs = tcpstat(n->b->stack, "InSegs");
+	r->a_insegs = tcpstat(n->a->stack, "InSegs");
+	r->b_csum_errors = tcpstat(n->b->stack, "InCsumErrors");
+	ns_close(n->a->stack, cfd);
+	ns_close(n->b->stack, sfd);
+	ns_close(n->b->stack, lfd);
+	for (int i = 0; i < 2000; i++)
+		step(n, false);
+	test_stack_free(n->a);
+	test_stack_free(n->b);
+}
+
+/* TOTAL / 1448-byte segments, at least */
+#define DATA_SEGS (TOTAL / 1448)
+
+static void test_gro_merges_bulk(void **state)
+{
+	struct net2 n;
+	struct result r;
+
+	(void)state;
+	net2_init(&n);
+	assert_true(n.db->features & NETIF_F_GRO);	/* on by default, as Linux */
+	transfer(&n, &r);
+	print_message("GRO on: B InSegs %lld, segs_in %u; A InSegs (ACKs) %lld\n", r.b_insegs,
+		      r.b_segs_in, r.a_insegs);
+	/* B's IP and TCP ran once per batch, its socket saw every segment */
+	assert_true(r.b_insegs < DATA_SEGS / 3);
+	assert_true(r.b_segs_in >= DATA_SEGS);
+	/* one ACK per batch, not one per two segments (RFC 5681 4.2 is a
+	 * "should", and Linux's GRO makes the same trade) */
+	assert_true(r.a_insegs < DATA_SEGS / 6);
+	assert_int_equal(r.b_csum_errors, 0);
+}
+
+static void test_gro_off(void **state)
+{
+	struct net2 n;
+	struct result r;
+	struct ns_out out;
+
+	(void)state;
+	net2_init(&n);
+	ns_out_init(&out);
+	assert_int_equal(ns_exec(n.b->stack, "ethtool -K eth0 gro off", &out), 0);
+	ns_out_free(&out);
+	transfer(&n, &r);
+	assert_true(r.b_insegs >= DATA_SEGS);
+	assert_true(r.a_insegs >= DATA_SEGS / 3);
+}
+
+/* A stack that forwards never merges: it has no GSO to cut a merged
+ * packet up again (Linux's dev_disable_lro). */
+static void test_gro_off_when_forwarding(void **state)
+{
+	struct net2 n;
+	struct result r;
+	struct ns_out out;
+
+	(void)state;
+	net2_init(&n);
+	ns_out_init(&out);
+	assert_int_equal(ns_exec(n.b->stack, "sysctl -w net.ipv4.ip_forward=1", &out), 0);
+	ns_out_free(&out);
+	transfer(&n, &r);
+	assert_true(r.b_insegs >= DATA_SEGS);
+}
+
+/* netem corrupts some of A's frames; A leaves checksums to no one (tx
+ * offload off), so B's GRO verifies each segment before merging: a damaged
+ * one goes alone, TCP counts and drops it, the stream arrives whole. */
+static void test_gro_bad_checksum(void **state)
+{
+	struct net2 n;
+	struct result r;
+	char err[128];
+	char *argv[] = { "corrupt", "2%", "seed", "7" };
+	struct Qdisc *q;
+
+	(void)state;
+	net2_init(&n);
+	q = qdisc_create(n.da, qdisc_lookup_ops("netem"), 4, argv, err, sizeof(err));
+	assert_non_null(q);
+	qdisc_graft_root(n.da, q);
+	transfer(&n, &r);
+	print_message("corrupt 2%%: B InSegs %lld, InCsumErrors %lld\n", r.b_insegs, r.b_csum_errors);
+	assert_true(r.b_csum_errors > 0);
+	assert_true(r.b_insegs < DATA_SEGS / 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gro_merges_bulk),
+		cmocka_unit_test(test_gro_off),
+		cmocka_unit_test(test_gro_off_when_forwarding),
+		cmocka_unit_test(test_gro_bad_checksum),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
