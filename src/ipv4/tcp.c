@@ -1179,6 +1179,7 @@ static void tcp_sysctl_defaults(struct netns_tcp *tn)
 	tn->retries2 = 15;
 	tn->orphan_retries = 0;
 	tn->fin_timeout = TCP_FIN_TIMEOUT;
+	tn->limit_output_bytes = 1048576;	/* Linux's default (16 x 64 KiB) */
 	tn->max_syn_backlog = 4096;
 	tn->max_tw_buckets = 262144;
 	tn->tw_reuse = 2;
@@ -1261,6 +1262,7 @@ static int tcp_sysctls(struct ns_stack *stack, struct netns_tcp *tn)
 		{ "tcp_syncookies", offsetof(struct netns_tcp, syncookies), 0, 2 },
 		{ "tcp_invalid_ratelimit", offsetof(struct netns_tcp, invalid_ratelimit_ms), 0, 1 << 30 },
 		{ "tcp_challenge_ack_limit", offsetof(struct netns_tcp, challenge_ack_limit), 0, 1 << 30 },
+		{ "tcp_limit_output_bytes", offsetof(struct netns_tcp, limit_output_bytes), 0, INT32_MAX },
 	};
 	char path[96];
 	int err;

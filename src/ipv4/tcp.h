@@ -518,6 +518,7 @@ struct netns_tcp {
 	int syncookies, invalid_ratelimit_ms, challenge_ack_limit;
 	int tcp_mem[3];			/* pages: no pressure, pressure, hard limit */
 	int moderate_rcvbuf;
+	int limit_output_bytes;		/* tcp_limit_output_bytes: TSQ's cap */
 
 	/* tcp_mem accounting: bytes charged to TCP sockets, kept by the
 	 * socket layer's charge/uncharge (sk_memory_allocated, Linux's

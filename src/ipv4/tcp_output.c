@@ -336,6 +336,63 @@ int tcp_v4_queue_xmit(struct tcp_sock *tp, struct sk_buff *s)
 	return ip_queue_xmit(&tp->inet.sk, s, &fl4);
 }
 
+/* TCP small queues (Linux's tcp_wfree): a sent clone stays charged to its
+ * socket until the device has taken it (or a qdisc dropped it). While
+ * charged, a clone's truesize is the data it shares (as Linux's skb_clone
+ * copies it); it falls back to the clone's own size when it leaves, so a
+ * clone that loopback hands to a receiving socket is charged there as
+ * nstack's clones always were. */
+static void tcp_wfree(struct sk_buff *skb)
+{
+	struct sock *sk = skb->sk;
+
+	sk->sk_tsq_bytes -= skb->truesize;
+	if (skb->cloned)
+		skb->truesize = (unsigned int)sizeof(struct sk_buff);
+	sock_put(sk);
+}
+
+static void tcp_tsq_charge(struct tcp_sock *tp, struct sk_buff *s, const struct sk_buff *orig)
+{
+	struct sock *sk = &tp->inet.sk;
+
+	if (s->cloned)
+		s->truesize = orig->truesize;	/* as Linux's skb_clone: the data it holds */
+	s->sk = sk;
+	s->destructor = tcp_wfree;
+	sock_hold(sk);
+	sk->sk_tsq_bytes += s->truesize;
+}
+
+/* Linux's tcp_update_pacing_rate, computed when needed: bytes/s, 200 % of
+ * cwnd per RTT in slow start, 120 % after. */
+static uint64_t tcp_pacing_rate(const struct tcp_sock *tp)
+{
+	uint64_t rate = (uint64_t)tp->mss_cache * ((1000000 / 100) << 3);
+
+	rate *= tp->snd_cwnd < tp->snd_ssthresh / 2 ? 200 : 120;
+	rate *= NS_MAX(tp->snd_cwnd, tp->packets_out);
+	return tp->srtt_us ? rate / tp->srtt_us : rate;
+}
+
+/* Linux's tcp_small_queue_check (TSQ): hold back while this socket's
+ * clones in the stack's own queues exceed about 1 ms of data at the
+ * current rate (two skbs at least, tcp_limit_output_bytes at most), so a
+ * bulk sender neither fills the qdisc to overflowing nor bloats it. The
+ * ACKs of what left resume sending; with at most one skb in flight the
+ * segment goes anyway. */
+static bool tcp_small_queue_check(struct tcp_sock *tp, const struct sk_buff *skb)
+{
+	struct sock *sk = &tp->inet.sk;
+	uint64_t limit;
+
+	if (sk->sk_tsq_bytes <= 2 * skb->truesize)
+		return false;
+	limit = NS_MAX(2ull * skb->truesize, tcp_pacing_rate(tp) >> 10);
+	limit = NS_MIN(limit, (uint64_t)tcp_net(sk)->limit_output_bytes);
+	return sk->sk_tsq_bytes > limit && skb_queue_len(&tp->rtx_queue) > 1;
+}
+
 /* Send skb (an original from a queue: a clone or copy goes out; or, with
  * clone false, a control skb that is consumed). */
 int tcp_transmit_skb(struct tcp_sock *tp, struct sk_buff *skb, bool clone)
@@ -350,6 +407,7 @@ int tcp_transmit_skb(struct tcp_sock *tp, struct sk_buff *skb, bool clone)
 		s = skb_cloned(skb) ? skb_copy(skb) : skb_clone(skb);
 		if (!s)
 			return -ENOBUFS;
+		tcp_tsq_charge(tp, s, skb);
 		/* strictly increasing per socket, so RACK can order sends
 		 * that share a clock reading (RFC 8985 6.2 RACK_sent_after) */
 		tp->last_xmit = NS_MAX(tcp_now(tp), tp->last_xmit + 1);
@@ -672,7 +730,7 @@ void tcp_push(struct tcp_sock *tp)
 			    tcp_fragment(tp, &sk->sk_write_queue, skb, allowed))
 				break;
 		}
-		if (!tcp_nagle_ok(tp, skb, mss, last))
+		if (!tcp_nagle_ok(tp, skb, mss, last) || tcp_small_queue_check(tp, skb))
 			break;
 		/* Linux's tcp_write_xmit: a segment that did not leave (the
 		 * device queue was full, no memory, no route) stays first in

@@ -341,6 +341,11 @@ static int netem_enqueue(struct sk_buff *skb, struct Qdisc *sch)
 	struct netem_sched_data *q = qdisc_priv(sch);
 	int count = 1;
 
+	/* Linux: with a delay, the skb leaves its socket now, as it would at
+	 * transmit completion before a real link's transit time (else TCP
+	 * small queues would count the emulated wire as a local queue) */
+	if (q->o.latency || q->o.jitter || q->o.rate)
+		skb_orphan(skb);
 	if (q->o.duplicate && q->o.duplicate >= get_crandom(q, &q->dup_cor))
 		count++;
 	if (loss_event(q))

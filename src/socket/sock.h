@@ -94,6 +94,8 @@ struct sock {
 	 * proto->memory_allocated), NULL when it keeps none */
 	long *sk_memory_allocated;
 	uint32_t sk_dst_slot;		/* cached output route slot (ip_route_output_sk) */
+	uint32_t sk_tsq_bytes;		/* TCP small queues: bytes of sent clones still in
+					 * this stack's qdiscs (Linux's sk_wmem_alloc) */
 	struct sk_buff_head sk_receive_queue;
 	struct sk_buff_head sk_write_queue;
 	struct sk_buff_head sk_error_queue;	/* IP_RECVERR */

@@ -5,6 +5,7 @@
  * all take part), through 5% and 10% loss with reordering, and 100
  * parallel connections through one listener. */
 #include "tcp_testutil.h"
+#include "nstack/cmd.h"
 #include "sched/sch_generic.h"
 
 #define A_IP IP4(10, 9, 0, 1)
@@ -342,9 +343,101 @@ static void test_parallel(void **state)
 	test_stack_free(n.b);
 }
 
+/* Linux's TCP small queues: with the receiver stalled (its pipe ring full,
+ * so A's device queue stops), a sender with a large cwnd keeps no more
+ * than tcp_limit_output_bytes of clones in its qdisc, drops none there and
+ * goes on where it stopped once the receiver runs again. */
+static void test_small_queues(void **state)
+{
+	static uint8_t buf[65536];
+	struct net2 n;
+	struct ns_out out;
+	struct Qdisc *q;
+	int lfd, cfd, sfd = -1;
+	size_t rcvd = 0, sent = 0;
+	struct tcp_info ti;
+	socklen_t l = sizeof(ti);
+
+	(void)state;
+	/* a pipe ring of 32 frames, so that cwnd outgrows it */
+	n.a = test_stack_new("A", 11);
+	n.b = test_stack_new("B", 12);
+	assert_int_equal(ns_pipe_create(n.a->stack, "eth0", n.b->stack, "eth0", 32, &n.da, &n.db), 0);
+	assert_int_equal(dev_open(n.da), 0);
+	assert_int_equal(dev_open(n.db), 0);
+	assert_int_equal(inet_addr_add(n.da, A_IP, 24, NULL), 0);
+	assert_int_equal(inet_addr_add(n.db, B_IP, 24, NULL), 0);
+	ns_out_init(&out);
+	assert_int_equal(ns_exec(n.a->stack, "sysctl -w net.ipv4.tcp_limit_output_bytes=65536", &out), 0);
+	/* and a receive window that is no limit */
+	assert_int_equal(ns_exec(n.b->stack, "sysctl -w net.core.rmem_max=8388608", &out), 0);
+	ns_out_free(&out);
+	lfd = listen_b(&n, 5002, 8);
+	assert_int_equal(ns_setsockopt(n.b->stack, lfd, SOL_SOCKET, SO_RCVBUF, &(int){ 4 << 20 },
+				       sizeof(int)), 0);
+	cfd = connect_a(&n, 5002);
+	/* grow cwnd: 16 MiB with both stacks running */
+	for (long r = 0; rcvd < (16u << 20) && r < 2000000; r++) {
+		ssize_t k;
+
+		if (sfd < 0)
+			sfd = ns_accept4(n.b->stack, lfd, NULL, NULL, SOCK_NONBLOCK);
+		k = ns_send(n.a->stack, cfd, buf, sizeof(buf), 0);
+		sent += k > 0 ? (size_t)k : 0;
+		while (sfd >= 0 && (k = ns_recv(n.b->stack, sfd, buf, sizeof(buf), 0)) > 0)
+			rcvd += (size_t)k;
+		step(&n, true);
+	}
+	/* drain: everything acknowledged, the whole cwnd free */
+	for (long r = 0; rcvd < sent && r < 2000000; r++) {
+		ssize_t k;
+
+		while ((k = ns_recv(n.b->stack, sfd, buf, sizeof(buf), 0)) > 0)
+			rcvd += (size_t)k;
+		step(&n, true);
+	}
+	for (int r = 0; r < 100; r++)
+		step(&n, true);
+	assert_int_equal(ns_getsockopt(n.a->stack, cfd, IPPROTO_TCP, TCP_INFO, &ti, &l), 0);
+	assert_true(ti.tcpi_snd_cwnd > 100);
+	assert_int_equal(ti.tcpi_unacked, 0);
+	/* B stops: A sends into its stopped device */
+	for (int r = 0; r < 200; r++) {
+		ssize_t k = ns_send(n.a->stack, cfd, buf, sizeof(buf), 0);
+
+		sent += k > 0 ? (size_t)k : 0;
+		ns_stack_step(n.a->stack);
+	}
+	q = n.da->qdisc;
+	assert_int_equal(ns_getsockopt(n.a->stack, cfd, IPPROTO_TCP, TCP_INFO, &ti, &l), 0);
+	print_message("stalled receiver: cwnd %u unacked %u rtt %u, qdisc %u packets %u bytes, %u drops\n",
+		      ti.tcpi_snd_cwnd, ti.tcpi_unacked, ti.tcpi_rtt, q->qstats.qlen, q->qstats.backlog, q->qstats.drops);
+	assert_true(q->qstats.qlen > 0);
+	assert_true(q->qstats.backlog <= 65536 + 2 * 1514);
+	assert_int_equal(q->qstats.drops, 0);
+	/* B runs again: everything sent arrives */
+	for (long r = 0; rcvd < sent && r < 2000000; r++) {
+		ssize_t k;
+
+		while ((k = ns_recv(n.b->stack, sfd, buf, sizeof(buf), 0)) > 0)
+			rcvd += (size_t)k;
+		step(&n, true);
+	}
+	assert_int_equal(rcvd, sent);
+	assert_int_equal(q->qstats.drops, 0);
+	ns_close(n.a->stack, cfd);
+	ns_close(n.b->stack, sfd);
+	ns_close(n.b->stack, lfd);
+	for (int r = 0; r < 2000; r++)
+		step(&n, false);
+	test_stack_free(n.a);
+	test_stack_free(n.b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_small_queues),
 		cmocka_unit_test(test_bulk_clean),
 		cmocka_unit_test(test_bulk_loss),
 		cmocka_unit_test(test_bulk_loss5_reorder),
