@@ -17,6 +17,9 @@
  *     "stalled" when it does not finish); Linux an nft `numgen random`
  *     drop of TCP at prerouting in both namespaces (not seeded: the host
  *     kernel has no netem), veth TSO/GSO off so one drop is one segment;
+ *     the pipe's GRO is off too, as a veth receiver has none: every segment
+ *     is acknowledged on its own on both sides (with GRO a batch gets one
+ *     ACK, and 5 % ACK loss then costs RTOs, as it would on Linux);
  *   tcp_throughput_64k: 256 MiB over a pipe of MTU 65503 (the Ethernet
  *     device's maximum), i.e. ~64 KiB segments as TSO/GSO hands a veth,
  *     beside Linux's default veth (the tcp_throughput_pipe figure).
@@ -393,6 +396,8 @@ static bool ns_pair_new(struct pair *p, const char *loss, unsigned int mtu)
 	    inet_addr_add(db, B_IP, 24, NULL) ||
 	    (mtu && (ns_dev_set_mtu(da, mtu) || ns_dev_set_mtu(db, mtu))) ||
 	    ns_dev_set_tx_csum(da, true) || ns_dev_set_tx_csum(db, true))
+		return false;
+	if (loss && (ns_dev_set_gro(da, false) || ns_dev_set_gro(db, false)))
 		return false;
 	for (int i = 0; loss && i < 2; i++) {
 		char err[128], *argv[] = { "loss", (char *)loss, "seed", "42" };
