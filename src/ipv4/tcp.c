@@ -20,6 +20,7 @@
 #include <linux/tcp.h>
 
 #include "ipv4/tcp.h"
+#include "ipv4/tcp_minisocks.h"
 #include "ipv4/udp.h"
 
 /* ---- state ------------------------------------------------------------------------------------------------- */
@@ -59,8 +60,6 @@ void tcp_done(struct tcp_sock *tp)
 
 	if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV)
 		TCP_INC_STATS(tn, TCP_MIB_ATTEMPTFAILS);
-	if (sk->sk_state == TCP_TIME_WAIT && tn->tw_count)
-		tn->tw_count--;
 	sock_hold(sk);
 	tcp_clear_xmit_timers(tp);
 	tcp_write_queue_purge(tp);
@@ -101,27 +100,17 @@ void tcp_reset(struct tcp_sock *tp)
 	sock_put(sk);
 }
 
-/* Enter TIME-WAIT (the full socket stays, bounded by tcp_max_tw_buckets). */
+/* Enter TIME-WAIT (Linux's tcp_time_wait): a minisocket takes over the
+ * 4-tuple for 2 MSL (tcp_minisocks.c) and the tcp_sock is done at once
+ * (freed now if orphaned; an owner sees CLOSE, as on Linux). Over
+ * tcp_max_tw_buckets the connection just closes. Only TIME-WAIT with
+ * TCP_TIMEWAIT_LEN comes here (no FIN-WAIT-2 substate). */
 void tcp_time_wait(struct tcp_sock *tp, int state, uint64_t timeo)
 {
-	struct sock *sk = tp_sk(tp);
-	struct netns_tcp *tn = tcp_net(sk);
-
-	if (tn->tw_count >= (unsigned int)tn->max_tw_buckets) {
-		TCP_INC_STATS(tn, TCP_MIB_TWOVERFLOW);
-		tcp_done(tp);
-		return;
-	}
-	tcp_timer_cancel(tp, TCP_TIMER_RTX);
-	tcp_timer_cancel(tp, TCP_TIMER_DELACK);
-	tp->ack_pending = 0;
-	tcp_write_queue_purge(tp);
-	tn->tw_count++;
-	sk->sk_state = state;
-	sk->sk_shutdown = SHUTDOWN_MASK;
-	tcp_reset_keepalive_timer(tp, timeo);
-	if (!sock_flag(sk, SOCK_DEAD))
-		sk_state_change(sk);
+	(void)state;
+	(void)timeo;
+	tcp_tw_enter(tp);
+	tcp_done(tp);
 }
 
 /* ---- life ---------------------------------------------------------------------------------------------------- */
@@ -1306,6 +1295,7 @@ int tcp_init(struct ns_stack *stack)
 	for (uint64_t i = 0; i < 4; i++)
 		tn->cookie_secret[i] = tcp_siphash(tn->secret, &i, 1);
 	INIT_LIST_HEAD(&tn->all);
+	tcp_tw_init(tn);
 	err = -ENOMEM;
 	tn->ehash.buckets = calloc(1024, sizeof(*tn->ehash.buckets));
 	tn->lhash.buckets = calloc(256, sizeof(*tn->lhash.buckets));
@@ -1371,6 +1361,7 @@ void tcp_exit(struct ns_stack *stack)
 		INIT_LIST_HEAD(&tp->all_node);
 		sock_put(sk);
 	}
+	tcp_tw_exit(tn);
 	tcp_proc_exit(stack);
 	free(tn->ehash.buckets);
 	free(tn->lhash.buckets);

@@ -1237,20 +1237,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
-	if (sk->sk_state == TCP_TIME_WAIT) {
-		/* TIME-WAIT: RST kills it (rfc1337 = 0, as Linux); anything
-		 * else gets an ACK, a FIN also restarts the 2 MSL timeout */
-		if (th->flags & TCP_FLAG_RST) {
-			if (!tn->rfc1337)
-				tcp_done(tp);
-		} else {
-			if ((th->flags & TCP_FLAG_FIN) && tcb->end_seq == tp->rcv_nxt)
-				tcp_reset_keepalive_timer(tp, TCP_TIMEWAIT_LEN);
-			tcp_send_ack(tp);
-		}
-		consume_skb(skb);
-		return 0;
-	}
+	/* TIME-WAIT is a minisocket (tcp_minisocks.c): no tcp_sock gets here in it */
 	if (!tcp_sequence_ok(tp, tcb->seq, tcb->end_seq)) {
 		/* "If an incoming segment is not acceptable, an acknowledgment
 		 * should be sent in reply (unless the RST bit is set)" */

@@ -18,6 +18,7 @@
 
 #include "core/proc.h"
 #include "ipv4/tcp.h"
+#include "ipv4/tcp_minisocks.h"
 #include "ipv6/netns_ipv6.h"
 #include "wire/icmpv6.h"
 
@@ -142,6 +143,31 @@ static void tcp_v6_send_reset(struct ns_stack *stack, const struct tcp_addrs *a,
 	ip6_xmit(stack, skb, &fl6);
 }
 
+/* A bare segment from a's addresses (Linux's tcp_v6_send_response for
+ * the TIME-WAIT ACK) */
+static void tcp_v6_send_reply(struct ns_stack *stack, const struct tcp_addrs *a,
+			      const struct tcp_repr *r)
+{
+	struct flowi6 fl6 = { .proto = IPPROTO_TCP };
+	size_t len = tcp_hdr_len(r);
+	struct sk_buff *skb = alloc_skb_tx(stack, (unsigned int)len);
+	uint8_t *p;
+
+	if (!skb)
+		return;
+	p = skb_put(skb, (unsigned int)len);
+	if (!p || tcp_emit_ipv6(r, p, len, a->laddr6, a->raddr6) < 0) {
+		kfree_skb(skb);
+		return;
+	}
+	skb_reset_transport_header(skb);
+	memcpy(fl6.daddr, a->raddr6, 16);
+	memcpy(fl6.saddr, a->laddr6, 16);
+	fl6.oif = a->iif;
+	TCP_INC_STATS(stack->tcp, TCP_MIB_OUTSEGS);
+	ip6_xmit(stack, skb, &fl6);
+}
+
 /* ---- ISNs and cookies over the IPv6 4-tuple ----------------------------------------------- */
 /* RFC 6528 3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey) */
 static uint32_t tcp_v6_init_seq(struct netns_tcp *tn, const struct tcp_addrs *a, uint16_t lport,
@@ -181,6 +207,7 @@ static const struct tcp_af_ops tcp_ipv6_ops = {
 	.req_xmit = tcp_v6_req_xmit,
 	.req_mtu = tcp_v6_req_mtu,
 	.send_reset = tcp_v6_send_reset,
+	.send_reply = tcp_v6_send_reply,
 	.init_seq = tcp_v6_init_seq,
 	.cookie_init_seq = cookie_v6_init_a,
 	.cookie_check = cookie_v6_check_a,
@@ -218,6 +245,7 @@ static int tcp_v6_rcv(struct sk_buff *skb)
 	struct tcp_addrs a = { .ops = &tcp_ipv6_ops, .iif = IP6CB(skb)->iif };
 	struct tcp_repr th;
 	struct tcp_options opt;
+	struct tcp_timewait_sock *tw;
 	struct tcp_sock *tp;
 	uint32_t tw_isn = 0;
 	int rc;
@@ -245,14 +273,26 @@ static int tcp_v6_rcv(struct sk_buff *skb)
 	memcpy(a.laddr6, daddr, 16);
 	memcpy(a.raddr6, saddr, 16);
 	tp = tcp_ehash_lookup6(tn, daddr, th.dport, saddr, th.sport);
-	if (tp && tp_sk(tp)->sk_state == TCP_TIME_WAIT &&
-	    (tw_isn = tcp_tw_syn_isn(tp, &th, &opt)) != 0) {
-		if (tcp_listener_lookup6(tn, daddr, th.dport, saddr, th.sport, a.iif)) {
-			tcp_done(tp);	/* Linux's TCP_TW_SYN */
-			tp = NULL;
-		} else {
-			tw_isn = 0;
+	if (!tp && tn->tw_count &&
+	    (tw = tcp_tw_lookup6(tn, tcp_hash6(tn, daddr, th.dport, saddr, th.sport), daddr,
+				 th.dport, saddr, th.sport))) {
+		/* Linux's do_time_wait */
+		switch (tcp_timewait_state_process(tw, &th, &opt, &tw_isn)) {
+		case TCP_TW_SYN:
+			tp = tcp_listener_lookup6(tn, daddr, th.dport, saddr, th.sport, a.iif);
+			if (tp) {
+				tcp_tw_kill(tw);	/* gives way to the new incarnation */
+				return tcp_v6_deliver(tp, skb, &th, &opt, &a, tw_isn, true);
+			}
+			/* fallthrough */
+		case TCP_TW_ACK:
+			tcp_timewait_ack(tw);
+			break;
+		case TCP_TW_SUCCESS:
+			break;
 		}
+		consume_skb(skb);
+		return 0;
 	}
 	if (tp)
 		return tcp_v6_deliver(tp, skb, &th, &opt, &a, 0, false);
@@ -310,8 +350,6 @@ static void tcp_v6_err(struct ns_stack *stack, const struct inet6_err_info *e)
 		return;
 	sk = tp_sk(tp);
 	seq = get_be32(e->l4 + 4);
-	if (sk->sk_state == TCP_TIME_WAIT)
-		return;
 	/* RFC 5927 4.1: the quoted sequence number must be in flight */
 	if (sk->sk_state != TCP_SYN_SENT && !between(seq, tp->snd_una, tp->snd_nxt))
 		return;
