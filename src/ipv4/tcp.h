@@ -144,6 +144,15 @@ struct tcp_addrs {
 	int iif;
 };
 
+/* A SYN-ACK's route, looked up once for its MSS and its sending (Linux
+ * routes a request once, inet_csk_route_req, and hands the dst to
+ * send_synack). IPv4 keeps the result; IPv6 routes again (ok false). */
+struct tcp_req_route {
+	struct flowi4 fl4;
+	struct ip_route_result res;
+	bool ok;
+};
+
 /* What differs between TCP over IPv4 and over IPv6 (Linux's
  * inet_connection_sock_af_ops plus the request/cookie/ISN hooks of
  * tcp_request_sock_ops). tcp_ipv4.c defines tcp_ipv4_ops; a dual-stack
@@ -161,9 +170,10 @@ struct tcp_af_ops {
 	/* route the connection; learns the source address; res->mtu, type */
 	int (*route)(struct tcp_sock *tp, struct ip_route_result *res);
 	/* a SYN-ACK for req: checksum and send; consumes s */
-	int (*req_xmit)(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *s);
-	/* path MTU toward req's peer, 0: no route */
-	unsigned int (*req_mtu)(struct request_sock *req);
+	int (*req_xmit)(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *s,
+			const struct tcp_req_route *rt);
+	/* path MTU toward req's peer, 0: no route; may keep the route in rt */
+	unsigned int (*req_mtu)(struct request_sock *req, struct tcp_req_route *rt);
 	/* an RST with a's addresses (sport ours) */
 	void (*send_reset)(struct ns_stack *stack, const struct tcp_addrs *a, uint16_t sport,
 			   uint16_t dport, uint32_t seq, uint32_t ack, bool with_ack);
@@ -731,8 +741,9 @@ int tcp_route(struct tcp_sock *tp, struct ip_route_result *res);
 int tcp_v4_route(struct tcp_sock *tp, struct ip_route_result *res);
 int tcp_v4_send_check(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h, size_t len);
 int tcp_v4_queue_xmit(struct tcp_sock *tp, struct sk_buff *s);
-int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *s);
-unsigned int tcp_v4_req_mtu(struct request_sock *req);
+int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *s,
+		    const struct tcp_req_route *rt);
+unsigned int tcp_v4_req_mtu(struct request_sock *req, struct tcp_req_route *rt);
 void tcp_check_probe_timer(struct tcp_sock *tp);
 void tcp_sndbuf_expand(struct tcp_sock *tp);
 

@@ -1520,7 +1520,11 @@ int tcp_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
-	req = calloc(1, sizeof(*req));
+	/* malloc + memset, not calloc: glibc's calloc bypasses the thread
+	 * cache, and a request lives for one handshake */
+	req = malloc(sizeof(*req));
+	if (req)
+		memset(req, 0, sizeof(*req));
 	if (!req) {
 		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);

@@ -447,6 +447,7 @@ int tcp_send_synack(struct request_sock *req)
 	struct netns_tcp *tn = stack->tcp;
 	struct tcp_options o;
 	uint8_t opts[TCP_OPTS_MAX];
+	struct tcp_req_route rt = { .ok = false };
 	struct tcp_repr r;
 	struct sk_buff *skb;
 	int olen;
@@ -463,7 +464,7 @@ int tcp_send_synack(struct request_sock *req)
 	/* advertise our own MSS, not the peer's */
 	{
 		unsigned int hdrs = req->af_ops->net_header_len + TCP_HLEN_MIN;
-		unsigned int mtu = req->af_ops->req_mtu(req);
+		unsigned int mtu = req->af_ops->req_mtu(req, &rt);
 
 		o.mss = (uint16_t)(1500 - hdrs);
 		if (mtu > hdrs)
@@ -492,7 +493,7 @@ int tcp_send_synack(struct request_sock *req)
 		return -EINVAL;
 	}
 	TCP_INC_STATS(tn, TCP_MIB_OUTSEGS);
-	return req->af_ops->req_xmit(req, &r, skb);
+	return req->af_ops->req_xmit(req, &r, skb, &rt);
 }
 
 static void tcp_v4_req_flow(const struct request_sock *req, struct flowi4 *fl4)
@@ -508,16 +509,15 @@ static void tcp_v4_req_flow(const struct request_sock *req, struct flowi4 *fl4)
 	fl4->mark = lp->inet.sk.sk_mark;
 }
 
-unsigned int tcp_v4_req_mtu(struct request_sock *req)
+unsigned int tcp_v4_req_mtu(struct request_sock *req, struct tcp_req_route *rt)
 {
-	struct ip_route_result res;
-	struct flowi4 fl4;
-
-	tcp_v4_req_flow(req, &fl4);
-	return ip_route_output(req->listener->inet.sk.sk_net, &fl4, &res) ? 0 : res.mtu;
+	tcp_v4_req_flow(req, &rt->fl4);
+	rt->ok = !ip_route_output(req->listener->inet.sk.sk_net, &rt->fl4, &rt->res);
+	return rt->ok ? rt->res.mtu : 0;
 }
 
-int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *skb)
+int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *skb,
+		    const struct tcp_req_route *rt)
 {
 	struct flowi4 fl4;
 
@@ -526,6 +526,8 @@ int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct s
 		return -EINVAL;
 	}
 	skb_reset_transport_header(skb);
+	if (rt && rt->ok)	/* routed by tcp_v4_req_mtu just before */
+		return ip_send_skb4_routed(req->listener->inet.sk.sk_net, skb, &rt->fl4, &rt->res);
 	tcp_v4_req_flow(req, &fl4);
 	return ip_send_skb4(req->listener->inet.sk.sk_net, skb, &fl4);
 }

@@ -95,19 +95,22 @@ static void tcp_v6_req_flow(const struct request_sock *req, struct flowi6 *fl6)
 	fl6->flags = FLOWI6_F_DONTFRAG;
 }
 
-static unsigned int tcp_v6_req_mtu(struct request_sock *req)
+static unsigned int tcp_v6_req_mtu(struct request_sock *req, struct tcp_req_route *rt)
 {
 	struct ip6_route_result r6;
 	struct flowi6 fl6;
 
+	rt->ok = false;		/* tcp_v6_req_xmit routes again */
 	tcp_v6_req_flow(req, &fl6);
 	return ip6_route_output(req->listener->inet.sk.sk_net, &fl6, &r6) ? 0 : r6.mtu;
 }
 
-static int tcp_v6_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *skb)
+static int tcp_v6_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *skb,
+			   const struct tcp_req_route *rt)
 {
 	struct flowi6 fl6;
 
+	(void)rt;	/* routed again here */
 	if (tcp_emit_ipv6(r, skb->data, skb->len, req->laddr6, req->raddr6) < 0) {
 		kfree_skb(skb);
 		return -EINVAL;
