@@ -259,7 +259,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	tp->rx_opt.sack_ok = req->sack_ok;
 	tp->rx_opt.tstamp_ok = req->tstamp_ok;
 	tp->rx_opt.ts_recent = req->ts_recent;
-	tp->rx_opt.ts_recent_stamp = req->tstamp_ok ? ns_now(stack) : 0;
+	tp->rx_opt.ts_recent_stamp = req->tstamp_ok ? tcp_clock(stack) : 0;
 	tp->rx_opt.mss_clamp = req->mss;
 	tp->window_clamp = 65535U << TCP_MAX_WSCALE;
 	tp->pmtu = 1500;
@@ -411,7 +411,7 @@ fail:
 
 /* The port is chosen and hashed, tcp_connect_init done: ISN (RFC 6528),
  * SYN-SENT, the SYN. -EINPROGRESS or an error (the socket closed). */
-int tcp_connect_finish(struct tcp_sock *tp)
+static int __tcp_connect_finish(struct tcp_sock *tp)
 {
 	struct sock *sk = tp_sk(tp);
 	struct netns_tcp *tn = tcp_net(sk);
@@ -424,7 +424,7 @@ int tcp_connect_finish(struct tcp_sock *tp)
 		if (sk->sk_family == AF_INET6)
 			memcpy(a.laddr6, tcp6_sk(tp)->v6_rcv_saddr, 16);
 		tp->iss = tp->af_ops->init_seq(tn, &a, tp->inet.inet_sport, tp->inet.inet_dport,
-					       ns_now(sk->sk_net));
+					       tcp_clock(sk->sk_net));
 	} else {
 		tp->iss = tp->write_seq;
 	}
@@ -440,6 +440,17 @@ int tcp_connect_finish(struct tcp_sock *tp)
 		return err;
 	}
 	return -EINPROGRESS;
+}
+
+/* One clock read for the ISN, the SYN and its timer (tcp_clock_hold). */
+int tcp_connect_finish(struct tcp_sock *tp)
+{
+	struct ns_stack *stack = tp_sk(tp)->sk_net;
+	bool own = tcp_clock_hold(stack);
+	int err = __tcp_connect_finish(tp);
+
+	tcp_clock_release(stack, own);
+	return err;
 }
 
 static int tcp_disconnect(struct sock *sk, int flags);
@@ -573,13 +584,12 @@ static bool tcp_close_state(struct tcp_sock *tp)
 	}
 }
 
-static void tcp_close(struct sock *sk, long timeout)
+static void __tcp_close(struct sock *sk)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct netns_tcp *tn = tcp_net(sk);
 	bool unread = !skb_queue_empty(&sk->sk_receive_queue);
 
-	(void)timeout;
 	sk->sk_shutdown = SHUTDOWN_MASK;
 	sock_set_flag(sk, SOCK_DEAD);
 	if (sk->sk_state == TCP_LISTEN) {
@@ -616,7 +626,19 @@ static void tcp_close(struct sock *sk, long timeout)
 	sock_put(sk);	/* the application's reference */
 }
 
-static int tcp_shutdown(struct sock *sk, int how)
+/* One clock read for the FIN, its timer and the state change (as
+ * tcp_sendmsg: Linux's tcp_mstamp_refresh). */
+static void tcp_close(struct sock *sk, long timeout)
+{
+	struct ns_stack *stack = sk->sk_net;
+	bool own = tcp_clock_hold(stack);
+
+	(void)timeout;
+	__tcp_close(sk);	/* may free sk */
+	tcp_clock_release(stack, own);
+}
+
+static int __tcp_shutdown(struct sock *sk, int how)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 
@@ -635,6 +657,15 @@ static int tcp_shutdown(struct sock *sk, int how)
 		if (tcp_close_state(tp))
 			tcp_send_fin(tp);
 	return 0;
+}
+
+static int tcp_shutdown(struct sock *sk, int how)
+{
+	bool own = tcp_clock_hold(sk->sk_net);
+	int rc = __tcp_shutdown(sk, how);
+
+	tcp_clock_release(sk->sk_net, own);
+	return rc;
 }
 
 /* ---- data ---------------------------------------------------------------------------------------------------------- */

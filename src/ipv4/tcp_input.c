@@ -1531,8 +1531,8 @@ int tcp_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_
 		return 0;
 	}
 	tcp_openreq_init(lp, req, a, th, opt);
-	req->snt_isn = isn ? isn : a->ops->init_seq(tn, a, th->dport, th->sport, ns_now(lsk->sk_net));
-	req->first_sent = ns_now(lsk->sk_net);
+	req->first_sent = tcp_clock(lsk->sk_net);
+	req->snt_isn = isn ? isn : a->ops->init_seq(tn, a, th->dport, th->sport, req->first_sent);
 	timer_setup(&req->timer, lsk->sk_net, tcp_synack_timer);
 	list_add_tail(&req->node, &lp->lq->syn_queue);
 	lp->lq->syn_qlen++;

@@ -507,7 +507,7 @@ static bool tw_reusable(struct netns_tcp *tn, struct tcp_timewait_sock *tw, stru
 		reuse = is_loopback(tw->daddr) && is_loopback(tw->rcv_saddr);
 	if (!reuse || !tw->tstamp_ok || !tw->ts_recent_stamp)
 		return false;
-	if (ns_now(tn->stack) < tw->ts_recent_stamp + NS_PER_SEC)
+	if (tcp_clock(tn->stack) < tw->ts_recent_stamp + NS_PER_SEC)
 		return false;
 	tp->write_seq = tw->snd_nxt + 65535 + 2;
 	if (!tp->write_seq)
