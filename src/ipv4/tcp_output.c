@@ -101,11 +101,13 @@ void tcp_select_initial_window(struct netns_tcp *tn, int rcvbuf, uint32_t mss, u
 		*rcv_wnd = (*rcv_wnd / mss) * mss;
 	*rcv_wscale = 0;
 	if (wscale_ok) {
-		/* RFC 7323 2.3: the shift the largest buffer could need */
+		/* RFC 7323 2.3: the shift the largest buffer could need, the
+		 * smallest that brings it under 64 KiB (Linux: ilog2(space) - 15) */
 		maxspace = (uint32_t)NS_MAX(tn->tcp_rmem[2], tn->stack->core.rmem_max);
-		while (maxspace > 65535 && *rcv_wscale < TCP_MAX_WSCALE) {
-			maxspace >>= 1;
-			(*rcv_wscale)++;
+		if (maxspace > 65535) {
+			int ws = 31 - __builtin_clz(maxspace) - 15;
+
+			*rcv_wscale = (uint8_t)(ws < TCP_MAX_WSCALE ? ws : TCP_MAX_WSCALE);
 		}
 	}
 }
