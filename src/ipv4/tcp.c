@@ -177,7 +177,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	struct sock *lsk = tp_sk(lp);
 	struct ns_stack *stack = lsk->sk_net;
 	struct netns_tcp *tn = stack->tcp;
-	struct tcp_sock *tp = calloc(1, lsk->sk_prot->obj_size);
+	struct tcp_sock *tp = (struct tcp_sock *)(void *)sk_obj_alloc(stack, lsk->sk_prot->obj_size);
 	struct sock *sk;
 	struct ip_route_result res;
 

@@ -192,7 +192,7 @@ static struct socket *socket_alloc(struct ns_stack *stack, int type, const struc
 				   int family, int protocol, int *err)
 {
 	struct socket *sock = socket_zalloc();
-	struct sock *sk = calloc(1, prot->obj_size);
+	struct sock *sk = sk_obj_alloc(stack, prot->obj_size);
 
 	if (!sock || !sk) {
 		free(sock);
