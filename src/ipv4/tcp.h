@@ -550,7 +550,7 @@ struct netns_tcp {
 
 	uint64_t secret[2];		/* hash / ISN keys (RFC 6528) */
 	uint64_t cookie_secret[4];	/* SYN cookie keys (two SipHash keys) */
-	struct tcp_hash ehash;		/* established and TIME_WAIT: 4-tuple */
+	struct tcp_hash ehash;		/* established (full sockets): 4-tuple */
 	struct tcp_hash lhash;		/* listeners: by port */
 	struct tcp_hash bhash;		/* bound sockets: by port */
 	struct list_head all;		/* every tcp_sock */

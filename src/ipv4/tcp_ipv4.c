@@ -1,9 +1,10 @@
 /* tcp_ipv4.c - TCP's IPv4 glue (Linux net/ipv4/tcp_ipv4.c, inet_hashtables.c,
- * inet_connection_sock.c): the established/TIME_WAIT hash (4-tuple, keyed
+ * inet_connection_sock.c): the established hash (4-tuple, keyed
  * with a per-stack secret, doubled as it fills so lookups stay O(1) at a
  * million sockets), the listener and bind hashes with Linux's reuse rules,
  * ephemeral ports, RFC 6528 initial sequence numbers, tcp_v4_rcv (the
- * demultiplexer), RST generation for segments without a connection
+ * demultiplexer, with the TIME-WAIT minisockets of tcp_minisocks.c looked
+ * up after the established table), RST generation for segments without a connection
  * (RFC 9293 3.10.7.1) and the ICMP error handler (RFC 5927, PMTUD).
  * The tables hold AF_INET6 sockets too (tcp_is_v6: IPv6 addresses in
  * v6_*; a dual-stack socket talking IPv4 is an IPv4 connection here), and

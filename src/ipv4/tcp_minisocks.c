@@ -126,7 +126,7 @@ static void tw_timer_arm(struct netns_tcp *tn)
 static void tcp_tw_timer(struct timer_list *t)
 {
 	struct netns_tcp *tn = from_timer(tn, t, tw_timer);
-	uint64_t now = ns_now(tn->stack);
+	uint64_t now = tcp_clock(tn->stack);
 
 	while (!list_empty(&tn->tw_death_row)) {
 		struct tcp_timewait_sock *tw =
@@ -194,6 +194,8 @@ bool tcp_tw_enter(struct tcp_sock *tp)
 	struct netns_tcp *tn = tcp_net(sk);
 	struct tcp_timewait_sock *tw;
 
+	if (!tp->in_ehash)
+		return false;	/* never hashed: no 4-tuple to guard */
 	/* Linux's inet_twsk_alloc: over tcp_max_tw_buckets the connection
 	 * just closes ("time wait bucket table overflow") */
 	if (tn->tw_count >= (unsigned int)tn->max_tw_buckets || !tw_tables_alloc(tn) ||
