@@ -14,6 +14,7 @@
 
 #include "cmd/cmd.h"
 #include "ipv4/tcp.h"
+#include "ipv4/tcp_minisocks.h"
 #include "ipv4/udp.h"
 #include "socket/sock.h"
 
@@ -184,6 +185,36 @@ static struct ss_row *table_add(struct ss_table *t)
 	return &t->rows[t->n++];
 }
 
+/* TIME-WAIT minisockets: addresses only (no socket, no process) */
+static int collect_tcp_tw(struct ns_stack *stack, const struct ss_opts *o, struct ss_table *t)
+{
+	const struct tcp_timewait_sock *tw;
+
+	if (!want_state(o, false))
+		return 0;
+	tcp_tw_for_each(tw, stack->tcp) {
+		struct ss_row *r = table_add(t);
+
+		if (!r)
+			return -ENOMEM;
+		r->netid = "tcp";
+		fmt_endpoint(o, "tcp", tw->rcv_saddr, tw->num, r->laddr, sizeof(r->laddr), r->lport,
+			     sizeof(r->lport));
+		fmt_endpoint(o, "tcp", tw->daddr, tw->dport, r->raddr, sizeof(r->raddr), r->rport,
+			     sizeof(r->rport));
+		if (tw->family == AF_INET6) {
+			char a[INET6_ADDRSTRLEN];
+
+			inet_ntop(AF_INET6, tw->rcv_saddr6, a, sizeof(a));
+			snprintf(r->laddr, sizeof(r->laddr), "[%s]", a);
+			inet_ntop(AF_INET6, tw->daddr6, a, sizeof(a));
+			snprintf(r->raddr, sizeof(r->raddr), "[%s]", a);
+		}
+		r->state = tcp_state_name(TCP_TIME_WAIT);
+	}
+	return 0;
+}
+
 static int collect_tcp(struct ns_stack *stack, const struct ss_opts *o, struct ss_table *t)
 {
 	struct netns_tcp *tn = stack->tcp;
@@ -213,7 +244,7 @@ static int collect_tcp(struct ns_stack *stack, const struct ss_opts *o, struct s
 			r->tp = tp;
 		}
 	}
-	return 0;
+	return collect_tcp_tw(stack, o, t);
 }
 
 static int collect_udp(struct ns_stack *stack, const struct ss_opts *o, struct ss_table *t)
@@ -377,6 +408,11 @@ static void print_summary(struct ns_stack *stack, struct ns_out *out)
 			tw += st == TCP_TIME_WAIT;
 			orphan += !tp_sk(tp)->sk_socket && st != TCP_TIME_WAIT;
 		}
+	if (stack->tcp) {
+		/* the minisockets: counted as sockets, as before they were */
+		tcp += stack->tcp->tw_count;
+		tw += stack->tcp->tw_count;
+	}
 	if (stack->udp)
 		for (unsigned int b = 0; b < UDP_HTABLE_SIZE; b++) {
 			struct sock *sk;

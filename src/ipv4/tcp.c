@@ -20,6 +20,7 @@
 #include <linux/tcp.h>
 
 #include "ipv4/tcp.h"
+#include "ipv4/tcp_minisocks.h"
 #include "ipv4/udp.h"
 
 /* ---- state ------------------------------------------------------------------------------------------------- */
@@ -59,8 +60,6 @@ void tcp_done(struct tcp_sock *tp)
 
 	if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV)
 		TCP_INC_STATS(tn, TCP_MIB_ATTEMPTFAILS);
-	if (sk->sk_state == TCP_TIME_WAIT && tn->tw_count)
-		tn->tw_count--;
 	sock_hold(sk);
 	tcp_clear_xmit_timers(tp);
 	tcp_write_queue_purge(tp);
@@ -101,27 +100,17 @@ void tcp_reset(struct tcp_sock *tp)
 	sock_put(sk);
 }
 
-/* Enter TIME-WAIT (the full socket stays, bounded by tcp_max_tw_buckets). */
+/* Enter TIME-WAIT (Linux's tcp_time_wait): a minisocket takes over the
+ * 4-tuple for 2 MSL (tcp_minisocks.c) and the tcp_sock is done at once
+ * (freed now if orphaned; an owner sees CLOSE, as on Linux). Over
+ * tcp_max_tw_buckets the connection just closes. Only TIME-WAIT with
+ * TCP_TIMEWAIT_LEN comes here (no FIN-WAIT-2 substate). */
 void tcp_time_wait(struct tcp_sock *tp, int state, uint64_t timeo)
 {
-	struct sock *sk = tp_sk(tp);
-	struct netns_tcp *tn = tcp_net(sk);
-
-	if (tn->tw_count >= (unsigned int)tn->max_tw_buckets) {
-		TCP_INC_STATS(tn, TCP_MIB_TWOVERFLOW);
-		tcp_done(tp);
-		return;
-	}
-	tcp_timer_cancel(tp, TCP_TIMER_RTX);
-	tcp_timer_cancel(tp, TCP_TIMER_DELACK);
-	tp->ack_pending = 0;
-	tcp_write_queue_purge(tp);
-	tn->tw_count++;
-	sk->sk_state = state;
-	sk->sk_shutdown = SHUTDOWN_MASK;
-	tcp_reset_keepalive_timer(tp, timeo);
-	if (!sock_flag(sk, SOCK_DEAD))
-		sk_state_change(sk);
+	(void)state;
+	(void)timeo;
+	tcp_tw_enter(tp);
+	tcp_done(tp);
 }
 
 /* ---- life ---------------------------------------------------------------------------------------------------- */
@@ -188,7 +177,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	struct sock *lsk = tp_sk(lp);
 	struct ns_stack *stack = lsk->sk_net;
 	struct netns_tcp *tn = stack->tcp;
-	struct tcp_sock *tp = calloc(1, lsk->sk_prot->obj_size);
+	struct tcp_sock *tp = (struct tcp_sock *)(void *)sk_obj_alloc(stack, lsk->sk_prot->obj_size);
 	struct sock *sk;
 	struct ip_route_result res;
 
@@ -270,7 +259,7 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, struct request_so
 	tp->rx_opt.sack_ok = req->sack_ok;
 	tp->rx_opt.tstamp_ok = req->tstamp_ok;
 	tp->rx_opt.ts_recent = req->ts_recent;
-	tp->rx_opt.ts_recent_stamp = req->tstamp_ok ? ns_now(stack) : 0;
+	tp->rx_opt.ts_recent_stamp = req->tstamp_ok ? tcp_clock(stack) : 0;
 	tp->rx_opt.mss_clamp = req->mss;
 	tp->window_clamp = 65535U << TCP_MAX_WSCALE;
 	tp->pmtu = 1500;
@@ -422,7 +411,7 @@ fail:
 
 /* The port is chosen and hashed, tcp_connect_init done: ISN (RFC 6528),
  * SYN-SENT, the SYN. -EINPROGRESS or an error (the socket closed). */
-int tcp_connect_finish(struct tcp_sock *tp)
+static int __tcp_connect_finish(struct tcp_sock *tp)
 {
 	struct sock *sk = tp_sk(tp);
 	struct netns_tcp *tn = tcp_net(sk);
@@ -435,7 +424,7 @@ int tcp_connect_finish(struct tcp_sock *tp)
 		if (sk->sk_family == AF_INET6)
 			memcpy(a.laddr6, tcp6_sk(tp)->v6_rcv_saddr, 16);
 		tp->iss = tp->af_ops->init_seq(tn, &a, tp->inet.inet_sport, tp->inet.inet_dport,
-					       ns_now(sk->sk_net));
+					       tcp_clock(sk->sk_net));
 	} else {
 		tp->iss = tp->write_seq;
 	}
@@ -451,6 +440,17 @@ int tcp_connect_finish(struct tcp_sock *tp)
 		return err;
 	}
 	return -EINPROGRESS;
+}
+
+/* One clock read for the ISN, the SYN and its timer (tcp_clock_hold). */
+int tcp_connect_finish(struct tcp_sock *tp)
+{
+	struct ns_stack *stack = tp_sk(tp)->sk_net;
+	bool own = tcp_clock_hold(stack);
+	int err = __tcp_connect_finish(tp);
+
+	tcp_clock_release(stack, own);
+	return err;
 }
 
 static int tcp_disconnect(struct sock *sk, int flags);
@@ -584,13 +584,12 @@ static bool tcp_close_state(struct tcp_sock *tp)
 	}
 }
 
-static void tcp_close(struct sock *sk, long timeout)
+static void __tcp_close(struct sock *sk)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct netns_tcp *tn = tcp_net(sk);
 	bool unread = !skb_queue_empty(&sk->sk_receive_queue);
 
-	(void)timeout;
 	sk->sk_shutdown = SHUTDOWN_MASK;
 	sock_set_flag(sk, SOCK_DEAD);
 	if (sk->sk_state == TCP_LISTEN) {
@@ -627,7 +626,19 @@ static void tcp_close(struct sock *sk, long timeout)
 	sock_put(sk);	/* the application's reference */
 }
 
-static int tcp_shutdown(struct sock *sk, int how)
+/* One clock read for the FIN, its timer and the state change (as
+ * tcp_sendmsg: Linux's tcp_mstamp_refresh). */
+static void tcp_close(struct sock *sk, long timeout)
+{
+	struct ns_stack *stack = sk->sk_net;
+	bool own = tcp_clock_hold(stack);
+
+	(void)timeout;
+	__tcp_close(sk);	/* may free sk */
+	tcp_clock_release(stack, own);
+}
+
+static int __tcp_shutdown(struct sock *sk, int how)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 
@@ -646,6 +657,15 @@ static int tcp_shutdown(struct sock *sk, int how)
 		if (tcp_close_state(tp))
 			tcp_send_fin(tp);
 	return 0;
+}
+
+static int tcp_shutdown(struct sock *sk, int how)
+{
+	bool own = tcp_clock_hold(sk->sk_net);
+	int rc = __tcp_shutdown(sk, how);
+
+	tcp_clock_release(sk->sk_net, own);
+	return rc;
 }
 
 /* ---- data ---------------------------------------------------------------------------------------------------------- */
@@ -1308,6 +1328,7 @@ int tcp_init(struct ns_stack *stack)
 	for (uint64_t i = 0; i < 4; i++)
 		tn->cookie_secret[i] = tcp_siphash(tn->secret, &i, 1);
 	INIT_LIST_HEAD(&tn->all);
+	tcp_tw_init(tn);
 	err = -ENOMEM;
 	tn->ehash.buckets = calloc(1024, sizeof(*tn->ehash.buckets));
 	tn->lhash.buckets = calloc(256, sizeof(*tn->lhash.buckets));
@@ -1373,6 +1394,7 @@ void tcp_exit(struct ns_stack *stack)
 		INIT_LIST_HEAD(&tp->all_node);
 		sock_put(sk);
 	}
+	tcp_tw_exit(tn);
 	tcp_proc_exit(stack);
 	free(tn->ehash.buckets);
 	free(tn->lhash.buckets);

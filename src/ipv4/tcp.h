@@ -144,6 +144,15 @@ struct tcp_addrs {
 	int iif;
 };
 
+/* A SYN-ACK's route, looked up once for its MSS and its sending (Linux
+ * routes a request once, inet_csk_route_req, and hands the dst to
+ * send_synack). IPv4 keeps the result; IPv6 routes again (ok false). */
+struct tcp_req_route {
+	struct flowi4 fl4;
+	struct ip_route_result res;
+	bool ok;
+};
+
 /* What differs between TCP over IPv4 and over IPv6 (Linux's
  * inet_connection_sock_af_ops plus the request/cookie/ISN hooks of
  * tcp_request_sock_ops). tcp_ipv4.c defines tcp_ipv4_ops; a dual-stack
@@ -161,12 +170,17 @@ struct tcp_af_ops {
 	/* route the connection; learns the source address; res->mtu, type */
 	int (*route)(struct tcp_sock *tp, struct ip_route_result *res);
 	/* a SYN-ACK for req: checksum and send; consumes s */
-	int (*req_xmit)(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *s);
-	/* path MTU toward req's peer, 0: no route */
-	unsigned int (*req_mtu)(struct request_sock *req);
+	int (*req_xmit)(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *s,
+			const struct tcp_req_route *rt);
+	/* path MTU toward req's peer, 0: no route; may keep the route in rt */
+	unsigned int (*req_mtu)(struct request_sock *req, struct tcp_req_route *rt);
 	/* an RST with a's addresses (sport ours) */
 	void (*send_reset)(struct ns_stack *stack, const struct tcp_addrs *a, uint16_t sport,
 			   uint16_t dport, uint32_t seq, uint32_t ack, bool with_ack);
+	/* a segment without a socket from a's addresses (r complete but
+	 * for the checksum: a TIME-WAIT ACK) */
+	void (*send_reply)(struct ns_stack *stack, const struct tcp_addrs *a,
+			   const struct tcp_repr *r);
 	/* RFC 6528 ISN over the 4-tuple */
 	uint32_t (*init_seq)(struct netns_tcp *tn, const struct tcp_addrs *a, uint16_t lport,
 			     uint16_t rport, uint64_t now);
@@ -497,6 +511,9 @@ enum tcp_mib {
 	TCP_MIB_ACKSKIPPEDCHALLENGE,
 	TCP_MIB_MEMORYPRESSURES,
 	TCP_MIB_DSACKUNDO,
+	TCP_MIB_TW,		/* TIME-WAIT buckets that ran their 60 s (Linux's TW) */
+	TCP_MIB_TWKILLED,	/* ... that ended early by a short timeout (Linux's TWKilled) */
+	TCP_MIB_ACKSKIPPEDTIMEWAIT,	/* TCPACKSkippedTimeWait (rate limit) */
 	TCP_MIB_MAX
 };
 
@@ -534,10 +551,16 @@ struct netns_tcp {
 
 	uint64_t secret[2];		/* hash / ISN keys (RFC 6528) */
 	uint64_t cookie_secret[4];	/* SYN cookie keys (two SipHash keys) */
-	struct tcp_hash ehash;		/* established and TIME_WAIT: 4-tuple */
+	struct tcp_hash ehash;		/* established (full sockets): 4-tuple */
 	struct tcp_hash lhash;		/* listeners: by port */
 	struct tcp_hash bhash;		/* bound sockets: by port */
 	struct list_head all;		/* every tcp_sock */
+	/* TIME-WAIT minisockets (tcp_minisocks.c): by 4-tuple, by local
+	 * port (65536 chains), and in expiry order for the one timer */
+	struct tcp_hash tw_ehash;
+	struct hlist_head *tw_bhash;
+	struct list_head tw_death_row;
+	struct timer_list tw_timer;
 	unsigned int tw_count;
 	unsigned int orphan_count;
 	uint32_t port_offset;		/* ephemeral port search start */
@@ -612,6 +635,11 @@ int tcp_listen_hash(struct tcp_sock *tp);
 int tcp_v4_listen_check(struct tcp_sock *tp);
 uint32_t tcp_v4_init_seq(struct netns_tcp *tn, uint32_t saddr, uint32_t daddr, uint16_t sport,
 			 uint16_t dport, uint64_t now);
+/* the keyed 4-tuple hashes of the established and TIME-WAIT tables */
+uint32_t tcp_hash4(const struct netns_tcp *tn, uint32_t laddr, uint16_t lport, uint32_t faddr,
+		   uint16_t fport);
+uint32_t tcp_hash6(const struct netns_tcp *tn, const uint8_t *laddr, uint16_t lport,
+		   const uint8_t *faddr, uint16_t fport);
 /* the IPv6 side of the tables (tcp_ipv6.c uses them) */
 struct tcp_sock *tcp_ehash_lookup6(struct netns_tcp *tn, const uint8_t *laddr, uint16_t lport,
 				   const uint8_t *faddr, uint16_t fport);
@@ -620,8 +648,6 @@ struct tcp_sock *tcp_listener_lookup6(struct netns_tcp *tn, const uint8_t *laddr
 int tcp_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_repr *th,
 		   const struct tcp_options *opt, const struct tcp_addrs *a, uint32_t tw_isn);
 void tcp_reset_reply(struct ns_stack *stack, const struct tcp_addrs *a, const struct tcp_repr *th);
-uint32_t tcp_tw_syn_isn(const struct tcp_sock *tw, const struct tcp_repr *th,
-			const struct tcp_options *opt);
 int tcp_connect_port(struct tcp_sock *tp);
 /* The socket's error after an ICMP(v6) error (RFC 1122 4.2.3.9, RFC 5927). */
 void tcp_err_apply(struct tcp_sock *tp, int errno_v, bool fatal);
@@ -716,8 +742,9 @@ int tcp_route(struct tcp_sock *tp, struct ip_route_result *res);
 int tcp_v4_route(struct tcp_sock *tp, struct ip_route_result *res);
 int tcp_v4_send_check(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h, size_t len);
 int tcp_v4_queue_xmit(struct tcp_sock *tp, struct sk_buff *s);
-int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *s);
-unsigned int tcp_v4_req_mtu(struct request_sock *req);
+int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *s,
+		    const struct tcp_req_route *rt);
+unsigned int tcp_v4_req_mtu(struct request_sock *req, struct tcp_req_route *rt);
 void tcp_check_probe_timer(struct tcp_sock *tp);
 void tcp_sndbuf_expand(struct tcp_sock *tp);
 

@@ -1241,20 +1241,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 		tcp_drop(tp, skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
-	if (sk->sk_state == TCP_TIME_WAIT) {
-		/* TIME-WAIT: RST kills it (rfc1337 = 0, as Linux); anything
-		 * else gets an ACK, a FIN also restarts the 2 MSL timeout */
-		if (th->flags & TCP_FLAG_RST) {
-			if (!tn->rfc1337)
-				tcp_done(tp);
-		} else {
-			if ((th->flags & TCP_FLAG_FIN) && tcb->end_seq == tp->rcv_nxt)
-				tcp_reset_keepalive_timer(tp, TCP_TIMEWAIT_LEN);
-			tcp_send_ack(tp);
-		}
-		consume_skb(skb);
-		return 0;
-	}
+	/* TIME-WAIT is a minisocket (tcp_minisocks.c): no tcp_sock gets here in it */
 	if (!tcp_sequence_ok(tp, tcb->seq, tcb->end_seq)) {
 		/* "If an incoming segment is not acceptable, an acknowledgment
 		 * should be sent in reply (unless the RST bit is set)" */
@@ -1537,15 +1524,19 @@ int tcp_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
-	req = calloc(1, sizeof(*req));
+	/* malloc + memset, not calloc: glibc's calloc bypasses the thread
+	 * cache, and a request lives for one handshake */
+	req = malloc(sizeof(*req));
+	if (req)
+		memset(req, 0, sizeof(*req));
 	if (!req) {
 		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 		return 0;
 	}
 	tcp_openreq_init(lp, req, a, th, opt);
-	req->snt_isn = isn ? isn : a->ops->init_seq(tn, a, th->dport, th->sport, ns_now(lsk->sk_net));
-	req->first_sent = ns_now(lsk->sk_net);
+	req->first_sent = tcp_clock(lsk->sk_net);
+	req->snt_isn = isn ? isn : a->ops->init_seq(tn, a, th->dport, th->sport, req->first_sent);
 	timer_setup(&req->timer, lsk->sk_net, tcp_synack_timer);
 	list_add_tail(&req->node, &lp->lq->syn_queue);
 	lp->lq->syn_qlen++;

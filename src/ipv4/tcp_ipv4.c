@@ -1,9 +1,10 @@
 /* tcp_ipv4.c - TCP's IPv4 glue (Linux net/ipv4/tcp_ipv4.c, inet_hashtables.c,
- * inet_connection_sock.c): the established/TIME_WAIT hash (4-tuple, keyed
+ * inet_connection_sock.c): the established hash (4-tuple, keyed
  * with a per-stack secret, doubled as it fills so lookups stay O(1) at a
  * million sockets), the listener and bind hashes with Linux's reuse rules,
  * ephemeral ports, RFC 6528 initial sequence numbers, tcp_v4_rcv (the
- * demultiplexer), RST generation for segments without a connection
+ * demultiplexer, with the TIME-WAIT minisockets of tcp_minisocks.c looked
+ * up after the established table), RST generation for segments without a connection
  * (RFC 9293 3.10.7.1) and the ICMP error handler (RFC 5927, PMTUD).
  * The tables hold AF_INET6 sockets too (tcp_is_v6: IPv6 addresses in
  * v6_*; a dual-stack socket talking IPv4 is an IPv4 connection here), and
@@ -15,6 +16,7 @@
 #include <linux/rtnetlink.h>
 
 #include "ipv4/tcp.h"
+#include "ipv4/tcp_minisocks.h"
 #include "ipv6/ipv6.h"
 #include "wire/icmp.h"
 
@@ -26,8 +28,8 @@ static inline uint64_t mix64(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-static uint32_t tcp_hash4(const struct netns_tcp *tn, uint32_t laddr, uint16_t lport,
-			  uint32_t faddr, uint16_t fport)
+uint32_t tcp_hash4(const struct netns_tcp *tn, uint32_t laddr, uint16_t lport, uint32_t faddr,
+		   uint16_t fport)
 {
 	uint64_t a = ((uint64_t)laddr << 32 | faddr) ^ tn->secret[0];
 	uint64_t b = ((uint64_t)lport << 16 | fport) ^ tn->secret[1];
@@ -43,8 +45,8 @@ static uint64_t load64(const uint8_t *p)
 	return v;
 }
 
-static uint32_t tcp_hash6(const struct netns_tcp *tn, const uint8_t *laddr, uint16_t lport,
-			  const uint8_t *faddr, uint16_t fport)
+uint32_t tcp_hash6(const struct netns_tcp *tn, const uint8_t *laddr, uint16_t lport,
+		   const uint8_t *faddr, uint16_t fport)
 {
 	uint64_t a = mix64(load64(laddr) ^ tn->secret[0]) ^ load64(laddr + 8);
 	uint64_t b = mix64(load64(faddr) ^ tn->secret[1]) ^ load64(faddr + 8);
@@ -143,11 +145,10 @@ void tcp_unhash(struct sock *sk)
 	}
 }
 
-/* The established (or TIME_WAIT) socket for a segment, or NULL. */
-static struct tcp_sock *ehash_lookup(struct netns_tcp *tn, uint32_t laddr, uint16_t lport,
-				     uint32_t faddr, uint16_t fport)
+/* The established socket for a segment, or NULL; h its tcp_hash4. */
+static struct tcp_sock *ehash_lookup_h(struct netns_tcp *tn, uint32_t h, uint32_t laddr,
+				       uint16_t lport, uint32_t faddr, uint16_t fport)
 {
-	uint32_t h = tcp_hash4(tn, laddr, lport, faddr, fport);
 	struct sock *sk;
 
 	hlist_for_each_entry(sk, &tn->ehash.buckets[h & tn->ehash.mask], sk_node) {
@@ -159,6 +160,13 @@ static struct tcp_sock *ehash_lookup(struct netns_tcp *tn, uint32_t laddr, uint1
 			return tcp_sk(sk);
 	}
 	return NULL;
+}
+
+static struct tcp_sock *ehash_lookup(struct netns_tcp *tn, uint32_t laddr, uint16_t lport,
+				     uint32_t faddr, uint16_t fport)
+{
+	return ehash_lookup_h(tn, tcp_hash4(tn, laddr, lport, faddr, fport), laddr, lport, faddr,
+			      fport);
 }
 
 struct tcp_sock *tcp_ehash_lookup6(struct netns_tcp *tn, const uint8_t *laddr, uint16_t lport,
@@ -295,24 +303,39 @@ struct bind_view {
 	const uint8_t *a6;
 };
 
-static void bind_view_of(const struct sock *sk, struct bind_view *v)
+static void bind_view_make(struct bind_view *v, int family, uint32_t a4, const uint8_t *a6,
+			   bool v6only)
 {
-	const struct tcp_sock *tp = tcp_sk(sk);
-
-	v->a4 = tp->inet.inet_rcv_saddr;
 	static const uint8_t any6[16];
 
-	v->a6 = sk->sk_family == AF_INET6 ? tcp6_sk(tp)->v6_rcv_saddr : any6;
-	if (sk->sk_family != AF_INET6) {
+	v->a4 = a4;
+	v->a6 = family == AF_INET6 ? a6 : any6;
+	if (family != AF_INET6) {
 		v->has4 = true;
 		v->has6 = false;
-	} else if (ipv6_addr_v4mapped(tcp6_sk(tp)->v6_rcv_saddr)) {
+	} else if (ipv6_addr_v4mapped(a6)) {
 		v->has4 = true;
 		v->has6 = false;
 	} else {
 		v->has6 = true;
-		v->has4 = ipv6_addr_any(tcp6_sk(tp)->v6_rcv_saddr) && !tp->v6only;
+		v->has4 = ipv6_addr_any(a6) && !v6only;
 	}
+}
+
+static void bind_view_of(const struct sock *sk, struct bind_view *v)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	bind_view_make(v, sk->sk_family, tp->inet.inet_rcv_saddr,
+		       sk->sk_family == AF_INET6 ? tcp6_sk(tp)->v6_rcv_saddr : NULL, tp->v6only);
+}
+
+static bool bind_views_overlap(const struct bind_view *a, const struct bind_view *b)
+{
+	if (a->has4 && b->has4 && (!a->a4 || !b->a4 || a->a4 == b->a4))
+		return true;
+	return a->has6 && b->has6 &&
+	       (ipv6_addr_any(a->a6) || ipv6_addr_any(b->a6) || ipv6_addr_equal(a->a6, b->a6));
 }
 
 /* Linux's inet_rcv_saddr_equal, across families */
@@ -327,10 +350,7 @@ static bool sk_addr_overlap(const struct sock *sk, const struct sock *sk2)
 	}
 	bind_view_of(sk, &a);
 	bind_view_of(sk2, &b);
-	if (a.has4 && b.has4 && (!a.a4 || !b.a4 || a.a4 == b.a4))
-		return true;
-	return a.has6 && b.has6 &&
-	       (ipv6_addr_any(a.a6) || ipv6_addr_any(b.a6) || ipv6_addr_equal(a.a6, b.a6));
+	return bind_views_overlap(&a, &b);
 }
 
 /* Linux's inet_csk_bind_conflict: may sk share its port with sk2? */
@@ -351,9 +371,29 @@ static bool bind_conflict(const struct sock *sk, const struct sock *sk2, bool li
 	return true;
 }
 
+/* bind_conflict against a TIME-WAIT bucket (Linux keeps the minisocket on
+ * the port's owners list: tw_reuse, tw_reuseport, tw_bound_dev_if) */
+static bool bind_conflict_tw(const struct sock *sk, const struct tcp_timewait_sock *tw)
+{
+	struct bind_view a, b;
+
+	if (sk->sk_bound_dev_if && tw->bound_dev_if && sk->sk_bound_dev_if != tw->bound_dev_if)
+		return false;
+	bind_view_of(sk, &a);
+	bind_view_make(&b, tw->family, tw->rcv_saddr, tw->rcv_saddr6, tw->v6only);
+	if (!bind_views_overlap(&a, &b))
+		return false;
+	if (sk->sk_reuseport && tw->reuseport)
+		return false;
+	/* SO_REUSEADDR on both: TIME-WAIT is never a listener */
+	return !(sk->sk_reuse && tw->reuse);
+}
+
 static bool port_conflict(struct netns_tcp *tn, const struct sock *sk, uint16_t port,
 			  bool listening)
 {
+	struct tcp_timewait_sock *tw;
+	struct hlist_head *twc;
 	struct tcp_sock *tp2;
 
 	hlist_for_each_entry(tp2, &tn->bhash.buckets[port & tn->bhash.mask], bind_node) {
@@ -362,7 +402,19 @@ static bool port_conflict(struct netns_tcp *tn, const struct sock *sk, uint16_t 
 		if (sk2 != sk && inet_sk(sk2)->inet_num == port && bind_conflict(sk, sk2, listening))
 			return true;
 	}
+	if (tn->tw_count && (twc = tcp_tw_port_chain(tn, port)))
+		hlist_for_each_entry(tw, twc, bind_node)
+			if (bind_conflict_tw(sk, tw))
+				return true;
 	return false;
+}
+
+/* Is local port `port` held by a TIME-WAIT bucket at all? */
+static bool port_has_tw(struct netns_tcp *tn, uint16_t port)
+{
+	struct hlist_head *twc = tn->tw_count ? tcp_tw_port_chain(tn, port) : NULL;
+
+	return twc && twc->first;
 }
 
 static void bind_add(struct tcp_sock *tp, uint16_t port)
@@ -429,7 +481,7 @@ int tcp_v4_get_port(struct sock *sk, unsigned short snum)
 					used = true;
 					break;
 				}
-			if (!used) {
+			if (!used && !port_has_tw(tn, port)) {
 				bind_add(tp, port);
 				return 0;
 			}
@@ -446,17 +498,17 @@ static bool is_loopback(uint32_t a)
 /* RFC 6191-style TIME_WAIT reuse for connect (tcp_twsk_unique): with
  * tcp_tw_reuse 1 (or 2 on loopback) and timestamps, a TIME_WAIT older than
  * one second may be taken over; the new ISN starts above its snd_nxt. */
-static bool tw_reusable(struct netns_tcp *tn, struct tcp_sock *tw, struct tcp_sock *tp)
+static bool tw_reusable(struct netns_tcp *tn, struct tcp_timewait_sock *tw, struct tcp_sock *tp)
 {
 	int reuse = tn->tw_reuse;
 
-	if (reuse == 2 && tcp_is_v6(tw))
-		reuse = ipv6_addr_loopback(tcp6_sk(tw)->v6_daddr) && ipv6_addr_loopback(tcp6_sk(tw)->v6_rcv_saddr);
+	if (reuse == 2 && tw->af_ops->family == AF_INET6)
+		reuse = ipv6_addr_loopback(tw->daddr6) && ipv6_addr_loopback(tw->rcv_saddr6);
 	else if (reuse == 2)
-		reuse = is_loopback(tw->inet.inet_daddr) && is_loopback(tw->inet.inet_rcv_saddr);
-	if (!reuse || !tw->rx_opt.tstamp_ok || !tw->rx_opt.ts_recent_stamp)
+		reuse = is_loopback(tw->daddr) && is_loopback(tw->rcv_saddr);
+	if (!reuse || !tw->tstamp_ok || !tw->ts_recent_stamp)
 		return false;
-	if (ns_now(tn->stack) < tw->rx_opt.ts_recent_stamp + NS_PER_SEC)
+	if (tcp_clock(tn->stack) < tw->ts_recent_stamp + NS_PER_SEC)
 		return false;
 	tp->write_seq = tw->snd_nxt + 65535 + 2;
 	if (!tp->write_seq)
@@ -468,17 +520,34 @@ static bool tw_reusable(struct netns_tcp *tn, struct tcp_sock *tw, struct tcp_so
  * when allowed. */
 static bool tuple_unique(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t port)
 {
-	struct tcp_sock *o = tcp_is_v6(tp) ? tcp_ehash_lookup6(tn, tcp6_sk(tp)->v6_rcv_saddr, port, tcp6_sk(tp)->v6_daddr,
-							       tp->inet.inet_dport)
-					   : ehash_lookup(tn, tp->inet.inet_rcv_saddr, port,
-							  tp->inet.inet_daddr, tp->inet.inet_dport);
+	struct tcp_timewait_sock *tw;
+	struct tcp_sock *o;
+	uint32_t h;
 
-	if (!o)
-		return true;
-	if (tp_sk(o)->sk_state != TCP_TIME_WAIT || !tw_reusable(tn, o, tp))
+	if (tcp_is_v6(tp)) {
+		const struct tcp6_sock *t6 = tcp6_sk(tp);
+
+		h = tcp_hash6(tn, t6->v6_rcv_saddr, port, t6->v6_daddr, tp->inet.inet_dport);
+		o = tcp_ehash_lookup6(tn, t6->v6_rcv_saddr, port, t6->v6_daddr, tp->inet.inet_dport);
+		tw = o ? NULL : tcp_tw_lookup6(tn, h, t6->v6_rcv_saddr, port, t6->v6_daddr,
+					       tp->inet.inet_dport);
+	} else {
+		h = tcp_hash4(tn, tp->inet.inet_rcv_saddr, port, tp->inet.inet_daddr,
+			      tp->inet.inet_dport);
+		o = ehash_lookup_h(tn, h, tp->inet.inet_rcv_saddr, port, tp->inet.inet_daddr,
+				   tp->inet.inet_dport);
+		tw = o ? NULL : tcp_tw_lookup4(tn, h, tp->inet.inet_rcv_saddr, port,
+					       tp->inet.inet_daddr, tp->inet.inet_dport);
+	}
+	if (o)
 		return false;
+	if (!tw)
+		return true;
+	if (!tw_reusable(tn, tw, tp))
+		return false;
+	/* Linux's tcp_twsk_unique: the new connection takes the 4-tuple */
 	TCP_INC_STATS(tn, TCP_MIB_TWRECYCLED);
-	tcp_done(o);
+	tcp_tw_kill(tw);
 	return true;
 }
 
@@ -495,6 +564,13 @@ static bool port_connect_ok(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t 
 		    tp_sk(tp2)->sk_state != TCP_LISTEN && tp2->inet.inet_dport)
 			continue;	/* chosen by connect too */
 		return false;
+	}
+	if (port_has_tw(tn, port)) {
+		struct tcp_timewait_sock *tw;
+
+		hlist_for_each_entry(tw, tcp_tw_port_chain(tn, port), bind_node)
+			if (tw->bind_locked)
+				return false;	/* a bind()ed port */
 	}
 	return tuple_unique(tn, tp, port);
 }
@@ -578,6 +654,28 @@ static void tcp_v4_reset_a(struct ns_stack *stack, const struct tcp_addrs *a, ui
 			   uint16_t dport, uint32_t seq, uint32_t ack, bool with_ack)
 {
 	tcp_v4_send_reset(stack, a->laddr, a->raddr, sport, dport, seq, ack, with_ack);
+}
+
+/* A bare segment from a's addresses (the TIME-WAIT ACK). */
+static void tcp_v4_send_reply(struct ns_stack *stack, const struct tcp_addrs *a,
+			      const struct tcp_repr *r)
+{
+	struct flowi4 fl4 = { .daddr = a->raddr, .saddr = a->laddr, .proto = IPPROTO_TCP,
+			      .oif = a->iif };
+	size_t len = tcp_hdr_len(r);
+	struct sk_buff *skb = alloc_skb_tx(stack, (unsigned int)len);
+	uint8_t *p;
+
+	if (!skb)
+		return;
+	p = skb_put(skb, (unsigned int)len);
+	if (!p || tcp_emit_ipv4(r, p, len, a->laddr, a->raddr) < 0) {
+		kfree_skb(skb);
+		return;
+	}
+	skb_reset_transport_header(skb);
+	TCP_INC_STATS(stack->tcp, TCP_MIB_OUTSEGS);
+	ip_send_skb4(stack, skb, &fl4);
 }
 
 static void tcp_v4_reset_reply(struct ns_stack *stack, uint32_t laddr, uint32_t raddr,
@@ -669,26 +767,6 @@ int tcp_listen_rcv(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_re
 	return 0;
 }
 
-/* A SYN for a TIME-WAIT connection that may open a new incarnation
- * (Linux's tcp_timewait_state_process, RFC 6191): a plain SYN whose
- * sequence number is past RCV.NXT or whose timestamp is newer than
- * TS.Recent. Returns the ISN to use (past our old SND.NXT), or 0. */
-uint32_t tcp_tw_syn_isn(const struct tcp_sock *tw, const struct tcp_repr *th,
-			       const struct tcp_options *opt)
-{
-	bool ts = tw->rx_opt.tstamp_ok && opt->ts_ok;
-	uint32_t isn;
-
-	if ((th->flags & (TCP_FLAG_SYN | TCP_FLAG_RST | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
-		return 0;
-	if (ts && (int32_t)(opt->tsval - tw->rx_opt.ts_recent) < 0)
-		return 0;	/* PAWS */
-	if (!after(th->seq, tw->rcv_nxt) && !(ts && (int32_t)(tw->rx_opt.ts_recent - opt->tsval) < 0))
-		return 0;
-	isn = tw->snd_nxt + 65535 + 2;
-	return isn ? isn : 1;
-}
-
 /* net_protocol handler: skb->data at the TCP header, IPCB filled. */
 int tcp_v4_rcv(struct sk_buff *skb)
 {
@@ -699,8 +777,9 @@ int tcp_v4_rcv(struct sk_buff *skb)
 	unsigned int flags = skb_csum_unnecessary(skb) ? TCP_PARSE_NO_CSUM : 0;
 	struct tcp_repr th;
 	struct tcp_options opt;
+	struct tcp_timewait_sock *tw;
 	struct tcp_sock *tp;
-	uint32_t tw_isn = 0;
+	uint32_t tw_isn = 0, h;
 	int rc;
 
 	if (IPCB(skb)->rt_type != RTN_LOCAL) {
@@ -734,18 +813,28 @@ int tcp_v4_rcv(struct sk_buff *skb)
 		return 0;
 	}
 	skb_reset_transport_header(skb);
-	tp = ehash_lookup(tn, daddr, th.dport, saddr, th.sport);
-	if (tp && tp_sk(tp)->sk_state == TCP_TIME_WAIT &&
-	    (tw_isn = tcp_tw_syn_isn(tp, &th, &opt)) != 0) {
-		struct tcp_sock *lp = listener_lookup(tn, daddr, th.dport, saddr, th.sport, iif);
-
-		if (lp) {
-			/* Linux's TCP_TW_SYN: the TIME-WAIT socket gives way */
-			tcp_done(tp);
-			tp = NULL;
-		} else {
-			tw_isn = 0;
+	h = tcp_hash4(tn, daddr, th.dport, saddr, th.sport);
+	tp = ehash_lookup_h(tn, h, daddr, th.dport, saddr, th.sport);
+	if (!tp && (tw = tcp_tw_lookup4(tn, h, daddr, th.dport, saddr, th.sport))) {
+		/* Linux's do_time_wait */
+		switch (tcp_timewait_state_process(tw, &th, &opt, &tw_isn)) {
+		case TCP_TW_SYN:
+			tp = listener_lookup(tn, daddr, th.dport, saddr, th.sport, iif);
+			if (tp) {
+				/* the TIME-WAIT bucket gives way to the new incarnation */
+				tcp_tw_kill(tw);
+				goto listener;
+			}
+			/* no listener: ACK */
+			/* fallthrough */
+		case TCP_TW_ACK:
+			tcp_timewait_ack(tw);
+			break;
+		case TCP_TW_SUCCESS:
+			break;
 		}
+		consume_skb(skb);
+		return 0;
 	}
 	if (tp) {
 		struct sock *sk = tp_sk(tp);
@@ -755,6 +844,7 @@ int tcp_v4_rcv(struct sk_buff *skb)
 		return rc;
 	}
 	tp = listener_lookup(tn, daddr, th.dport, saddr, th.sport, iif);
+listener:
 	if (tp) {
 		struct sock *sk = tp_sk(tp);
 		sock_hold(sk);
@@ -819,8 +909,6 @@ void tcp_v4_err(struct ns_stack *stack, const struct icmp_err_info *err)
 	if (!tp)
 		return;
 	sk = tp_sk(tp);
-	if (sk->sk_state == TCP_TIME_WAIT)
-		return;
 	/* RFC 5927 4.1: the quoted sequence number must be in flight */
 	if (sk->sk_state != TCP_SYN_SENT && !between(seq, tp->snd_una, tp->snd_nxt))
 		return;
@@ -901,6 +989,7 @@ const struct tcp_af_ops tcp_ipv4_ops = {
 	.req_xmit = tcp_v4_req_xmit,
 	.req_mtu = tcp_v4_req_mtu,
 	.send_reset = tcp_v4_reset_a,
+	.send_reply = tcp_v4_send_reply,
 	.init_seq = tcp_v4_init_seq_a,
 	.cookie_init_seq = cookie_v4_init_a,
 	.cookie_check = cookie_v4_check_a,

@@ -101,11 +101,13 @@ void tcp_select_initial_window(struct netns_tcp *tn, int rcvbuf, uint32_t mss, u
 		*rcv_wnd = (*rcv_wnd / mss) * mss;
 	*rcv_wscale = 0;
 	if (wscale_ok) {
-		/* RFC 7323 2.3: the shift the largest buffer could need */
+		/* RFC 7323 2.3: the shift the largest buffer could need, the
+		 * smallest that brings it under 64 KiB (Linux: ilog2(space) - 15) */
 		maxspace = (uint32_t)NS_MAX(tn->tcp_rmem[2], tn->stack->core.rmem_max);
-		while (maxspace > 65535 && *rcv_wscale < TCP_MAX_WSCALE) {
-			maxspace >>= 1;
-			(*rcv_wscale)++;
+		if (maxspace > 65535) {
+			int ws = 31 - __builtin_clz(maxspace) - 15;
+
+			*rcv_wscale = (uint8_t)(ws < TCP_MAX_WSCALE ? ws : TCP_MAX_WSCALE);
 		}
 	}
 }
@@ -505,6 +507,7 @@ int tcp_send_synack(struct request_sock *req)
 	struct netns_tcp *tn = stack->tcp;
 	struct tcp_options o;
 	uint8_t opts[TCP_OPTS_MAX];
+	struct tcp_req_route rt = { .ok = false };
 	struct tcp_repr r;
 	struct sk_buff *skb;
 	int olen;
@@ -521,7 +524,7 @@ int tcp_send_synack(struct request_sock *req)
 	/* advertise our own MSS, not the peer's */
 	{
 		unsigned int hdrs = req->af_ops->net_header_len + TCP_HLEN_MIN;
-		unsigned int mtu = req->af_ops->req_mtu(req);
+		unsigned int mtu = req->af_ops->req_mtu(req, &rt);
 
 		o.mss = (uint16_t)(1500 - hdrs);
 		if (mtu > hdrs)
@@ -550,7 +553,7 @@ int tcp_send_synack(struct request_sock *req)
 		return -EINVAL;
 	}
 	TCP_INC_STATS(tn, TCP_MIB_OUTSEGS);
-	return req->af_ops->req_xmit(req, &r, skb);
+	return req->af_ops->req_xmit(req, &r, skb, &rt);
 }
 
 static void tcp_v4_req_flow(const struct request_sock *req, struct flowi4 *fl4)
@@ -566,16 +569,15 @@ static void tcp_v4_req_flow(const struct request_sock *req, struct flowi4 *fl4)
 	fl4->mark = lp->inet.sk.sk_mark;
 }
 
-unsigned int tcp_v4_req_mtu(struct request_sock *req)
+unsigned int tcp_v4_req_mtu(struct request_sock *req, struct tcp_req_route *rt)
 {
-	struct ip_route_result res;
-	struct flowi4 fl4;
-
-	tcp_v4_req_flow(req, &fl4);
-	return ip_route_output(req->listener->inet.sk.sk_net, &fl4, &res) ? 0 : res.mtu;
+	tcp_v4_req_flow(req, &rt->fl4);
+	rt->ok = !ip_route_output(req->listener->inet.sk.sk_net, &rt->fl4, &rt->res);
+	return rt->ok ? rt->res.mtu : 0;
 }
 
-int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *skb)
+int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *skb,
+		    const struct tcp_req_route *rt)
 {
 	struct flowi4 fl4;
 
@@ -584,6 +586,8 @@ int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct s
 		return -EINVAL;
 	}
 	skb_reset_transport_header(skb);
+	if (rt && rt->ok)	/* routed by tcp_v4_req_mtu just before */
+		return ip_send_skb4_routed(req->listener->inet.sk.sk_net, skb, &rt->fl4, &rt->res);
 	tcp_v4_req_flow(req, &fl4);
 	return ip_send_skb4(req->listener->inet.sk.sk_net, skb, &fl4);
 }

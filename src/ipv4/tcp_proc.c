@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "ipv4/tcp.h"
+#include "ipv4/tcp_minisocks.h"
 
 #define TCP_SEQ_WIDTH 149	/* Linux's TMPSZ - 1 */
 #define USER_HZ 100
@@ -79,17 +80,29 @@ static void tcp_seq_sock(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t
 	tcp_seq_end(s, start, v6);
 }
 
-/* get_timewait4_sock */
-static void tcp_seq_tw(struct seq_buf *s, int i, struct tcp_sock *tp, uint64_t now, bool v6)
+/* get_timewait4_sock / get_timewait6_sock: timer 3, refcount 3 (the
+ * hash, the port and the timer hold a Linux bucket), no inode */
+static void tcp_seq_tw(struct seq_buf *s, int i, const struct tcp_timewait_sock *tw,
+		       uint64_t now, bool v6)
 {
 	size_t start = s->len;
-	int64_t delta = (int64_t)(tp->timer_when[TCP_TIMER_KEEP] - now);	/* TIME-WAIT ends */
 
 	seq_printf(s, "%4d: ", i);
-	tcp_seq_addr(s, tp, v6);
+	if (!v6) {
+		seq_printf(s, "%08X:%04X %08X:%04X", htonl(tw->rcv_saddr), tw->num, htonl(tw->daddr),
+			   tw->dport);
+	} else {
+		for (int k = 0; k < 2; k++) {
+			const uint8_t *a = k ? tw->daddr6 : tw->rcv_saddr6;
+
+			for (int j = 0; j < 16; j += 4)
+				seq_printf(s, "%02X%02X%02X%02X", a[j + 3], a[j + 2], a[j + 1], a[j]);
+			seq_printf(s, k ? ":%04X" : ":%04X ", k ? tw->dport : tw->num);
+		}
+	}
 	seq_printf(s, " %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %016lx",
-		   TCP_TIME_WAIT, 0, 0, 3, (unsigned long)to_clock_t(delta > 0 ? delta : 0), 0, 0, 0,
-		   0, tp->inet.sk.sk_refcnt, 0UL);
+		   TCP_TIME_WAIT, 0, 0, 3, (unsigned long)to_clock_t((int64_t)tcp_tw_left(tw, now)),
+		   0, 0, 0, 0, 3, 0UL);
 	tcp_seq_end(s, start, v6);
 }
 
@@ -121,14 +134,17 @@ int tcp_seq_show_family(struct ns_stack *stack, struct seq_buf *s, int family)
 	for (uint32_t b = 0; b <= tn->ehash.mask; b++) {
 		struct sock *sk;
 
-		hlist_for_each_entry(sk, &tn->ehash.buckets[b], sk_node) {
-			if (sk->sk_family != family)
-				continue;
-			if (sk->sk_state == TCP_TIME_WAIT)
-				tcp_seq_tw(s, i++, tcp_sk(sk), now, v6);
-			else
+		hlist_for_each_entry(sk, &tn->ehash.buckets[b], sk_node)
+			if (sk->sk_family == family)
 				tcp_seq_sock(s, i++, tcp_sk(sk), now, v6);
-		}
+	}
+	/* TIME-WAIT buckets (Linux finds them in the same ehash walk) */
+	{
+		const struct tcp_timewait_sock *tw;
+
+		tcp_tw_for_each(tw, tn)
+			if (tw->family == family)
+				tcp_seq_tw(s, i++, tw, now, v6);
 	}
 	return 0;
 }
@@ -196,6 +212,8 @@ static const char *const tcp_ext_names[TCP_MIB_MAX] = {
 	[TCP_MIB_ABORTONDATA] = "TCPAbortOnData",
 	[TCP_MIB_ACKSKIPPEDCHALLENGE] = "TCPACKSkippedChallenge",
 	[TCP_MIB_MEMORYPRESSURES] = "TCPMemoryPressures", [TCP_MIB_DSACKUNDO] = "TCPDSACKUndo",
+	[TCP_MIB_TW] = "TW", [TCP_MIB_TWKILLED] = "TWKilled",
+	[TCP_MIB_ACKSKIPPEDTIMEWAIT] = "TCPACKSkippedTimeWait",
 };
 
 /* /proc/net/nstack/tcp: "Name value" per line */

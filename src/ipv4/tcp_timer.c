@@ -2,8 +2,8 @@
  * (RFC 6298 5: backoff, Karn, tcp_retries2 / tcp_syn_retries), the persist
  * timer for zero windows (RFC 9293 3.8.6.1), delayed ACKs (RFC 9293
  * 3.8.6.3, 40 ms like Linux), keepalive (RFC 9293 3.8.4, RFC 1122
- * 4.2.3.6), the orphaned FIN-WAIT-2 timeout, TIME-WAIT expiry, and the
- * SYN-ACK timer of request socks. */
+ * 4.2.3.6), the orphaned FIN-WAIT-2 timeout and the SYN-ACK timer of
+ * request socks (TIME-WAIT expiry: tcp_minisocks.c). */
 #include <errno.h>
 
 #include "ipv4/tcp.h"
@@ -198,7 +198,7 @@ static void tcp_delack_timer(struct tcp_sock *tp)
 	sock_put(sk);
 }
 
-/* ---- keepalive, FIN-WAIT-2, TIME-WAIT ------------------------------------------------------------------------------ */
+/* ---- keepalive, FIN-WAIT-2 ------------------------------------------------------------------------------------------ */
 static void tcp_keepalive_timer(struct tcp_sock *tp)
 {
 	struct sock *sk = tp_sk(tp);
@@ -206,10 +206,9 @@ static void tcp_keepalive_timer(struct tcp_sock *tp)
 
 	sock_hold(sk);
 	switch (sk->sk_state) {
-	case TCP_TIME_WAIT:
 	case TCP_FIN_WAIT2:
-		/* 2 MSL over, or the orphan's tcp_fin_timeout: silently gone */
-		if (sk->sk_state == TCP_TIME_WAIT || sock_flag(sk, SOCK_DEAD))
+		/* the orphan's tcp_fin_timeout: silently gone */
+		if (sock_flag(sk, SOCK_DEAD))
 			tcp_done(tp);
 		goto out;
 	case TCP_ESTABLISHED:

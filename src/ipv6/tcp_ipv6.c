@@ -18,6 +18,7 @@
 
 #include "core/proc.h"
 #include "ipv4/tcp.h"
+#include "ipv4/tcp_minisocks.h"
 #include "ipv6/netns_ipv6.h"
 #include "wire/icmpv6.h"
 
@@ -94,19 +95,22 @@ static void tcp_v6_req_flow(const struct request_sock *req, struct flowi6 *fl6)
 	fl6->flags = FLOWI6_F_DONTFRAG;
 }
 
-static unsigned int tcp_v6_req_mtu(struct request_sock *req)
+static unsigned int tcp_v6_req_mtu(struct request_sock *req, struct tcp_req_route *rt)
 {
 	struct ip6_route_result r6;
 	struct flowi6 fl6;
 
+	rt->ok = false;		/* tcp_v6_req_xmit routes again */
 	tcp_v6_req_flow(req, &fl6);
 	return ip6_route_output(req->listener->inet.sk.sk_net, &fl6, &r6) ? 0 : r6.mtu;
 }
 
-static int tcp_v6_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *skb)
+static int tcp_v6_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *skb,
+			   const struct tcp_req_route *rt)
 {
 	struct flowi6 fl6;
 
+	(void)rt;	/* routed again here */
 	if (tcp_emit_ipv6(r, skb->data, skb->len, req->laddr6, req->raddr6) < 0) {
 		kfree_skb(skb);
 		return -EINVAL;
@@ -139,6 +143,31 @@ static void tcp_v6_send_reset(struct ns_stack *stack, const struct tcp_addrs *a,
 	fl6.oif = a->iif;
 	TCP_INC_STATS(stack->tcp, TCP_MIB_OUTSEGS);
 	TCP_INC_STATS(stack->tcp, TCP_MIB_OUTRSTS);
+	ip6_xmit(stack, skb, &fl6);
+}
+
+/* A bare segment from a's addresses (Linux's tcp_v6_send_response for
+ * the TIME-WAIT ACK) */
+static void tcp_v6_send_reply(struct ns_stack *stack, const struct tcp_addrs *a,
+			      const struct tcp_repr *r)
+{
+	struct flowi6 fl6 = { .proto = IPPROTO_TCP };
+	size_t len = tcp_hdr_len(r);
+	struct sk_buff *skb = alloc_skb_tx(stack, (unsigned int)len);
+	uint8_t *p;
+
+	if (!skb)
+		return;
+	p = skb_put(skb, (unsigned int)len);
+	if (!p || tcp_emit_ipv6(r, p, len, a->laddr6, a->raddr6) < 0) {
+		kfree_skb(skb);
+		return;
+	}
+	skb_reset_transport_header(skb);
+	memcpy(fl6.daddr, a->raddr6, 16);
+	memcpy(fl6.saddr, a->laddr6, 16);
+	fl6.oif = a->iif;
+	TCP_INC_STATS(stack->tcp, TCP_MIB_OUTSEGS);
 	ip6_xmit(stack, skb, &fl6);
 }
 
@@ -181,6 +210,7 @@ static const struct tcp_af_ops tcp_ipv6_ops = {
 	.req_xmit = tcp_v6_req_xmit,
 	.req_mtu = tcp_v6_req_mtu,
 	.send_reset = tcp_v6_send_reset,
+	.send_reply = tcp_v6_send_reply,
 	.init_seq = tcp_v6_init_seq,
 	.cookie_init_seq = cookie_v6_init_a,
 	.cookie_check = cookie_v6_check_a,
@@ -218,6 +248,7 @@ static int tcp_v6_rcv(struct sk_buff *skb)
 	struct tcp_addrs a = { .ops = &tcp_ipv6_ops, .iif = IP6CB(skb)->iif };
 	struct tcp_repr th;
 	struct tcp_options opt;
+	struct tcp_timewait_sock *tw;
 	struct tcp_sock *tp;
 	uint32_t tw_isn = 0;
 	int rc;
@@ -245,14 +276,26 @@ static int tcp_v6_rcv(struct sk_buff *skb)
 	memcpy(a.laddr6, daddr, 16);
 	memcpy(a.raddr6, saddr, 16);
 	tp = tcp_ehash_lookup6(tn, daddr, th.dport, saddr, th.sport);
-	if (tp && tp_sk(tp)->sk_state == TCP_TIME_WAIT &&
-	    (tw_isn = tcp_tw_syn_isn(tp, &th, &opt)) != 0) {
-		if (tcp_listener_lookup6(tn, daddr, th.dport, saddr, th.sport, a.iif)) {
-			tcp_done(tp);	/* Linux's TCP_TW_SYN */
-			tp = NULL;
-		} else {
-			tw_isn = 0;
+	if (!tp && tn->tw_count &&
+	    (tw = tcp_tw_lookup6(tn, tcp_hash6(tn, daddr, th.dport, saddr, th.sport), daddr,
+				 th.dport, saddr, th.sport))) {
+		/* Linux's do_time_wait */
+		switch (tcp_timewait_state_process(tw, &th, &opt, &tw_isn)) {
+		case TCP_TW_SYN:
+			tp = tcp_listener_lookup6(tn, daddr, th.dport, saddr, th.sport, a.iif);
+			if (tp) {
+				tcp_tw_kill(tw);	/* gives way to the new incarnation */
+				return tcp_v6_deliver(tp, skb, &th, &opt, &a, tw_isn, true);
+			}
+			/* fallthrough */
+		case TCP_TW_ACK:
+			tcp_timewait_ack(tw);
+			break;
+		case TCP_TW_SUCCESS:
+			break;
 		}
+		consume_skb(skb);
+		return 0;
 	}
 	if (tp)
 		return tcp_v6_deliver(tp, skb, &th, &opt, &a, 0, false);
@@ -310,8 +353,6 @@ static void tcp_v6_err(struct ns_stack *stack, const struct inet6_err_info *e)
 		return;
 	sk = tp_sk(tp);
 	seq = get_be32(e->l4 + 4);
-	if (sk->sk_state == TCP_TIME_WAIT)
-		return;
 	/* RFC 5927 4.1: the quoted sequence number must be in flight */
 	if (sk->sk_state != TCP_SYN_SENT && !between(seq, tp->snd_una, tp->snd_nxt))
 		return;

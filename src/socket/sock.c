@@ -32,6 +32,58 @@ void sock_hold(struct sock *sk)
 	sk->sk_refcnt++;
 }
 
+/* ---- the object cache: a connection's socks (a TCP socket, a passive
+ * open's child) are larger than glibc's thread cache takes, so each would
+ * go through the arena both ways; a few freed ones wait for the next ---- */
+struct sock *sk_obj_alloc(struct ns_stack *stack, size_t size)
+{
+	struct netns_sock *ss = stack->sock;
+
+	for (int c = 0; SK_CACHE_ON && c < SK_CACHE_CLASSES; c++) {
+		if (ss->sk_cache[c].size == size && ss->sk_cache[c].n) {
+			void *o = ss->sk_cache[c].obj[--ss->sk_cache[c].n];
+
+			memset(o, 0, size);
+			return o;
+		}
+	}
+	return calloc(1, size);
+}
+
+static void sk_obj_free(struct netns_sock *ss, void *o, size_t size)
+{
+	int free_class = -1;
+
+	for (int c = 0; SK_CACHE_ON && c < SK_CACHE_CLASSES; c++) {
+		if (ss->sk_cache[c].size == size) {
+			if (ss->sk_cache[c].n < SK_CACHE_DEPTH) {
+				ss->sk_cache[c].obj[ss->sk_cache[c].n++] = o;
+				return;
+			}
+			free(o);
+			return;
+		}
+		if (free_class < 0 && !ss->sk_cache[c].n)
+			free_class = c;
+	}
+	if (SK_CACHE_ON && free_class >= 0) {
+		ss->sk_cache[free_class].size = size;
+		ss->sk_cache[free_class].obj[0] = o;
+		ss->sk_cache[free_class].n = 1;
+		return;
+	}
+	free(o);
+}
+
+void sk_cache_flush(struct netns_sock *ss)
+{
+	for (int c = 0; c < SK_CACHE_CLASSES; c++) {
+		while (ss->sk_cache[c].n)
+			free(ss->sk_cache[c].obj[--ss->sk_cache[c].n]);
+		ss->sk_cache[c].size = 0;
+	}
+}
+
 static void sk_free(struct sock *sk)
 {
 	struct netns_sock *ss = sk->sk_net->sock;
@@ -42,7 +94,7 @@ static void sk_free(struct sock *sk)
 	if (sk->sk_prot->destroy)
 		sk->sk_prot->destroy(sk);
 	ss->nr_socks--;
-	free(sk);
+	sk_obj_free(ss, sk, sk->sk_prot->obj_size);
 }
 
 void sock_put(struct sock *sk)

@@ -254,6 +254,11 @@ void sock_unregister_protosw(struct ns_stack *stack, struct inet_protosw *p);
 /* ---- struct sock life ---------------------------------------------------------------- */
 void sock_hold(struct sock *sk);
 void sock_put(struct sock *sk);
+/* A zeroed struct sock of size bytes (the proto's obj_size), from the
+ * stack's cache of freed ones when it has one; NULL: no memory. */
+struct sock *sk_obj_alloc(struct ns_stack *stack, size_t size);
+/* Drop the cached objects (stack teardown). */
+void sk_cache_flush(struct netns_sock *ss);
 /* Wake sleepers and epoll sets: the default callbacks. */
 void sock_def_wakeup(struct sock *sk);
 /* Wake writers once sock_writeable() (the default sk_write_space). */
@@ -327,6 +332,20 @@ struct socket {
 
 struct ns_eventpoll;
 
+#define SK_CACHE_CLASSES 3
+#define SK_CACHE_DEPTH 32
+/* off under AddressSanitizer: a reused object would hide a use after free */
+#if defined(__SANITIZE_ADDRESS__)
+#define SK_CACHE_ON 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SK_CACHE_ON 0
+#endif
+#endif
+#ifndef SK_CACHE_ON
+#define SK_CACHE_ON 1
+#endif
+
 struct netns_sock {
 	pthread_mutex_t lock;
 	_Atomic unsigned long owner;	/* pthread_self() of the holder, 0: none */
@@ -349,6 +368,13 @@ struct netns_sock {
 	int nr_files;
 	uint64_t next_ino;
 	unsigned int nr_socks;		/* struct socks alive */
+	/* freed struct socks kept for the next socket of the same size
+	 * (Linux's per-proto slab cache): a few size classes, each bounded */
+	struct {
+		size_t size;		/* obj_size held, 0: class unused */
+		unsigned int n;
+		void *obj[SK_CACHE_DEPTH];
+	} sk_cache[SK_CACHE_CLASSES];
 
 	struct list_head protosw;	/* struct inet_protosw */
 };

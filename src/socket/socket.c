@@ -177,11 +177,22 @@ static int protosw_find(struct ns_stack *stack, int family, int type, int *proto
 	return err;
 }
 
+/* A zeroed struct socket: malloc + memset, not calloc, which in glibc
+ * skips the per-thread cache (one is made and freed per connection). */
+static struct socket *socket_zalloc(void)
+{
+	struct socket *sock = malloc(sizeof(*sock));
+
+	if (sock)
+		memset(sock, 0, sizeof(*sock));
+	return sock;
+}
+
 static struct socket *socket_alloc(struct ns_stack *stack, int type, const struct proto *prot,
 				   int family, int protocol, int *err)
 {
-	struct socket *sock = calloc(1, sizeof(*sock));
-	struct sock *sk = calloc(1, prot->obj_size);
+	struct socket *sock = socket_zalloc();
+	struct sock *sk = sk_obj_alloc(stack, prot->obj_size);
 
 	if (!sock || !sk) {
 		free(sock);
@@ -454,7 +465,7 @@ static int getname(struct sock *sk, struct sockaddr *addr, socklen_t *addrlen, i
 static int accept_install(struct ns_stack *stack, struct socket *lsock, struct sock *newsk,
 			  int flags, struct sockaddr *addr, socklen_t *addrlen)
 {
-	struct socket *nsock = calloc(1, sizeof(*nsock));
+	struct socket *nsock = socket_zalloc();
 	int fd;
 
 	if (!nsock) {

@@ -249,6 +249,7 @@ void sock_subsys_exit(struct ns_stack *stack)
 	if (!ss)
 		return;
 	proc_remove(stack, "/proc/sys/net/nstack/max_fds");
+	sk_cache_flush(ss);
 	free(ss->files);
 	close(ss->wake_fd);
 	pthread_cond_destroy(&ss->cond);

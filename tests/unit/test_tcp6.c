@@ -237,6 +237,17 @@ static void test_passive_open_data_close(void **state)
 	assert_int_equal(s.th.flags, TCP_FLAG_ACK);
 	assert_int_equal(s.th.ack_seq, PISN + 102);
 	assert_true(proc_has(f.s, "/proc/net/tcp6", " 06 "));	/* TIME-WAIT */
+	/* the IPv6 TIME-WAIT minisocket: a retransmitted FIN is ACKed again
+	 * (RFC 9293 3.10.7.4), with the timestamp echoed; a RST ends it */
+	tx6(&f, 40000, 80, PISN + 101, isn + 3002, TCP_FLAG_FIN | TCP_FLAG_ACK, 512, &o, NULL, 0);
+	assert_true(rx6(&f, &s));
+	assert_int_equal(s.th.flags, TCP_FLAG_ACK);
+	assert_int_equal(s.th.seq, isn + 3002);
+	assert_int_equal(s.th.ack_seq, PISN + 102);
+	assert_int_equal(s.opt.tsecr, o.tsval);
+	tx6(&f, 40000, 80, PISN + 102, 0, TCP_FLAG_RST, 0, NULL, NULL, 0);
+	assert_false(rx6(&f, &s));
+	assert_false(proc_has(f.s, "/proc/net/tcp6", " 06 "));
 	f6_free(&f);
 }
 

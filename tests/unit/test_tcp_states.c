@@ -152,7 +152,9 @@ static void test_simultaneous_close(void **state)
 	c.snd++;
 	peer_tx(&f, &c, TCP_FLAG_ACK, 512, NULL, 0);
 	assert_false(rx_seg(&f, &s));
-	assert_int_equal(tcp_state_of(f.s, c.fd), TCP_TIME_WAIT);
+	/* TIME-WAIT lives on in a minisocket; the application's socket is
+	 * done (Linux's tcp_time_wait ends in tcp_done: TCP_INFO says CLOSE) */
+	assert_int_equal(tcp_state_of(f.s, c.fd), TCP_CLOSE);
 	ns_close(f.s, c.fd);
 	assert_true(proc_has(&f, PPORT, "06"));
 	advance(&f, 60 * SEC);
