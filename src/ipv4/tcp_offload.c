@@ -139,12 +139,15 @@ static void tcp4_gro_start(struct napi_struct *napi, struct sk_buff *skb, const 
 /* packet_type.gro_receive for ETH_P_IP. */
 bool inet_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
 {
-	struct in_device *idev = __in_dev_get(skb->dev);
+	struct in_device *idev;
 	struct tcp4_gro_view v;
-	bool candidate;
+	bool parsed = tcp4_gro_parse(skb, &v), candidate;
 	int i;
 
-	if (!tcp4_gro_parse(skb, &v) || !idev || IN_DEV_FORWARD(idev)) {
+	if (parsed && !napi->gro_count && (!v.payload || (v.flags & ~TCP_FLAG_ACK)))
+		return false;	/* nothing held, nothing to start: requests, control */
+	idev = __in_dev_get(skb->dev);
+	if (!parsed || !idev || IN_DEV_FORWARD(idev)) {
 		/* not for GRO; a held flow of the same addresses goes first */
 		for (unsigned int j = 0; skb->len >= IPV4_PLAIN_HLEN && j < napi->gro_count; j++)
 			if (!memcmp(napi->gro_held[j]->data + 12, skb->data + 12, 8))
