@@ -200,7 +200,26 @@ static void tcp_sack_blocks(struct tcp_sock *tp, struct tcp_options *o, unsigned
 		o->sacks[o->num_sacks++] = blk[i];
 }
 
-/* sack_room: SACK blocks that fit (0: none). */
+/* An established segment without SACK blocks carries at most the aligned
+ * timestamp (RFC 7323 Appendix A: NOP NOP TS, as Linux's
+ * tcp_options_write): its size is known before the header is pushed, and
+ * it is written in place - no option block to build and copy. */
+static unsigned int tcp_fast_opts_len(const struct tcp_sock *tp)
+{
+	return tp->rx_opt.tstamp_ok ? 12 : 0;
+}
+
+static void tcp_fast_opts_write(struct tcp_sock *tp, uint8_t *buf)
+{
+	if (!tp->rx_opt.tstamp_ok)
+		return;
+	put_be32(buf, (uint32_t)TCPOPT_NOP << 24 | (uint32_t)TCPOPT_NOP << 16 |
+		      (uint32_t)TCPOPT_TIMESTAMP << 8 | TCPOLEN_TIMESTAMP);
+	put_be32(buf + 4, tcp_time_stamp_ms(tp->inet.sk.sk_net));
+	put_be32(buf + 8, tp->rx_opt.ts_recent);
+}
+
+/* A SYN's options, or an ACK's with SACK blocks (sack_room: how many fit). */
 static int tcp_build_options(struct tcp_sock *tp, uint8_t flags, uint8_t *buf,
 			     unsigned int sack_room)
 {
@@ -208,18 +227,6 @@ static int tcp_build_options(struct tcp_sock *tp, uint8_t flags, uint8_t *buf,
 	struct ns_stack *stack = tp->inet.sk.sk_net;
 	struct tcp_options o;
 
-	if (!(flags & TCP_FLAG_SYN) && !sack_room) {
-		/* an established segment: at most the aligned timestamp
-		 * (RFC 7323 Appendix A: NOP NOP TS, as Linux's
-		 * tcp_options_write) - no option block to build */
-		if (!tp->rx_opt.tstamp_ok)
-			return 0;
-		put_be32(buf, (uint32_t)TCPOPT_NOP << 24 | (uint32_t)TCPOPT_NOP << 16 |
-			      (uint32_t)TCPOPT_TIMESTAMP << 8 | TCPOLEN_TIMESTAMP);
-		put_be32(buf + 4, tcp_time_stamp_ms(stack));
-		put_be32(buf + 8, tp->rx_opt.ts_recent);
-		return 12;
-	}
 	memset(&o, 0, sizeof(o));
 	if (flags & TCP_FLAG_SYN) {
 		/* SYN: MSS | SACK_PERM TS | NOP WS (Linux's order) */
@@ -273,7 +280,10 @@ static int tcp_emit_and_send(struct tcp_sock *tp, struct sk_buff *s, const struc
 	uint8_t opts[TCP_OPTS_MAX];
 	struct tcp_repr r;
 	unsigned int plen = s->len;
-	int olen = tcp_build_options(tp, tcb->tcp_flags, opts, tcp_sack_room(tp, plen));
+	unsigned int sack_room = tcp_sack_room(tp, plen);
+	bool fast = !(tcb->tcp_flags & TCP_FLAG_SYN) && !sack_room;
+	int olen = fast ? (int)tcp_fast_opts_len(tp)
+			: tcp_build_options(tp, tcb->tcp_flags, opts, sack_room);
 	uint8_t *h;
 
 	if (olen < 0)
@@ -289,13 +299,18 @@ static int tcp_emit_and_send(struct tcp_sock *tp, struct sk_buff *s, const struc
 		r.window = (uint16_t)NS_MIN(tp->rcv_wnd, 65535U);
 	else
 		r.window = (uint16_t)tcp_select_window(tp);
-	r.opts = opts;
 	r.opts_len = (size_t)olen;
 	h = skb_push(s, TCP_HLEN_MIN + (unsigned int)olen);
 	if (!h) {
 		kfree_skb_reason(s, SKB_DROP_REASON_NOMEM);
 		return -ENOMEM;
 	}
+	/* options in place: tcp_emit_raw finds them where they belong */
+	r.opts = h + TCP_HLEN_MIN;
+	if (fast)
+		tcp_fast_opts_write(tp, h + TCP_HLEN_MIN);
+	else
+		memcpy(h + TCP_HLEN_MIN, opts, (size_t)olen);
 	r.payload = h + TCP_HLEN_MIN + olen;
 	r.payload_len = plen;
 	if (tp->af_ops->send_check(tp, &r, h, s->len) < 0) {
