@@ -60,12 +60,13 @@ static int ip_finish_output(struct ns_stack *stack, struct sk_buff *skb)
 int ip_output(struct ns_stack *stack, struct sk_buff *skb)
 {
 	struct ip_priv_cb *cb = IPPRIV(skb);
-	struct dst_entry *dst = ip_dst_check(stack, skb->dst, cb->oif, cb->nexthop);
+	struct dst_entry *dst;
 	struct net_device *out;
 
 	skb->protocol = ETH_P_IP;
 	if (likely(!stack->nf))	/* the device is only for the hooks */
 		return ip_finish_output(stack, skb);
+	dst = ip_dst_check(stack, skb->dst, cb->oif, cb->nexthop);
 	out = dst ? dst->dev : dev_get_by_index(stack, cb->oif);
 	return NF_HOOK(NFPROTO_IPV4, NF_INET_POST_ROUTING, stack, skb, NULL, out, ip_finish_output);
 }

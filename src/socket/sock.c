@@ -94,7 +94,8 @@ static void sock_rfree(struct sk_buff *skb)
 
 void skb_set_owner_r(struct sk_buff *skb, struct sock *sk)
 {
-	skb_orphan(skb);
+	if (skb->destructor)	/* a fresh skb has no owner to drop */
+		skb_orphan(skb);
 	skb->sk = sk;
 	skb->destructor = sock_rfree;
 	sk->sk_rmem_alloc += (int)skb->truesize;
@@ -114,7 +115,8 @@ static void sock_wfree(struct sk_buff *skb)
 
 void skb_set_owner_w(struct sk_buff *skb, struct sock *sk)
 {
-	skb_orphan(skb);
+	if (skb->destructor)	/* a fresh skb has no owner to drop */
+		skb_orphan(skb);
 	skb->sk = sk;
 	skb->destructor = sock_wfree;
 	sock_hold(sk);
