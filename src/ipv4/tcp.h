@@ -153,9 +153,9 @@ struct tcp_af_ops {
 	int family;			/* AF_INET / AF_INET6 */
 	uint16_t net_header_len;	/* 20 / 40 */
 	uint16_t min_mtu;		/* 68 (RFC 791) / 1280 (RFC 8200 5) */
-	/* header at h (len: TCP header + payload) with the pseudo-header checksum */
-	int (*send_check)(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h,
-			  size_t len);
+	/* the pseudo-header checksum into the header at h (len: TCP header
+	 * + payload) */
+	void (*send_check)(const struct tcp_sock *tp, uint8_t *h, size_t len);
 	/* route and send a segment (data at the TCP header); consumes s */
 	int (*queue_xmit)(struct tcp_sock *tp, struct sk_buff *s);
 	/* route the connection; learns the source address; res->mtu, type */
@@ -713,7 +713,7 @@ uint32_t tcp_current_mss(struct tcp_sock *tp);
 int tcp_route(struct tcp_sock *tp, struct ip_route_result *res);
 /* the IPv4 af_ops halves that live here */
 int tcp_v4_route(struct tcp_sock *tp, struct ip_route_result *res);
-int tcp_v4_send_check(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h, size_t len);
+void tcp_v4_send_check(const struct tcp_sock *tp, uint8_t *h, size_t len);
 int tcp_v4_queue_xmit(struct tcp_sock *tp, struct sk_buff *s);
 int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *s);
 unsigned int tcp_v4_req_mtu(struct request_sock *req);

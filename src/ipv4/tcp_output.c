@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ipv4/tcp.h"
+#include "wire/checksum.h"
 
 /* ---- routing and MSS ---------------------------------------------------------------------------- */
 static void tcp_flow(const struct tcp_sock *tp, struct flowi4 *fl4)
@@ -278,53 +279,55 @@ static int tcp_emit_and_send(struct tcp_sock *tp, struct sk_buff *s, const struc
 	struct sock *sk = &tp->inet.sk;
 	struct netns_tcp *tn = tcp_net(sk);
 	uint8_t opts[TCP_OPTS_MAX];
-	struct tcp_repr r;
+	uint8_t flags = tcb->tcp_flags;
 	unsigned int plen = s->len;
 	unsigned int sack_room = tcp_sack_room(tp, plen);
-	bool fast = !(tcb->tcp_flags & TCP_FLAG_SYN) && !sack_room;
-	int olen = fast ? (int)tcp_fast_opts_len(tp)
-			: tcp_build_options(tp, tcb->tcp_flags, opts, sack_room);
+	bool fast = !(flags & TCP_FLAG_SYN) && !sack_room;
+	int olen = fast ? (int)tcp_fast_opts_len(tp) : tcp_build_options(tp, flags, opts, sack_room);
+	unsigned int hlen;
+	uint16_t window;
 	uint8_t *h;
 
 	if (olen < 0)
 		olen = 0;
-	memset(&r, 0, sizeof(r));
-	r.sport = tp->inet.inet_sport;
-	r.dport = tp->inet.inet_dport;
-	r.seq = tcb->seq;
-	r.flags = tcb->tcp_flags;
-	if (r.flags & TCP_FLAG_ACK)
-		r.ack_seq = tp->rcv_nxt;
-	if (r.flags & TCP_FLAG_SYN)	/* RFC 7323 2.2: a SYN's window is never scaled */
-		r.window = (uint16_t)NS_MIN(tp->rcv_wnd, 65535U);
+	hlen = TCP_HLEN_MIN + (unsigned int)olen;
+	if (plen > 0xffff - hlen) {	/* no IP datagram could carry it */
+		kfree_skb_reason(s, SKB_DROP_REASON_HDR_ERROR);
+		return -EINVAL;
+	}
+	if (flags & TCP_FLAG_SYN)	/* RFC 7323 2.2: a SYN's window is never scaled */
+		window = (uint16_t)NS_MIN(tp->rcv_wnd, 65535U);
 	else
-		r.window = (uint16_t)tcp_select_window(tp);
-	r.opts_len = (size_t)olen;
-	h = skb_push(s, TCP_HLEN_MIN + (unsigned int)olen);
+		window = (uint16_t)tcp_select_window(tp);
+	h = skb_push(s, hlen);
 	if (!h) {
 		kfree_skb_reason(s, SKB_DROP_REASON_NOMEM);
 		return -ENOMEM;
 	}
-	/* options in place: tcp_emit_raw finds them where they belong */
-	r.opts = h + TCP_HLEN_MIN;
+	/* RFC 9293 3.1, written in place as Linux's __tcp_transmit_skb does:
+	 * the options right behind, the payload already after them */
+	put_be16(h, tp->inet.inet_sport);
+	put_be16(h + 2, tp->inet.inet_dport);
+	put_be32(h + 4, tcb->seq);
+	put_be32(h + 8, (flags & TCP_FLAG_ACK) ? tp->rcv_nxt : 0);
+	h[12] = (uint8_t)(hlen / 4 << 4);
+	h[13] = flags;
+	put_be16(h + 14, window);
+	put_be16(h + 18, 0);		/* urgent pointer: never sent */
 	if (fast)
 		tcp_fast_opts_write(tp, h + TCP_HLEN_MIN);
 	else
 		memcpy(h + TCP_HLEN_MIN, opts, (size_t)olen);
-	r.payload = h + TCP_HLEN_MIN + olen;
-	r.payload_len = plen;
-	if (tp->af_ops->send_check(tp, &r, h, s->len) < 0) {
-		kfree_skb_reason(s, SKB_DROP_REASON_HDR_ERROR);
-		return -EINVAL;
-	}
-	/* the checksum is completed on the way out: by a device with
-	 * NETIF_F_HW_CSUM, else by dev_queue_xmit (Linux's tcp_v4_send_check) */
+	/* the pseudo-header sum; the checksum is completed on the way out: by
+	 * a device with NETIF_F_HW_CSUM, else by dev_queue_xmit (Linux's
+	 * tcp_v4_send_check) */
+	tp->af_ops->send_check(tp, h, s->len);
 	skb_partial_csum_set(s, h, 16);
 	s->nohdr = 1;
 	skb_reset_transport_header(s);
-	if (r.flags & TCP_FLAG_ACK)
+	if (flags & TCP_FLAG_ACK)
 		tcp_event_ack_sent(tp);
-	if (r.flags & TCP_FLAG_RST)
+	if (flags & TCP_FLAG_RST)
 		TCP_INC_STATS(tn, TCP_MIB_OUTRSTS);
 	TCP_INC_STATS(tn, TCP_MIB_OUTSEGS);
 	tp->segs_out++;
@@ -337,9 +340,12 @@ static int tcp_emit_and_send(struct tcp_sock *tp, struct sk_buff *s, const struc
 	return tp->af_ops->queue_xmit(tp, s);
 }
 
-int tcp_v4_send_check(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h, size_t len)
+/* Linux's tcp_v4_send_check: the pseudo-header sum in the checksum field
+ * of the header at h (len: header and payload). */
+void tcp_v4_send_check(const struct tcp_sock *tp, uint8_t *h, size_t len)
 {
-	return tcp_emit_ipv4_partial(r, h, len, tp->inet.inet_saddr, tp->inet.inet_daddr);
+	put_be16(h + 16, (uint16_t)~csum_tcpudp_magic(tp->inet.inet_saddr, tp->inet.inet_daddr,
+						       (uint32_t)len, IPPROTO_TCP, 0));
 }
 
 int tcp_v4_queue_xmit(struct tcp_sock *tp, struct sk_buff *s)

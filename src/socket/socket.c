@@ -805,9 +805,9 @@ ssize_t ns_recvfrom(struct ns_stack *stack, int fd, void *buf, size_t len, int f
 	struct socket *sock;
 	int err;
 
-	if (src && addrlen)
-		memset(&ss, 0, sizeof(ss));
-	else
+	/* ss needs no clearing: a protocol that reports an address writes
+	 * all msg_namelen bytes of it (Linux's recvfrom neither clears it) */
+	if (!src || !addrlen)
 		msg.msg_name = NULL;	/* the caller wants no address */
 	msg.msg_namelen = 0;
 	/* one buffer: check_msg has nothing to check, the fd is looked up once */
@@ -818,7 +818,8 @@ ssize_t ns_recvfrom(struct ns_stack *stack, int fd, void *buf, size_t len, int f
 	rc = sock ? sock_recvmsg_locked(stack, sock, &msg, len, flags) : err;
 	rc = sock_net_unlock_ret(stack, (int)rc);
 	if (rc >= 0 && src && addrlen) {
-		memcpy(src, &ss, NS_MIN(msg.msg_namelen, *addrlen));
+		if (msg.msg_namelen)	/* TCP reports none */
+			memcpy(src, &ss, NS_MIN(msg.msg_namelen, *addrlen));
 		*addrlen = msg.msg_namelen;
 	}
 	return rc;
