@@ -709,7 +709,10 @@ uint32_t tcp_space(const struct tcp_sock *tp);
 void tcp_select_initial_window(struct netns_tcp *tn, int rcvbuf, uint32_t mss, uint32_t *rcv_wnd,
 			       uint32_t *window_clamp, bool wscale_ok, uint8_t *rcv_wscale);
 uint32_t tcp_sync_mss(struct tcp_sock *tp, uint32_t pmtu);
-uint32_t tcp_current_mss(struct tcp_sock *tp);
+static inline uint32_t tcp_current_mss(const struct tcp_sock *tp)
+{
+	return tp->mss_cache;
+}
 int tcp_route(struct tcp_sock *tp, struct ip_route_result *res);
 /* the IPv4 af_ops halves that live here */
 int tcp_v4_route(struct tcp_sock *tp, struct ip_route_result *res);

@@ -1194,7 +1194,12 @@ static void tcp_rcv_established_fast(struct tcp_sock *tp, struct sk_buff *skb, c
 	} else {
 		consume_skb(skb);
 	}
-	tcp_push(tp);
+	/* Linux's tcp_data_snd_check: push when data waits. With an empty
+	 * write queue, a flight below cwnd and no forced push, tcp_push would
+	 * change nothing (ESTABLISHED here) */
+	if (!skb_queue_empty(&sk->sk_write_queue) || tcp_packets_in_flight(tp) >= tp->snd_cwnd ||
+	    (tp->nonagle & TCP_NAGLE_PUSH))
+		tcp_push(tp);
 	tcp_ack_snd_check(tp);
 	tcp_keepalive_check(tp);
 }

@@ -71,10 +71,6 @@ uint32_t tcp_sync_mss(struct tcp_sock *tp, uint32_t pmtu)
 	return mss;
 }
 
-uint32_t tcp_current_mss(struct tcp_sock *tp)
-{
-	return tp->mss_cache;
-}
 
 /* ---- the receive window (RFC 9293 3.8.6.2.2, RFC 7323 2.3-2.4) ------------------------------------ */
 /* Free receive space turned into window (tcp_adv_win_scale = 1: half of
