@@ -865,12 +865,21 @@ static int __tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int fl
 	return -EAGAIN;
 }
 
+/* Data queued: read it with the clock held. Out of line, so that the
+ * empty case below needs no stack frame. */
+static __attribute__((noinline)) int tcp_recvmsg_queued(struct sock *sk, struct msghdr *msg,
+							size_t len, int flags)
+{
+	bool own = tcp_clock_hold(sk->sk_net);
+	int rc = __tcp_recvmsg(sk, msg, len, flags);
+
+	tcp_clock_release(sk->sk_net, own);
+	return rc;
+}
+
 /* Linux's tcp_poll. */
 static int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 {
-	bool own;
-	int rc;
-
 	/* nothing queued: no clock needed (the common "poll again" call);
 	 * with no error, EOF, closed or listening state and no special flag,
 	 * __tcp_recvmsg's answer is known */
@@ -881,11 +890,7 @@ static int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flag
 			return -EAGAIN;
 		return __tcp_recvmsg(sk, msg, len, flags);
 	}
-	own = tcp_clock_hold(sk->sk_net);
-	rc = __tcp_recvmsg(sk, msg, len, flags);
-
-	tcp_clock_release(sk->sk_net, own);
-	return rc;
+	return tcp_recvmsg_queued(sk, msg, len, flags);
 }
 
 static unsigned int tcp_poll(struct sock *sk)
