@@ -119,9 +119,22 @@ static inline struct socket *sockfd_lookup(struct ns_stack *stack, int fd, int *
 	return (struct socket *)(void *)f;
 }
 
-static void sockfd_put(struct ns_stack *stack, struct socket *sock)
+static inline void sockfd_put(struct ns_stack *stack, struct socket *sock)
 {
-	ns_fput(stack, &sock->file);
+	(void)stack;
+	if (--sock->file.refs == 0)	/* ns_fput, inline: every call ends here */
+		file_free(&sock->file);
+}
+
+/* sock_net_unlock_ret, inline for the data calls */
+static inline int sock_unlock_ret(struct ns_stack *stack, int rc)
+{
+	sock_net_unlock(stack);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return rc;
 }
 
 /* ---- socket creation ---------------------------------------------------------------------- */
@@ -722,8 +735,8 @@ static inline __attribute__((always_inline)) ssize_t do_sendto(struct ns_stack *
 	sock_net_lock(stack);
 	sock = sockfd_lookup(stack, fd, &err);
 	if (!sock)
-		return sock_net_unlock_ret(stack, err);
-	return sock_net_unlock_ret(stack, (int)sock_sendmsg_locked(stack, sock, &msg, len, flags));
+		return sock_unlock_ret(stack, err);
+	return sock_unlock_ret(stack, (int)sock_sendmsg_locked(stack, sock, &msg, len, flags));
 }
 
 ssize_t ns_sendto(struct ns_stack *stack, int fd, const void *buf, size_t len, int flags,
@@ -765,7 +778,7 @@ static inline __attribute__((always_inline)) ssize_t sock_recvmsg_locked(struct 
 			err = 0;
 			break;
 		}
-		err = sock_wait(sock, timeo, deadline);
+		err = timeo ? sock_wait(sock, timeo, deadline) : -EAGAIN;
 		if (err)
 			break;
 	}
@@ -831,7 +844,7 @@ static inline __attribute__((always_inline)) ssize_t do_recvfrom(struct ns_stack
 	sock_net_lock(stack);
 	sock = sockfd_lookup(stack, fd, &err);
 	rc = sock ? sock_recvmsg_locked(stack, sock, &msg, len, flags) : err;
-	rc = sock_net_unlock_ret(stack, (int)rc);
+	rc = sock_unlock_ret(stack, (int)rc);
 	if (rc >= 0 && src && addrlen) {
 		if (msg.msg_namelen)	/* TCP reports none */
 			memcpy(src, &ss, NS_MIN(msg.msg_namelen, *addrlen));
