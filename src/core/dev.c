@@ -647,7 +647,7 @@ bool napi_complete_done(struct napi_struct *napi, int work_done)
 
 /* net_rx_action: poll scheduled NAPI instances within netdev_budget; a
  * device that used its whole weight goes to the back of the list. */
-int net_rx_action(struct ns_stack *stack)
+static __attribute__((noinline)) int __net_rx_action(struct ns_stack *stack)
 {
 	struct softnet_data *sd = &stack->softnet;
 	int budget = stack->core.netdev_budget;
@@ -684,6 +684,14 @@ int net_rx_action(struct ns_stack *stack)
 	if (own_now)
 		sd->poll_now = 0;
 	return total;
+}
+
+/* Nothing scheduled (every other loop round): no frame, no clock. */
+int net_rx_action(struct ns_stack *stack)
+{
+	if (list_empty(&stack->softnet.poll_list))
+		return 0;
+	return __net_rx_action(stack);
 }
 
 /* ---- transmit ------------------------------------------------------------------------------ */
