@@ -730,7 +730,9 @@ void tcp_set_xmit_timer(struct tcp_sock *tp)
 {
 	if (tp->pending == ICSK_TIME_REO_TIMEOUT && tcp_timer_armed(tp, TCP_TIMER_RTX))
 		return;
-	if (!tcp_schedule_loss_probe(tp))
+	/* all acknowledged (every ACK of a request/response exchange): no
+	 * probe to schedule, the RTO stops */
+	if (!tp->packets_out || !tcp_schedule_loss_probe(tp))
 		tcp_rearm_rto(tp);
 }
 
