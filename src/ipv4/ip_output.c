@@ -71,7 +71,9 @@ IP_OUT_INLINE int __ip_output(struct ns_stack *stack, struct sk_buff *skb)
 	struct net_device *out;
 
 	skb->protocol = ETH_P_IP;
-	if (likely(!stack->nf))	/* the device is only for the hooks */
+	/* the device is only for the hooks: none registered (the usual
+	 * case, netfilter loaded or not), none looked up */
+	if (likely(!stack->nf || !stack->nf->hooks[NFPROTO_IPV4][NF_INET_POST_ROUTING].num))
 		return ip_finish_output(stack, skb);
 	dst = ip_dst_check(stack, skb->dst, cb->oif, cb->nexthop);
 	out = dst ? dst->dev : dev_get_by_index(stack, cb->oif);
@@ -100,8 +102,9 @@ IP_OUT_INLINE int __ip_send_skb4_routed(struct ns_stack *stack, struct sk_buff *
 					const struct flowi4 *f, const struct ip_route_result *res)
 {
 	struct netns_ipv4 *ip = stack->ipv4;
-	struct ipv4_repr r;
 	struct ip_priv_cb *cb;
+	uint8_t ttl = f->ttl ? f->ttl : (uint8_t)ip->sysctl_ip_default_ttl;
+	uint16_t check;
 	uint8_t *h;
 
 	IP_INC_STATS(stack, OUTREQUESTS);
@@ -116,17 +119,21 @@ IP_OUT_INLINE int __ip_send_skb4_routed(struct ns_stack *stack, struct sk_buff *
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 		return -ENOBUFS;
 	}
-	r = (struct ipv4_repr){
-		.tos = f->tos,
-		.tot_len = (uint16_t)skb->len,
-		.id = ip->ip_id_next++,
-		.df = f->flags & FLOWI_FLAG_DF,
-		.ttl = f->ttl ? f->ttl : (uint8_t)ip->sysctl_ip_default_ttl,
-		.protocol = f->proto,
-		.saddr = f->saddr,
-		.daddr = f->daddr,
-	};
-	ipv4_emit(&r, h, IPV4_HLEN_MIN);
+	/* RFC 791 3.1, the 20-byte header written in place (Linux's
+	 * __ip_queue_xmit): what ipv4_emit writes for it, without building
+	 * and re-validating a description first */
+	h[0] = 0x45;
+	h[1] = f->tos;
+	put_be16(h + 2, (uint16_t)skb->len);
+	put_be16(h + 4, ip->ip_id_next++);
+	put_be16(h + 6, (f->flags & FLOWI_FLAG_DF) ? IP_DF : 0);
+	h[8] = ttl;
+	h[9] = f->proto;
+	put_be16(h + 10, 0);
+	put_be32(h + 12, f->saddr);
+	put_be32(h + 16, f->daddr);
+	check = ip_fast_csum(h, IPV4_HLEN_MIN);	/* memory order (checksum.h) */
+	memcpy(h + 10, &check, 2);
 	skb_reset_network_header(skb);
 	skb->protocol = ETH_P_IP;
 	skb->dev = res->dev;
@@ -134,7 +141,7 @@ IP_OUT_INLINE int __ip_send_skb4_routed(struct ns_stack *stack, struct sk_buff *
 	skb->dst = res->dst;	/* a hint: ip_dst_check vets it against cb */
 	cb = IPPRIV(skb);
 	*cb = (struct ip_priv_cb){
-		.h = { .iif = 0, .saddr = f->saddr, .daddr = f->daddr, .ttl = r.ttl, .tos = f->tos,
+		.h = { .iif = 0, .saddr = f->saddr, .daddr = f->daddr, .ttl = ttl, .tos = f->tos,
 		       .protocol = f->proto, .rt_type = res->type },
 		.nexthop = res->nexthop,
 		.oif = res->dev->ifindex,
