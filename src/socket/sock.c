@@ -27,12 +27,7 @@ void sock_unregister_protosw(struct ns_stack *stack, struct inet_protosw *p)
 }
 
 /* ---- references ------------------------------------------------------------------------- */
-void sock_hold(struct sock *sk)
-{
-	sk->sk_refcnt++;
-}
-
-static void sk_free(struct sock *sk)
+void sk_free(struct sock *sk)
 {
 	struct netns_sock *ss = sk->sk_net->sock;
 
@@ -43,12 +38,6 @@ static void sk_free(struct sock *sk)
 		sk->sk_prot->destroy(sk);
 	ss->nr_socks--;
 	free(sk);
-}
-
-void sock_put(struct sock *sk)
-{
-	if (--sk->sk_refcnt == 0)
-		sk_free(sk);
 }
 
 /* ---- callbacks ---------------------------------------------------------------------------- */

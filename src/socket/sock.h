@@ -250,8 +250,17 @@ int sock_register_protosw(struct ns_stack *stack, struct inet_protosw *p);
 void sock_unregister_protosw(struct ns_stack *stack, struct inet_protosw *p);
 
 /* ---- struct sock life ---------------------------------------------------------------- */
-void sock_hold(struct sock *sk);
-void sock_put(struct sock *sk);
+/* Inline: several pairs per segment (every owned skb holds one). */
+void sk_free(struct sock *sk);	/* the last reference: sock_put only */
+static inline void sock_hold(struct sock *sk)
+{
+	sk->sk_refcnt++;
+}
+static inline void sock_put(struct sock *sk)
+{
+	if (--sk->sk_refcnt == 0)
+		sk_free(sk);
+}
 /* Wake sleepers and epoll sets: the default callbacks. */
 void sock_def_wakeup(struct sock *sk);
 /* Wake writers once sock_writeable() (the default sk_write_space). */
