@@ -732,9 +732,27 @@ void tcp_reset_keepalive_timer(struct tcp_sock *tp, uint64_t len);
 void tcp_delack_timer_arm(struct tcp_sock *tp);
 uint64_t tcp_keepalive_time_ns(const struct tcp_sock *tp);
 void tcp_synack_timer(struct timer_list *t);
-/* Arm event ev for absolute time expires (ns), or cancel it. */
-void tcp_timer_arm(struct tcp_sock *tp, enum tcp_timer_event ev, uint64_t expires);
-void tcp_timer_cancel(struct tcp_sock *tp, enum tcp_timer_event ev);
+/* Arm event ev for absolute time expires (ns), or cancel it. Inline: a
+ * few per segment. Outside tcp_timer_fire a pending wheel timer is never
+ * later than any armed event (tcp_timer_sync keeps it so; a cancel or a
+ * later deadline only moves the earliest event later), and no event is
+ * armed without it. So arming one event needs no scan of the others: the
+ * wheel moves only when this deadline is earlier than where the timer
+ * sits. Cancelling is lazy, like Linux's sk_reset_timer users: the wheel
+ * timer stays, and tcp_timer_fire finds nothing due and re-files for what
+ * is left. */
+static inline void tcp_timer_arm(struct tcp_sock *tp, enum tcp_timer_event ev, uint64_t expires)
+{
+	if (!expires)
+		expires = 1;			/* 0 means "off" */
+	tp->timer_when[ev] = expires;
+	if (!timer_pending(&tp->timer) || expires < tp->timer.expires)
+		mod_timer(&tp->timer, expires);
+}
+static inline void tcp_timer_cancel(struct tcp_sock *tp, enum tcp_timer_event ev)
+{
+	tp->timer_when[ev] = 0;
+}
 static inline bool tcp_timer_armed(const struct tcp_sock *tp, enum tcp_timer_event ev)
 {
 	return tp->timer_when[ev] != 0;

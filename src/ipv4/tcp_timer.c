@@ -262,24 +262,7 @@ static void tcp_timer_sync(struct tcp_sock *tp)
 		mod_timer(&tp->timer, next);
 }
 
-/* Outside tcp_timer_fire a pending wheel timer is never later than any
- * armed event (tcp_timer_sync keeps it so; a cancel or a later deadline
- * only moves the earliest event later), and no event is armed without it.
- * So arming one event needs no scan of the others: the wheel moves only
- * when this deadline is earlier than where the timer sits. */
-void tcp_timer_arm(struct tcp_sock *tp, enum tcp_timer_event ev, uint64_t expires)
-{
-	if (!expires)
-		expires = 1;			/* 0 means "off" */
-	tp->timer_when[ev] = expires;
-	if (!timer_pending(&tp->timer) || expires < tp->timer.expires)
-		mod_timer(&tp->timer, expires);
-}
-
-void tcp_timer_cancel(struct tcp_sock *tp, enum tcp_timer_event ev)
-{
-	tp->timer_when[ev] = 0;		/* lazy: the wheel timer stays (see above) */
-}
+/* tcp_timer_arm and tcp_timer_cancel: inline in tcp.h */
 
 /* Run every due event in TCP_TIMER_* order (a handler may arm or cancel
  * any event), then re-arm for what is left. */
