@@ -705,7 +705,16 @@ int tcp_retransmit_skb(struct tcp_sock *tp, struct sk_buff *skb);
 void tcp_send_probe0(struct tcp_sock *tp);
 int tcp_write_wakeup(struct tcp_sock *tp);
 uint32_t tcp_select_window(struct tcp_sock *tp);
-uint32_t tcp_space(const struct tcp_sock *tp);
+/* Free receive space turned into window (tcp_adv_win_scale = 1: half of
+ * the buffer counts as window, the rest covers skb overhead). Inline:
+ * every segment sent and every read asks. */
+static inline uint32_t tcp_space(const struct tcp_sock *tp)
+{
+	const struct sock *sk = &tp->inet.sk;
+	int free = sk->sk_rcvbuf - sk->sk_rmem_alloc;
+
+	return free > 0 ? (uint32_t)free / 2 : 0;
+}
 void tcp_select_initial_window(struct netns_tcp *tn, int rcvbuf, uint32_t mss, uint32_t *rcv_wnd,
 			       uint32_t *window_clamp, bool wscale_ok, uint8_t *rcv_wscale);
 uint32_t tcp_sync_mss(struct tcp_sock *tp, uint32_t pmtu);

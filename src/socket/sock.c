@@ -69,29 +69,13 @@ const struct sock_callbacks sock_def_callbacks = {
 };
 
 /* ---- accounting ----------------------------------------------------------------------------- */
-static void sk_mem_account(struct sock *sk, long delta)
-{
-	if (sk->sk_memory_allocated)
-		*sk->sk_memory_allocated += delta;
-}
-
-static void sock_rfree(struct sk_buff *skb)
+void sock_rfree(struct sk_buff *skb)
 {
 	skb->sk->sk_rmem_alloc -= (int)skb->truesize;
 	sk_mem_account(skb->sk, -(long)skb->truesize);
 }
 
-void skb_set_owner_r(struct sk_buff *skb, struct sock *sk)
-{
-	if (skb->destructor)	/* a fresh skb has no owner to drop */
-		skb_orphan(skb);
-	skb->sk = sk;
-	skb->destructor = sock_rfree;
-	sk->sk_rmem_alloc += (int)skb->truesize;
-	sk_mem_account(sk, (long)skb->truesize);
-}
-
-static void sock_wfree(struct sk_buff *skb)
+void sock_wfree(struct sk_buff *skb)
 {
 	struct sock *sk = skb->sk;
 
@@ -100,17 +84,6 @@ static void sock_wfree(struct sk_buff *skb)
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk_write_space(sk);
 	sock_put(sk);
-}
-
-void skb_set_owner_w(struct sk_buff *skb, struct sock *sk)
-{
-	if (skb->destructor)	/* a fresh skb has no owner to drop */
-		skb_orphan(skb);
-	skb->sk = sk;
-	skb->destructor = sock_wfree;
-	sock_hold(sk);
-	sk->sk_wmem_alloc += (int)skb->truesize;
-	sk_mem_account(sk, (long)skb->truesize);
 }
 
 /* Linux's __sock_queue_rcv_skb: the check is made before charging, so one
