@@ -53,7 +53,7 @@ static void tcp_enter_quickack_mode(struct tcp_sock *tp)
 }
 
 /* RFC 6298 2.2-2.3 (Linux's tcp_rtt_estimator, srtt << 3, mdev << 2). */
-static void tcp_rtt_estimator(struct tcp_sock *tp, uint64_t m_ns)
+static inline __attribute__((always_inline)) void tcp_rtt_estimator(struct tcp_sock *tp, uint64_t m_ns)
 {
 	int64_t m = (int64_t)(m_ns / NS_PER_US);
 	uint32_t rttvar_us;
@@ -808,7 +808,8 @@ static void tcp_reno_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked_pkts)
 /* SND.UNA advances to ack (RFC 9293 3.10.7.4 fifth): free what it covers,
  * sample the RTT (RFC 6298, RFC 7323 4.1), tell the congestion ops.
  * Returns the number of skbs fully acknowledged. */
-static uint32_t tcp_ack_advance(struct tcp_sock *tp, uint32_t ack, uint32_t prior_una)
+static inline __attribute__((always_inline)) uint32_t tcp_ack_advance(struct tcp_sock *tp, uint32_t ack,
+								 uint32_t prior_una)
 {
 	bool rtt_done = false;
 	uint32_t acked_pkts;
