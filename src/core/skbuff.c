@@ -387,18 +387,18 @@ struct sk_buff *skb_clone(struct sk_buff *skb)
 		skb->stack->drop_reasons[SKB_DROP_REASON_NOMEM]++;
 		return NULL;
 	}
-	skb_init_head(n, skb->stack);
-	copy_skb_header(n, skb);
-	n->head = skb->head;
-	n->data = skb->data;
-	n->tail = skb->tail;
-	n->end = skb->end;
-	n->len = skb->len;
+	/* Linux's __skb_clone: the whole header copied at once (a few vector
+	 * moves, against clearing it and copying some thirty fields one by
+	 * one), then what a clone does not share: no queue, no owner, its own
+	 * reference count and charge. Every other field - the copy_skb_header
+	 * set, the data area and the header offsets - is the original's. */
+	*n = *skb;
+	n->list.next = n->list.prev = NULL;	/* as skb_init_head leaves it */
+	n->sk = NULL;
+	n->destructor = NULL;
 	n->truesize = (unsigned int)sizeof(struct sk_buff);
-	n->mac_header = skb->mac_header;
-	n->network_header = skb->network_header;
-	n->transport_header = skb->transport_header;
-	n->head_class = skb->head_class;
+	n->users = 1;
+	n->nohdr = 0;
 	/* the first clone starts the reference count (see skb_shared_info) */
 	if (!skb->cloned) {
 		skb->cloned = 1;

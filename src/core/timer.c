@@ -248,18 +248,12 @@ static void run_slot(struct timer_base *base, unsigned int idx, uint64_t now, in
 	}
 }
 
-int timer_base_run(struct timer_base *base, uint64_t now_ns)
+/* Some tick up to now may hold a timer: walk the wheel. Out of line, so
+ * that the usual "nothing due" round below needs no stack frame. */
+static __attribute__((noinline)) int timer_base_walk(struct timer_base *base, uint64_t now)
 {
-	uint64_t now = now_ns / TIMER_TICK_NS;
 	int ran = 0;
 
-	if (base->clk > now)
-		return 0;
-	if (!base->pending || now < base->next_tick) {
-		/* nothing due up to now: every tick on the way is empty */
-		base->clk = now + 1;
-		return 0;
-	}
 	while (base->clk <= now) {
 		unsigned int idx = wheel_index(base->clk, 0);
 		int next;
@@ -289,6 +283,20 @@ int timer_base_run(struct timer_base *base, uint64_t now_ns)
 		run_slot(base, idx, now, &ran);
 	}
 	return ran;
+}
+
+int timer_base_run(struct timer_base *base, uint64_t now_ns)
+{
+	uint64_t now = now_ns / TIMER_TICK_NS;
+
+	if (base->clk > now)
+		return 0;
+	if (!base->pending || now < base->next_tick) {
+		/* nothing due up to now: every tick on the way is empty */
+		base->clk = now + 1;
+		return 0;
+	}
+	return timer_base_walk(base, now);
 }
 
 uint64_t timer_base_next(const struct timer_base *base)

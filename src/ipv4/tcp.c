@@ -669,7 +669,8 @@ static int tcp_shutdown(struct sock *sk, int how)
 }
 
 /* ---- data ---------------------------------------------------------------------------------------------------------- */
-static void iov_copy(const struct msghdr *msg, size_t off, void *buf, size_t n, bool to_user)
+static __attribute__((noinline)) void iov_copy_slow(const struct msghdr *msg, size_t off,
+						     void *buf, size_t n, bool to_user)
 {
 	uint8_t *b = buf;
 
@@ -691,6 +692,25 @@ static void iov_copy(const struct msghdr *msg, size_t off, void *buf, size_t n, 
 		n -= k;
 		off = 0;
 	}
+}
+
+/* Copy n bytes between buf and the message's buffers from offset off. The
+ * usual send()/recv() has one buffer holding the whole range: one memcpy,
+ * no walk. */
+static inline void iov_copy(const struct msghdr *msg, size_t off, void *buf, size_t n, bool to_user)
+{
+	const struct iovec *v = msg->msg_iov;
+
+	if (likely(msg->msg_iovlen == 1 && off <= v->iov_len && n <= v->iov_len - off)) {
+		uint8_t *base = (uint8_t *)v->iov_base + off;
+
+		if (to_user)
+			memcpy(base, buf, n);
+		else
+			memcpy(buf, base, n);
+		return;
+	}
+	iov_copy_slow(msg, off, buf, n, to_user);
 }
 
 static unsigned int tcp_seg_cap(struct tcp_sock *tp)
@@ -865,20 +885,32 @@ static int __tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int fl
 	return -EAGAIN;
 }
 
-/* Linux's tcp_poll. */
-static int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
+/* Data queued: read it with the clock held. Out of line, so that the
+ * empty case below needs no stack frame. */
+static __attribute__((noinline)) int tcp_recvmsg_queued(struct sock *sk, struct msghdr *msg,
+							size_t len, int flags)
 {
-	bool own;
-	int rc;
-
-	/* nothing queued: no clock needed (the common "poll again" call) */
-	if (skb_queue_empty(&sk->sk_receive_queue))
-		return __tcp_recvmsg(sk, msg, len, flags);
-	own = tcp_clock_hold(sk->sk_net);
-	rc = __tcp_recvmsg(sk, msg, len, flags);
+	bool own = tcp_clock_hold(sk->sk_net);
+	int rc = __tcp_recvmsg(sk, msg, len, flags);
 
 	tcp_clock_release(sk->sk_net, own);
 	return rc;
+}
+
+/* Linux's tcp_poll. */
+static int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
+{
+	/* nothing queued: no clock needed (the common "poll again" call);
+	 * with no error, EOF, closed or listening state and no special flag,
+	 * __tcp_recvmsg's answer is known */
+	if (skb_queue_empty(&sk->sk_receive_queue)) {
+		if (likely(!(flags & (MSG_OOB | MSG_ERRQUEUE)) && !sk->sk_err &&
+			   !(sk->sk_shutdown & RCV_SHUTDOWN) &&
+			   !(TCPF(sk->sk_state) & (TCPF(TCP_LISTEN) | TCPF(TCP_CLOSE)))))
+			return -EAGAIN;
+		return __tcp_recvmsg(sk, msg, len, flags);
+	}
+	return tcp_recvmsg_queued(sk, msg, len, flags);
 }
 
 static unsigned int tcp_poll(struct sock *sk)

@@ -162,9 +162,9 @@ struct tcp_af_ops {
 	int family;			/* AF_INET / AF_INET6 */
 	uint16_t net_header_len;	/* 20 / 40 */
 	uint16_t min_mtu;		/* 68 (RFC 791) / 1280 (RFC 8200 5) */
-	/* header at h (len: TCP header + payload) with the pseudo-header checksum */
-	int (*send_check)(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h,
-			  size_t len);
+	/* the pseudo-header checksum into the header at h (len: TCP header
+	 * + payload) */
+	void (*send_check)(const struct tcp_sock *tp, uint8_t *h, size_t len);
 	/* route and send a segment (data at the TCP header); consumes s */
 	int (*queue_xmit)(struct tcp_sock *tp, struct sk_buff *s);
 	/* route the connection; learns the source address; res->mtu, type */
@@ -732,15 +732,27 @@ int tcp_retransmit_skb(struct tcp_sock *tp, struct sk_buff *skb);
 void tcp_send_probe0(struct tcp_sock *tp);
 int tcp_write_wakeup(struct tcp_sock *tp);
 uint32_t tcp_select_window(struct tcp_sock *tp);
-uint32_t tcp_space(const struct tcp_sock *tp);
+/* Free receive space turned into window (tcp_adv_win_scale = 1: half of
+ * the buffer counts as window, the rest covers skb overhead). Inline:
+ * every segment sent and every read asks. */
+static inline uint32_t tcp_space(const struct tcp_sock *tp)
+{
+	const struct sock *sk = &tp->inet.sk;
+	int free = sk->sk_rcvbuf - sk->sk_rmem_alloc;
+
+	return free > 0 ? (uint32_t)free / 2 : 0;
+}
 void tcp_select_initial_window(struct netns_tcp *tn, int rcvbuf, uint32_t mss, uint32_t *rcv_wnd,
 			       uint32_t *window_clamp, bool wscale_ok, uint8_t *rcv_wscale);
 uint32_t tcp_sync_mss(struct tcp_sock *tp, uint32_t pmtu);
-uint32_t tcp_current_mss(struct tcp_sock *tp);
+static inline uint32_t tcp_current_mss(const struct tcp_sock *tp)
+{
+	return tp->mss_cache;
+}
 int tcp_route(struct tcp_sock *tp, struct ip_route_result *res);
 /* the IPv4 af_ops halves that live here */
 int tcp_v4_route(struct tcp_sock *tp, struct ip_route_result *res);
-int tcp_v4_send_check(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h, size_t len);
+void tcp_v4_send_check(const struct tcp_sock *tp, uint8_t *h, size_t len);
 int tcp_v4_queue_xmit(struct tcp_sock *tp, struct sk_buff *s);
 int tcp_v4_req_xmit(struct request_sock *req, const struct tcp_repr *r, struct sk_buff *s,
 		    const struct tcp_req_route *rt);
@@ -757,9 +769,27 @@ void tcp_reset_keepalive_timer(struct tcp_sock *tp, uint64_t len);
 void tcp_delack_timer_arm(struct tcp_sock *tp);
 uint64_t tcp_keepalive_time_ns(const struct tcp_sock *tp);
 void tcp_synack_timer(struct timer_list *t);
-/* Arm event ev for absolute time expires (ns), or cancel it. */
-void tcp_timer_arm(struct tcp_sock *tp, enum tcp_timer_event ev, uint64_t expires);
-void tcp_timer_cancel(struct tcp_sock *tp, enum tcp_timer_event ev);
+/* Arm event ev for absolute time expires (ns), or cancel it. Inline: a
+ * few per segment. Outside tcp_timer_fire a pending wheel timer is never
+ * later than any armed event (tcp_timer_sync keeps it so; a cancel or a
+ * later deadline only moves the earliest event later), and no event is
+ * armed without it. So arming one event needs no scan of the others: the
+ * wheel moves only when this deadline is earlier than where the timer
+ * sits. Cancelling is lazy, like Linux's sk_reset_timer users: the wheel
+ * timer stays, and tcp_timer_fire finds nothing due and re-files for what
+ * is left. */
+static inline void tcp_timer_arm(struct tcp_sock *tp, enum tcp_timer_event ev, uint64_t expires)
+{
+	if (!expires)
+		expires = 1;			/* 0 means "off" */
+	tp->timer_when[ev] = expires;
+	if (!timer_pending(&tp->timer) || expires < tp->timer.expires)
+		mod_timer(&tp->timer, expires);
+}
+static inline void tcp_timer_cancel(struct tcp_sock *tp, enum tcp_timer_event ev)
+{
+	tp->timer_when[ev] = 0;
+}
 static inline bool tcp_timer_armed(const struct tcp_sock *tp, enum tcp_timer_event ev)
 {
 	return tp->timer_when[ev] != 0;

@@ -53,7 +53,7 @@ static void tcp_enter_quickack_mode(struct tcp_sock *tp)
 }
 
 /* RFC 6298 2.2-2.3 (Linux's tcp_rtt_estimator, srtt << 3, mdev << 2). */
-static void tcp_rtt_estimator(struct tcp_sock *tp, uint64_t m_ns)
+static inline __attribute__((always_inline)) void tcp_rtt_estimator(struct tcp_sock *tp, uint64_t m_ns)
 {
 	int64_t m = (int64_t)(m_ns / NS_PER_US);
 	uint32_t rttvar_us;
@@ -734,7 +734,9 @@ void tcp_set_xmit_timer(struct tcp_sock *tp)
 {
 	if (tp->pending == ICSK_TIME_REO_TIMEOUT && tcp_timer_armed(tp, TCP_TIMER_RTX))
 		return;
-	if (!tcp_schedule_loss_probe(tp))
+	/* all acknowledged (every ACK of a request/response exchange): no
+	 * probe to schedule, the RTO stops */
+	if (!tp->packets_out || !tcp_schedule_loss_probe(tp))
 		tcp_rearm_rto(tp);
 }
 
@@ -810,7 +812,8 @@ static void tcp_reno_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked_pkts)
 /* SND.UNA advances to ack (RFC 9293 3.10.7.4 fifth): free what it covers,
  * sample the RTT (RFC 6298, RFC 7323 4.1), tell the congestion ops.
  * Returns the number of skbs fully acknowledged. */
-static uint32_t tcp_ack_advance(struct tcp_sock *tp, uint32_t ack, uint32_t prior_una)
+static inline __attribute__((always_inline)) uint32_t tcp_ack_advance(struct tcp_sock *tp, uint32_t ack,
+								 uint32_t prior_una)
 {
 	bool rtt_done = false;
 	uint32_t acked_pkts;
@@ -1198,7 +1201,12 @@ static void tcp_rcv_established_fast(struct tcp_sock *tp, struct sk_buff *skb, c
 	} else {
 		consume_skb(skb);
 	}
-	tcp_push(tp);
+	/* Linux's tcp_data_snd_check: push when data waits. With an empty
+	 * write queue, a flight below cwnd and no forced push, tcp_push would
+	 * change nothing (ESTABLISHED here) */
+	if (!skb_queue_empty(&sk->sk_write_queue) || tcp_packets_in_flight(tp) >= tp->snd_cwnd ||
+	    (tp->nonagle & TCP_NAGLE_PUSH))
+		tcp_push(tp);
 	tcp_ack_snd_check(tp);
 	tcp_keepalive_check(tp);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ipv4/tcp.h"
+#include "wire/checksum.h"
 
 /* ---- routing and MSS ---------------------------------------------------------------------------- */
 static void tcp_flow(const struct tcp_sock *tp, struct flowi4 *fl4)
@@ -70,21 +71,8 @@ uint32_t tcp_sync_mss(struct tcp_sock *tp, uint32_t pmtu)
 	return mss;
 }
 
-uint32_t tcp_current_mss(struct tcp_sock *tp)
-{
-	return tp->mss_cache;
-}
 
 /* ---- the receive window (RFC 9293 3.8.6.2.2, RFC 7323 2.3-2.4) ------------------------------------ */
-/* Free receive space turned into window (tcp_adv_win_scale = 1: half of
- * the buffer counts as window, the rest covers skb overhead). */
-uint32_t tcp_space(const struct tcp_sock *tp)
-{
-	const struct sock *sk = &tp->inet.sk;
-	int free = sk->sk_rcvbuf - sk->sk_rmem_alloc;
-
-	return free > 0 ? (uint32_t)free / 2 : 0;
-}
 
 void tcp_select_initial_window(struct netns_tcp *tn, int rcvbuf, uint32_t mss, uint32_t *rcv_wnd,
 			       uint32_t *window_clamp, bool wscale_ok, uint8_t *rcv_wscale)
@@ -202,7 +190,26 @@ static void tcp_sack_blocks(struct tcp_sock *tp, struct tcp_options *o, unsigned
 		o->sacks[o->num_sacks++] = blk[i];
 }
 
-/* sack_room: SACK blocks that fit (0: none). */
+/* An established segment without SACK blocks carries at most the aligned
+ * timestamp (RFC 7323 Appendix A: NOP NOP TS, as Linux's
+ * tcp_options_write): its size is known before the header is pushed, and
+ * it is written in place - no option block to build and copy. */
+static unsigned int tcp_fast_opts_len(const struct tcp_sock *tp)
+{
+	return tp->rx_opt.tstamp_ok ? 12 : 0;
+}
+
+static void tcp_fast_opts_write(struct tcp_sock *tp, uint8_t *buf)
+{
+	if (!tp->rx_opt.tstamp_ok)
+		return;
+	put_be32(buf, (uint32_t)TCPOPT_NOP << 24 | (uint32_t)TCPOPT_NOP << 16 |
+		      (uint32_t)TCPOPT_TIMESTAMP << 8 | TCPOLEN_TIMESTAMP);
+	put_be32(buf + 4, tcp_time_stamp_ms(tp->inet.sk.sk_net));
+	put_be32(buf + 8, tp->rx_opt.ts_recent);
+}
+
+/* A SYN's options, or an ACK's with SACK blocks (sack_room: how many fit). */
 static int tcp_build_options(struct tcp_sock *tp, uint8_t flags, uint8_t *buf,
 			     unsigned int sack_room)
 {
@@ -210,18 +217,6 @@ static int tcp_build_options(struct tcp_sock *tp, uint8_t flags, uint8_t *buf,
 	struct ns_stack *stack = tp->inet.sk.sk_net;
 	struct tcp_options o;
 
-	if (!(flags & TCP_FLAG_SYN) && !sack_room) {
-		/* an established segment: at most the aligned timestamp
-		 * (RFC 7323 Appendix A: NOP NOP TS, as Linux's
-		 * tcp_options_write) - no option block to build */
-		if (!tp->rx_opt.tstamp_ok)
-			return 0;
-		put_be32(buf, (uint32_t)TCPOPT_NOP << 24 | (uint32_t)TCPOPT_NOP << 16 |
-			      (uint32_t)TCPOPT_TIMESTAMP << 8 | TCPOLEN_TIMESTAMP);
-		put_be32(buf + 4, tcp_time_stamp_ms(stack));
-		put_be32(buf + 8, tp->rx_opt.ts_recent);
-		return 12;
-	}
 	memset(&o, 0, sizeof(o));
 	if (flags & TCP_FLAG_SYN) {
 		/* SYN: MSS | SACK_PERM TS | NOP WS (Linux's order) */
@@ -273,45 +268,55 @@ static int tcp_emit_and_send(struct tcp_sock *tp, struct sk_buff *s, const struc
 	struct sock *sk = &tp->inet.sk;
 	struct netns_tcp *tn = tcp_net(sk);
 	uint8_t opts[TCP_OPTS_MAX];
-	struct tcp_repr r;
+	uint8_t flags = tcb->tcp_flags;
 	unsigned int plen = s->len;
-	int olen = tcp_build_options(tp, tcb->tcp_flags, opts, tcp_sack_room(tp, plen));
+	unsigned int sack_room = tcp_sack_room(tp, plen);
+	bool fast = !(flags & TCP_FLAG_SYN) && !sack_room;
+	int olen = fast ? (int)tcp_fast_opts_len(tp) : tcp_build_options(tp, flags, opts, sack_room);
+	unsigned int hlen;
+	uint16_t window;
 	uint8_t *h;
 
 	if (olen < 0)
 		olen = 0;
-	memset(&r, 0, sizeof(r));
-	r.sport = tp->inet.inet_sport;
-	r.dport = tp->inet.inet_dport;
-	r.seq = tcb->seq;
-	r.flags = tcb->tcp_flags;
-	if (r.flags & TCP_FLAG_ACK)
-		r.ack_seq = tp->rcv_nxt;
-	if (r.flags & TCP_FLAG_SYN)	/* RFC 7323 2.2: a SYN's window is never scaled */
-		r.window = (uint16_t)NS_MIN(tp->rcv_wnd, 65535U);
+	hlen = TCP_HLEN_MIN + (unsigned int)olen;
+	if (plen > 0xffff - hlen) {	/* no IP datagram could carry it */
+		kfree_skb_reason(s, SKB_DROP_REASON_HDR_ERROR);
+		return -EINVAL;
+	}
+	if (flags & TCP_FLAG_SYN)	/* RFC 7323 2.2: a SYN's window is never scaled */
+		window = (uint16_t)NS_MIN(tp->rcv_wnd, 65535U);
 	else
-		r.window = (uint16_t)tcp_select_window(tp);
-	r.opts = opts;
-	r.opts_len = (size_t)olen;
-	h = skb_push(s, TCP_HLEN_MIN + (unsigned int)olen);
+		window = (uint16_t)tcp_select_window(tp);
+	h = skb_push(s, hlen);
 	if (!h) {
 		kfree_skb_reason(s, SKB_DROP_REASON_NOMEM);
 		return -ENOMEM;
 	}
-	r.payload = h + TCP_HLEN_MIN + olen;
-	r.payload_len = plen;
-	if (tp->af_ops->send_check(tp, &r, h, s->len) < 0) {
-		kfree_skb_reason(s, SKB_DROP_REASON_HDR_ERROR);
-		return -EINVAL;
-	}
-	/* the checksum is completed on the way out: by a device with
-	 * NETIF_F_HW_CSUM, else by dev_queue_xmit (Linux's tcp_v4_send_check) */
+	/* RFC 9293 3.1, written in place as Linux's __tcp_transmit_skb does:
+	 * the options right behind, the payload already after them */
+	put_be16(h, tp->inet.inet_sport);
+	put_be16(h + 2, tp->inet.inet_dport);
+	put_be32(h + 4, tcb->seq);
+	put_be32(h + 8, (flags & TCP_FLAG_ACK) ? tp->rcv_nxt : 0);
+	h[12] = (uint8_t)(hlen / 4 << 4);
+	h[13] = flags;
+	put_be16(h + 14, window);
+	put_be16(h + 18, 0);		/* urgent pointer: never sent */
+	if (fast)
+		tcp_fast_opts_write(tp, h + TCP_HLEN_MIN);
+	else
+		memcpy(h + TCP_HLEN_MIN, opts, (size_t)olen);
+	/* the pseudo-header sum; the checksum is completed on the way out: by
+	 * a device with NETIF_F_HW_CSUM, else by dev_queue_xmit (Linux's
+	 * tcp_v4_send_check) */
+	tp->af_ops->send_check(tp, h, s->len);
 	skb_partial_csum_set(s, h, 16);
 	s->nohdr = 1;
 	skb_reset_transport_header(s);
-	if (r.flags & TCP_FLAG_ACK)
+	if (flags & TCP_FLAG_ACK)
 		tcp_event_ack_sent(tp);
-	if (r.flags & TCP_FLAG_RST)
+	if (flags & TCP_FLAG_RST)
 		TCP_INC_STATS(tn, TCP_MIB_OUTRSTS);
 	TCP_INC_STATS(tn, TCP_MIB_OUTSEGS);
 	tp->segs_out++;
@@ -324,9 +329,12 @@ static int tcp_emit_and_send(struct tcp_sock *tp, struct sk_buff *s, const struc
 	return tp->af_ops->queue_xmit(tp, s);
 }
 
-int tcp_v4_send_check(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h, size_t len)
+/* Linux's tcp_v4_send_check: the pseudo-header sum in the checksum field
+ * of the header at h (len: header and payload). */
+void tcp_v4_send_check(const struct tcp_sock *tp, uint8_t *h, size_t len)
 {
-	return tcp_emit_ipv4_partial(r, h, len, tp->inet.inet_saddr, tp->inet.inet_daddr);
+	put_be16(h + 16, (uint16_t)~csum_tcpudp_magic(tp->inet.inet_saddr, tp->inet.inet_daddr,
+						       (uint32_t)len, IPPROTO_TCP, 0));
 }
 
 int tcp_v4_queue_xmit(struct tcp_sock *tp, struct sk_buff *s)

@@ -261,16 +261,7 @@ static void tcp_timer_sync(struct tcp_sock *tp)
 		mod_timer(&tp->timer, next);
 }
 
-void tcp_timer_arm(struct tcp_sock *tp, enum tcp_timer_event ev, uint64_t expires)
-{
-	tp->timer_when[ev] = expires ? expires : 1;	/* 0 means "off" */
-	tcp_timer_sync(tp);
-}
-
-void tcp_timer_cancel(struct tcp_sock *tp, enum tcp_timer_event ev)
-{
-	tp->timer_when[ev] = 0;		/* lazy: the wheel timer stays (see above) */
-}
+/* tcp_timer_arm and tcp_timer_cancel: inline in tcp.h */
 
 /* Run every due event in TCP_TIMER_* order (a handler may arm or cancel
  * any event), then re-arm for what is left. */

@@ -20,6 +20,7 @@
 #include "ipv4/tcp.h"
 #include "ipv4/tcp_minisocks.h"
 #include "ipv6/netns_ipv6.h"
+#include "wire/checksum.h"
 #include "wire/icmpv6.h"
 
 static const struct tcp_af_ops tcp_ipv6_ops;
@@ -67,10 +68,10 @@ static int tcp_v6_route(struct tcp_sock *tp, struct ip_route_result *res)
 	return 0;
 }
 
-static int tcp_v6_send_check(const struct tcp_sock *tp, const struct tcp_repr *r, uint8_t *h,
-			     size_t len)
+static void tcp_v6_send_check(const struct tcp_sock *tp, uint8_t *h, size_t len)
 {
-	return tcp_emit_ipv6_partial(r, h, len, tcp6_sk(tp)->v6_saddr, tcp6_sk(tp)->v6_daddr);
+	put_be16(h + 16, (uint16_t)~csum_ipv6_magic(tcp6_sk(tp)->v6_saddr, tcp6_sk(tp)->v6_daddr,
+						     (uint32_t)len, IPPROTO_TCP, 0));
 }
 
 static int tcp_v6_queue_xmit(struct tcp_sock *tp, struct sk_buff *s)

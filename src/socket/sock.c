@@ -27,11 +27,6 @@ void sock_unregister_protosw(struct ns_stack *stack, struct inet_protosw *p)
 }
 
 /* ---- references ------------------------------------------------------------------------- */
-void sock_hold(struct sock *sk)
-{
-	sk->sk_refcnt++;
-}
-
 /* ---- the object cache: a connection's socks (a TCP socket, a passive
  * open's child) are larger than glibc's thread cache takes, so each would
  * go through the arena both ways; a few freed ones wait for the next ---- */
@@ -84,7 +79,7 @@ void sk_cache_flush(struct netns_sock *ss)
 	}
 }
 
-static void sk_free(struct sock *sk)
+void sk_free(struct sock *sk)
 {
 	struct netns_sock *ss = sk->sk_net->sock;
 
@@ -95,12 +90,6 @@ static void sk_free(struct sock *sk)
 		sk->sk_prot->destroy(sk);
 	ss->nr_socks--;
 	sk_obj_free(ss, sk, sk->sk_prot->obj_size);
-}
-
-void sock_put(struct sock *sk)
-{
-	if (--sk->sk_refcnt == 0)
-		sk_free(sk);
 }
 
 /* ---- callbacks ---------------------------------------------------------------------------- */
@@ -132,28 +121,13 @@ const struct sock_callbacks sock_def_callbacks = {
 };
 
 /* ---- accounting ----------------------------------------------------------------------------- */
-static void sk_mem_account(struct sock *sk, long delta)
-{
-	if (sk->sk_memory_allocated)
-		*sk->sk_memory_allocated += delta;
-}
-
-static void sock_rfree(struct sk_buff *skb)
+void sock_rfree(struct sk_buff *skb)
 {
 	skb->sk->sk_rmem_alloc -= (int)skb->truesize;
 	sk_mem_account(skb->sk, -(long)skb->truesize);
 }
 
-void skb_set_owner_r(struct sk_buff *skb, struct sock *sk)
-{
-	skb_orphan(skb);
-	skb->sk = sk;
-	skb->destructor = sock_rfree;
-	sk->sk_rmem_alloc += (int)skb->truesize;
-	sk_mem_account(sk, (long)skb->truesize);
-}
-
-static void sock_wfree(struct sk_buff *skb)
+void sock_wfree(struct sk_buff *skb)
 {
 	struct sock *sk = skb->sk;
 
@@ -162,16 +136,6 @@ static void sock_wfree(struct sk_buff *skb)
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk_write_space(sk);
 	sock_put(sk);
-}
-
-void skb_set_owner_w(struct sk_buff *skb, struct sock *sk)
-{
-	skb_orphan(skb);
-	skb->sk = sk;
-	skb->destructor = sock_wfree;
-	sock_hold(sk);
-	sk->sk_wmem_alloc += (int)skb->truesize;
-	sk_mem_account(sk, (long)skb->truesize);
 }
 
 /* Linux's __sock_queue_rcv_skb: the check is made before charging, so one

@@ -252,8 +252,17 @@ int sock_register_protosw(struct ns_stack *stack, struct inet_protosw *p);
 void sock_unregister_protosw(struct ns_stack *stack, struct inet_protosw *p);
 
 /* ---- struct sock life ---------------------------------------------------------------- */
-void sock_hold(struct sock *sk);
-void sock_put(struct sock *sk);
+/* Inline: several pairs per segment (every owned skb holds one). */
+void sk_free(struct sock *sk);	/* the last reference: sock_put only */
+static inline void sock_hold(struct sock *sk)
+{
+	sk->sk_refcnt++;
+}
+static inline void sock_put(struct sock *sk)
+{
+	if (--sk->sk_refcnt == 0)
+		sk_free(sk);
+}
 /* A zeroed struct sock of size bytes (the proto's obj_size), from the
  * stack's cache of freed ones when it has one; NULL: no memory. */
 struct sock *sk_obj_alloc(struct ns_stack *stack, size_t size);
@@ -265,11 +274,37 @@ void sock_def_wakeup(struct sock *sk);
 void sock_def_write_space(struct sock *sk);
 
 /* ---- memory accounting ------------------------------------------------------------------ */
-/* Charge skb->truesize to sk's receive memory; freeing the skb uncharges. */
-void skb_set_owner_r(struct sk_buff *skb, struct sock *sk);
+/* The destructors the owners below install (sock.c). */
+void sock_rfree(struct sk_buff *skb);
+void sock_wfree(struct sk_buff *skb);
+static inline void sk_mem_account(struct sock *sk, long delta)
+{
+	if (sk->sk_memory_allocated)
+		*sk->sk_memory_allocated += delta;
+}
+/* Charge skb->truesize to sk's receive memory; freeing the skb uncharges.
+ * (Inline, as its twin: one of each per segment.) */
+static inline void skb_set_owner_r(struct sk_buff *skb, struct sock *sk)
+{
+	if (skb->destructor)	/* a fresh skb has no owner to drop */
+		skb_orphan(skb);
+	skb->sk = sk;
+	skb->destructor = sock_rfree;
+	sk->sk_rmem_alloc += (int)skb->truesize;
+	sk_mem_account(sk, (long)skb->truesize);
+}
 /* Charge to send memory; the skb holds a socket reference until freed,
  * then sk_write_space() runs. */
-void skb_set_owner_w(struct sk_buff *skb, struct sock *sk);
+static inline void skb_set_owner_w(struct sk_buff *skb, struct sock *sk)
+{
+	if (skb->destructor)
+		skb_orphan(skb);
+	skb->sk = sk;
+	skb->destructor = sock_wfree;
+	sock_hold(sk);
+	sk->sk_wmem_alloc += (int)skb->truesize;
+	sk_mem_account(sk, (long)skb->truesize);
+}
 /* Queue on sk_receive_queue when sk_rmem_alloc < sk_rcvbuf, else
  * -ENOMEM (sk_drops counted; the caller still owns the skb). Calls
  * sk_data_ready. */

@@ -119,9 +119,22 @@ static inline struct socket *sockfd_lookup(struct ns_stack *stack, int fd, int *
 	return (struct socket *)(void *)f;
 }
 
-static void sockfd_put(struct ns_stack *stack, struct socket *sock)
+static inline void sockfd_put(struct ns_stack *stack, struct socket *sock)
 {
-	ns_fput(stack, &sock->file);
+	(void)stack;
+	if (--sock->file.refs == 0)	/* ns_fput, inline: every call ends here */
+		file_free(&sock->file);
+}
+
+/* sock_net_unlock_ret, inline for the data calls */
+static inline int sock_unlock_ret(struct ns_stack *stack, int rc)
+{
+	sock_net_unlock(stack);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return rc;
 }
 
 /* ---- socket creation ---------------------------------------------------------------------- */
@@ -648,8 +661,10 @@ static struct socket *sockfd_lookup_msg(struct ns_stack *stack, int fd, const st
 
 /* The body of sendmsg once the socket is found and msg checked (len its
  * payload, msg_name NULL when msg_namelen is 0). Drops the socket's file
- * reference. */
-static ssize_t sock_sendmsg_locked(struct ns_stack *stack, struct socket *sock,
+ * reference. Inlined into each entry point: send() and recv() are the
+ * hottest calls, and the frame and register saves of one more level cost
+ * as much as some of their checks. */
+static inline __attribute__((always_inline)) ssize_t sock_sendmsg_locked(struct ns_stack *stack, struct socket *sock,
 				   const struct msghdr *msg, size_t len, int flags)
 {
 	struct sock *sk = sock->sk;
@@ -699,8 +714,11 @@ ssize_t ns_sendmsg(struct ns_stack *stack, int fd, const struct msghdr *msg, int
 	return sock_net_unlock_ret(stack, (int)do_sendmsg(stack, fd, msg, flags));
 }
 
-ssize_t ns_sendto(struct ns_stack *stack, int fd, const void *buf, size_t len, int flags,
-		  const struct sockaddr *dest, socklen_t addrlen)
+/* sendto and send share one body, inlined into each */
+static inline __attribute__((always_inline)) ssize_t do_sendto(struct ns_stack *stack, int fd,
+							       const void *buf, size_t len, int flags,
+							       const struct sockaddr *dest,
+							       socklen_t addrlen)
 {
 	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
 	struct msghdr msg = { .msg_name = (void *)(uintptr_t)dest, .msg_namelen = addrlen,
@@ -728,18 +746,25 @@ ssize_t ns_sendto(struct ns_stack *stack, int fd, const void *buf, size_t len, i
 	sock_net_lock(stack);
 	sock = sockfd_lookup(stack, fd, &err);
 	if (!sock)
-		return sock_net_unlock_ret(stack, err);
-	return sock_net_unlock_ret(stack, (int)sock_sendmsg_locked(stack, sock, &msg, len, flags));
+		return sock_unlock_ret(stack, err);
+	return sock_unlock_ret(stack, (int)sock_sendmsg_locked(stack, sock, &msg, len, flags));
+}
+
+ssize_t ns_sendto(struct ns_stack *stack, int fd, const void *buf, size_t len, int flags,
+		  const struct sockaddr *dest, socklen_t addrlen)
+{
+	return do_sendto(stack, fd, buf, len, flags, dest, addrlen);
 }
 
 ssize_t ns_send(struct ns_stack *stack, int fd, const void *buf, size_t len, int flags)
 {
-	return ns_sendto(stack, fd, buf, len, flags, NULL, 0);
+	return do_sendto(stack, fd, buf, len, flags, NULL, 0);
 }
 
 /* The body of recvmsg once the socket is found and msg checked (len the
- * buffers' room). Drops the socket's file reference. */
-static ssize_t sock_recvmsg_locked(struct ns_stack *stack, struct socket *sock,
+ * buffers' room). Drops the socket's file reference. Inlined, as
+ * sock_sendmsg_locked. */
+static inline __attribute__((always_inline)) ssize_t sock_recvmsg_locked(struct ns_stack *stack, struct socket *sock,
 				   struct msghdr *msg, size_t len, int flags)
 {
 	struct sock *sk = sock->sk;
@@ -764,7 +789,7 @@ static ssize_t sock_recvmsg_locked(struct ns_stack *stack, struct socket *sock,
 			err = 0;
 			break;
 		}
-		err = sock_wait(sock, timeo, deadline);
+		err = timeo ? sock_wait(sock, timeo, deadline) : -EAGAIN;
 		if (err)
 			break;
 	}
@@ -796,8 +821,11 @@ ssize_t ns_recvmsg(struct ns_stack *stack, int fd, struct msghdr *msg, int flags
 	return sock_net_unlock_ret(stack, (int)do_recvmsg(stack, fd, msg, flags));
 }
 
-ssize_t ns_recvfrom(struct ns_stack *stack, int fd, void *buf, size_t len, int flags,
-		    struct sockaddr *src, socklen_t *addrlen)
+/* recvfrom and recv share one body, inlined into each */
+static inline __attribute__((always_inline)) ssize_t do_recvfrom(struct ns_stack *stack, int fd,
+								 void *buf, size_t len, int flags,
+								 struct sockaddr *src,
+								 socklen_t *addrlen)
 {
 	struct sockaddr_storage ss;
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
@@ -816,9 +844,9 @@ ssize_t ns_recvfrom(struct ns_stack *stack, int fd, void *buf, size_t len, int f
 	struct socket *sock;
 	int err;
 
-	if (src && addrlen)
-		memset(&ss, 0, sizeof(ss));
-	else
+	/* ss needs no clearing: a protocol that reports an address writes
+	 * all msg_namelen bytes of it (Linux's recvfrom neither clears it) */
+	if (!src || !addrlen)
 		msg.msg_name = NULL;	/* the caller wants no address */
 	msg.msg_namelen = 0;
 	/* one buffer: check_msg has nothing to check, the fd is looked up once */
@@ -827,17 +855,24 @@ ssize_t ns_recvfrom(struct ns_stack *stack, int fd, void *buf, size_t len, int f
 	sock_net_lock(stack);
 	sock = sockfd_lookup(stack, fd, &err);
 	rc = sock ? sock_recvmsg_locked(stack, sock, &msg, len, flags) : err;
-	rc = sock_net_unlock_ret(stack, (int)rc);
+	rc = sock_unlock_ret(stack, (int)rc);
 	if (rc >= 0 && src && addrlen) {
-		memcpy(src, &ss, NS_MIN(msg.msg_namelen, *addrlen));
+		if (msg.msg_namelen)	/* TCP reports none */
+			memcpy(src, &ss, NS_MIN(msg.msg_namelen, *addrlen));
 		*addrlen = msg.msg_namelen;
 	}
 	return rc;
 }
 
+ssize_t ns_recvfrom(struct ns_stack *stack, int fd, void *buf, size_t len, int flags,
+		    struct sockaddr *src, socklen_t *addrlen)
+{
+	return do_recvfrom(stack, fd, buf, len, flags, src, addrlen);
+}
+
 ssize_t ns_recv(struct ns_stack *stack, int fd, void *buf, size_t len, int flags)
 {
-	return ns_recvfrom(stack, fd, buf, len, flags, NULL, NULL);
+	return do_recvfrom(stack, fd, buf, len, flags, NULL, NULL);
 }
 
 /* ---- shutdown / close ------------------------------------------------------------------------- */
