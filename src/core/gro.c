@@ -23,6 +23,10 @@
 #define GRO_MID_MIN 8192u
 #define GRO_MID_CAP (16384u - 1024u)
 #define GRO_IP_MAX 65535u
+/* A frame this short starts no batch: it could only join a merge area
+ * with many like it, and request/response or control traffic (most short
+ * frames) then skips GRO's parsing altogether. */
+#define GRO_MIN_FRAME 576u
 
 static struct packet_type *gro_ptype(struct ns_stack *stack, uint16_t type)
 {
@@ -39,8 +43,8 @@ int napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
 	struct net_device *dev = skb->dev;
 	struct packet_type *pt;
 
-	if (!(dev->features & NETIF_F_GRO) || dev->rx_handler || skb->vlan_present ||
-	    skb->pkt_type != PACKET_HOST)
+	if (!(dev->features & NETIF_F_GRO) || (!napi->gro_count && skb->len < GRO_MIN_FRAME) ||
+	    dev->rx_handler || skb->vlan_present || skb->pkt_type != PACKET_HOST)
 		return netif_receive_skb(skb);
 	pt = gro_ptype(dev->nd_net, skb->protocol);
 	if (pt && pt->gro_receive(napi, skb))

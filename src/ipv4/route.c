@@ -304,6 +304,14 @@ static __attribute__((noinline)) int ip_route_output_sk_slow(struct sock *sk,
 		sk_dst_hit(ip, e, fl4, res);
 		return 0;
 	}
+	/* the slot of this flow may hold its answer already, filled by
+	 * another socket to the same place (a new connection, a child) */
+	e = &ip->sk_dst[sk_dst_hash(fl4)];
+	if (sk_dst_match(sk->sk_net, e, fl4) && !sk_dst_expired(sk->sk_net, e)) {
+		sk->sk_dst_slot = (uint32_t)(e - ip->sk_dst);
+		sk_dst_hit(ip, e, fl4, res);
+		return 0;
+	}
 	ip->rt_out_slow++;
 	rc = ip_route_output(sk->sk_net, fl4, res);
 	/* a flow to 0.0.0.0 is rewritten by the lookup: not cached */

@@ -41,7 +41,7 @@ int tcp_v4_route(struct tcp_sock *tp, struct ip_route_result *res)
 	int err;
 
 	tcp_flow(tp, &fl4);
-	err = ip_route_output(tp->inet.sk.sk_net, &fl4, res);
+	err = ip_route_output_sk(&tp->inet.sk, &fl4, res);
 	if (!err && !tp->inet.inet_saddr)
 		tp->inet.inet_saddr = fl4.saddr;
 	return err;
