@@ -9,6 +9,8 @@
 #include "core/gro.h"
 #include "nstack/cmd.h"
 #include "nstack/netdev.h"
+#include "ethernet/arp.h"
+#include "wire/checksum.h"
 #include "sched/sch_generic.h"
 
 #define A_IP IP4(10, 9, 0, 1)
@@ -198,6 +200,92 @@ static void test_gro_bad_checksum(void **state)
 	assert_true(r.b_insegs < DATA_SEGS / 2);
 }
 
+/* One frame A -> B of flow sport:80 (seq, len bytes of payload, flags),
+ * built by hand and sent raw out of A's pipe end. */
+static size_t build_segment(struct net2 *n, uint8_t *f, uint32_t seq, size_t len, uint8_t flags)
+{
+	static const uint8_t ts[12] = { 1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 3 };
+	static uint8_t payload[1448];
+	struct tcp_repr r = { .sport = 40000, .dport = 80, .seq = seq, .ack_seq = 1,
+			      .flags = flags, .window = 512, .opts = ts, .opts_len = 12,
+			      .payload = payload, .payload_len = len };
+	uint16_t sum;
+	int tl;
+
+	memcpy(f, n->db->dev_addr, 6);
+	memcpy(f + 6, n->da->dev_addr, 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	tl = tcp_emit_ipv4(&r, f + 34, 2000, A_IP, B_IP);
+	assert_true(tl > 0);
+	memset(f + 14, 0, 20);
+	f[14] = 0x45;
+	put_be16(f + 16, (uint16_t)(20 + tl));
+	put_be16(f + 20, 0x4000);	/* DF */
+	f[22] = 64;
+	f[23] = IPPROTO_TCP;
+	put_be32(f + 26, A_IP);
+	put_be32(f + 30, B_IP);
+	sum = ip_fast_csum(f + 14, 20);
+	memcpy(f + 24, &sum, 2);
+	return 34 + (size_t)tl;
+}
+
+static void xmit_raw(struct net2 *n, const uint8_t *f, size_t len)
+{
+	struct sk_buff *skb = skb_from_bytes(n->a->stack, f, (unsigned int)len, 64);
+
+	assert_non_null(skb);
+	skb->dev = n->da;
+	dev_queue_xmit(skb);
+}
+
+/* Bursts of consecutive full segments (so flows are held and merged) mixed
+ * with damaged ones: every length field, the data offset, the IPv4 header
+ * length, fragment bits and flags, cut short or overlong. Nothing may
+ * crash or leak (test_stack_free checks the pools), and B keeps working. */
+static void test_gro_malformed(void **state)
+{
+	static uint8_t f[2048];
+	struct net2 n;
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+	uint32_t seq = 1000;
+
+	(void)state;
+	net2_init(&n);
+	assert_int_equal(arp_neigh_add(n.da, B_IP, n.db->dev_addr, NUD_PERMANENT), 0);
+	for (int round = 0; round < 3000; round++) {
+		for (int k = 0; k < 12; k++) {
+			size_t len = build_segment(&n, f, seq, 1448, TCP_FLAG_ACK);
+
+			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+			seq += 1448;
+			if ((rng >> 60) < 4) {
+				/* damage one byte of the headers or cut the frame */
+				unsigned int at = 14 + (unsigned int)(rng >> 8) % 40;
+
+				f[at] = (uint8_t)(rng >> 32);
+				if ((rng >> 58) & 1)
+					len = 14 + (rng >> 16) % (len - 14);
+			} else if ((rng >> 60) == 4) {
+				len = build_segment(&n, f, seq, (rng >> 20) % 1448, (uint8_t)(rng >> 40));
+			}
+			xmit_raw(&n, f, len);
+		}
+		ns_stack_step(n.a->stack);
+		ns_stack_step(n.b->stack);
+	}
+	print_message("B: %lld InSegs, %lld InErrs, %lld InCsumErrors\n", tcpstat(n.b->stack, "InSegs"),
+		      tcpstat(n.b->stack, "InErrs"), tcpstat(n.b->stack, "InCsumErrors"));
+	assert_true(tcpstat(n.b->stack, "InSegs") > 0);
+	/* B still answers a connection */
+	{
+		struct result r;
+
+		transfer(&n, &r);	/* frees both stacks, pools checked */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_gro_off),
 		cmocka_unit_test(test_gro_off_when_forwarding),
 		cmocka_unit_test(test_gro_bad_checksum),
+		cmocka_unit_test(test_gro_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
