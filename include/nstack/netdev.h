@@ -64,11 +64,11 @@ int ns_dev_set_mac(struct net_device *dev, const uint8_t mac[6]);
  * damages a frame needs no checksum, and a frame forwarded on to another
  * device gets it completed there. 0, or -EOPNOTSUPP for other drivers. */
 int ns_dev_set_tx_csum(struct net_device *dev, bool on);
-/* Generic receive offload (ethtool -K DEV gro on|off): consecutive TCP/IPv4
- * segments of a flow that arrive in one poll are merged before IP sees
+/* Generic receive offload (ethtool -K DEV gro on|off): consecutive TCP
+ * segments of a flow (IPv4 or IPv6) that arrive in one poll are merged before IP sees
  * them (one pass through IP and TCP, one ACK per batch). On by default on
  * drivers that support it (the pipe); never applied on a bridge port or
- * where IPv4 forwarding is on. 0, or -EOPNOTSUPP for other drivers. */
+ * where IP forwarding is on. 0, or -EOPNOTSUPP for other drivers. */
 int ns_dev_set_gro(struct net_device *dev, bool on);
 /* Remove and free a device. */
 void ns_dev_destroy(struct net_device *dev);

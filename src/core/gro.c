@@ -1,5 +1,5 @@
 /* gro.c - generic receive offload: the protocol-independent half (Linux's
- * net/core/gro.c). See gro.h; the TCP/IPv4 rules of which frames merge are
+ * net/core/gro.c). See gro.h; the TCP rules (IPv4, IPv6) of which frames merge are
  * in ipv4/tcp_offload.c.
  *
  * nstack's skbs are linear, so merging copies each payload once more into
@@ -8,7 +8,7 @@
  * payload, as for single frames: a short batch is delivered as it came.
  *
  * GRO stays off where a frame may be forwarded rather than received (a
- * bridge port here; IPv4 forwarding in tcp_offload.c): nstack has no
+ * bridge port here; IP forwarding in tcp_offload.c): nstack has no
  * software GSO to cut a merged skb up again on output, and Linux turns LRO
  * off in the same places (dev_disable_lro). */
 #include <string.h>

@@ -1,7 +1,7 @@
 /* gro.h - generic receive offload (Linux's net/core/gro.c).
  *
  * A driver's NAPI poll hands frames to napi_gro_receive() instead of
- * netif_receive_skb(). The frame's protocol (packet_type.gro_receive; IPv4:
+ * netif_receive_skb(). The frame's protocol (packet_type.gro_receive; IPv4 and IPv6:
  * ipv4/tcp_offload.c) may take it: consecutive full-sized segments of one
  * flow are then held on the napi_struct for the rest of the poll and
  * delivered as one skb whose gso_size/gso_segs say what it was made of.

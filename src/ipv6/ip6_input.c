@@ -214,6 +214,7 @@ static int ipv6_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_t
 static const struct packet_type ipv6_packet_type = {
 	.type = ETH_P_IPV6,
 	.func = ipv6_rcv,
+	.gro_receive = ipv6_gro_receive,
 };
 
 int ip6_input_init(struct ns_stack *stack)

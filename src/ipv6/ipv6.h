@@ -240,5 +240,8 @@ bool udp6_v4mapped_rcv(struct sk_buff *skb, uint32_t saddr, uint16_t sport, uint
 
 /* net.ipv6.conf.all.forwarding */
 bool ipv6_forwarding(struct ns_stack *stack);
+/* GRO for TCP over IPv6 (ipv4/tcp_offload.c): packet_type.gro_receive of ETH_P_IPV6. */
+struct napi_struct;
+bool ipv6_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
 
 #endif

@@ -1,5 +1,6 @@
 /* test_gro.c - generic receive offload (core/gro.c, ipv4/tcp_offload.c)
- * between two stacks on a pipe, in virtual time: a bulk TCP transfer is
+ * between two stacks on a pipe, in virtual time: a bulk TCP transfer (IPv4
+ * and IPv6) is
  * merged on receive (fewer skbs through IP and TCP, fewer ACKs, the same
  * bytes in the same order, segments still counted per segment in
  * TCP_INFO); GRO off (ethtool -K gro off) or IPv4 forwarding on delivers
@@ -10,6 +11,7 @@
 #include "nstack/cmd.h"
 #include "nstack/netdev.h"
 #include "ethernet/arp.h"
+#include "ipv6/ipv6.h"
 #include "wire/checksum.h"
 #include "sched/sch_generic.h"
 
@@ -22,15 +24,24 @@ struct net2 {
 	struct net_device *da, *db;
 };
 
-static void net2_init(struct net2 *n)
+static void net2_init_af(struct net2 *n, bool v6)
 {
 	n->a = test_stack_new("A", 21);
 	n->b = test_stack_new("B", 22);
+	if (v6) {
+		test_stack_ipv6(n->a);
+		test_stack_ipv6(n->b);
+	}
 	assert_int_equal(ns_pipe_create(n->a->stack, "eth0", n->b->stack, "eth0", 0, &n->da, &n->db), 0);
 	assert_int_equal(dev_open(n->da), 0);
 	assert_int_equal(dev_open(n->db), 0);
 	assert_int_equal(inet_addr_add(n->da, A_IP, 24, NULL), 0);
 	assert_int_equal(inet_addr_add(n->db, B_IP, 24, NULL), 0);
+}
+
+static void net2_init(struct net2 *n)
+{
+	net2_init_af(n, false);
 }
 
 /* Run both loops; when both are idle, move time to the next timer. */
@@ -59,22 +70,32 @@ struct result {
 	uint32_t b_segs_in;	/* TCP_INFO of B's socket */
 };
 
-/* TOTAL bytes A -> B, checked byte for byte; B's and A's counters after. */
-static void transfer(struct net2 *n, struct result *r)
+static const uint8_t B6[16] = { 0xfd, [15] = 2 };
+
+/* TOTAL bytes A -> B over IPv4, or IPv6 (v6), checked byte for byte; B's
+ * and A's counters after. */
+static void transfer_af(struct net2 *n, struct result *r, bool v6)
 {
 	static uint8_t sbuf[65536], rbuf[65536];
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(5001) };
 	struct sockaddr_in b = { .sin_family = AF_INET, .sin_port = htons(5001),
 				 .sin_addr.s_addr = htonl(B_IP) };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(5001) };
+	struct sockaddr_in6 b6 = { .sin6_family = AF_INET6, .sin6_port = htons(5001) };
+	int af = v6 ? AF_INET6 : AF_INET;
+	socklen_t alen = v6 ? sizeof(a6) : sizeof(a);
 	uint64_t hs = 0xcbf29ce484222325ULL, hr = hs;
 	size_t sent = 0, rcvd = 0;
-	int lfd = ns_socket(n->b->stack, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	int cfd = ns_socket(n->a->stack, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), sfd = -1;
+	int lfd = ns_socket(n->b->stack, af, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int cfd = ns_socket(n->a->stack, af, SOCK_STREAM | SOCK_NONBLOCK, 0), sfd = -1;
 	long rounds = 0;
 
-	assert_int_equal(ns_bind(n->b->stack, lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	memcpy(&b6.sin6_addr, B6, 16);
+	assert_int_equal(ns_bind(n->b->stack, lfd, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a,
+				 alen), 0);
 	assert_int_equal(ns_listen(n->b->stack, lfd, 8), 0);
-	assert_int_equal(ns_connect(n->a->stack, cfd, (struct sockaddr *)&b, sizeof(b)), -1);
+	assert_int_equal(ns_connect(n->a->stack, cfd, v6 ? (struct sockaddr *)&b6 : (struct sockaddr *)&b,
+				    alen), -1);
 	while (rcvd < TOTAL) {
 		bool prog = false;
 		ssize_t k;
@@ -122,6 +143,11 @@ static void transfer(struct net2 *n, struct result *r)
 	test_stack_free(n->b);
 }
 
+static void transfer(struct net2 *n, struct result *r)
+{
+	transfer_af(n, r, false);
+}
+
 /* TOTAL / 1448-byte segments, at least */
 #define DATA_SEGS (TOTAL / 1448)
 
@@ -143,6 +169,25 @@ static void test_gro_merges_bulk(void **state)
 	 * "should", and Linux's GRO makes the same trade) */
 	assert_true(r.a_insegs < DATA_SEGS / 6);
 	assert_int_equal(r.b_csum_errors, 0);
+}
+
+/* The same over IPv6 (Linux's ipv6_gro_receive, tcp6_gro_receive). */
+static void test_gro_merges_bulk_ipv6(void **state)
+{
+	static const uint8_t a6[16] = { 0xfd, [15] = 1 };
+	struct net2 n;
+	struct result r;
+
+	(void)state;
+	net2_init_af(&n, true);
+	assert_int_equal(ipv6_addr_add(n.da, a6, 64, IFA_F_NODAD), 0);
+	assert_int_equal(ipv6_addr_add(n.db, B6, 64, IFA_F_NODAD), 0);
+	transfer_af(&n, &r, true);
+	print_message("IPv6 GRO on: B InSegs %lld, segs_in %u; A InSegs (ACKs) %lld\n", r.b_insegs,
+		      r.b_segs_in, r.a_insegs);
+	assert_true(r.b_insegs < (TOTAL / 1428) / 3);
+	assert_true(r.b_segs_in >= TOTAL / 1428);
+	assert_true(r.a_insegs < (TOTAL / 1428) / 6);
 }
 
 static void test_gro_off(void **state)
@@ -290,6 +335,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gro_merges_bulk),
+		cmocka_unit_test(test_gro_merges_bulk_ipv6),
 		cmocka_unit_test(test_gro_off),
 		cmocka_unit_test(test_gro_off_when_forwarding),
 		cmocka_unit_test(test_gro_bad_checksum),
