@@ -813,6 +813,17 @@ int netdev_core_init(struct ns_stack *stack)
 	return 0;
 }
 
+void netdev_down_all(struct ns_stack *stack)
+{
+	struct net_device *dev;
+
+	if (!stack->dev_base_head.next)
+		return;	/* the device layer never came up */
+	list_for_each_entry(dev, &stack->dev_base_head, dev_list)
+		if (dev->flags & IFF_UP)
+			dev_close(dev);
+}
+
 void netdev_core_exit(struct ns_stack *stack)
 {
 	struct net_device *dev, *n;

@@ -315,5 +315,9 @@ int net_rx_action(struct ns_stack *stack);
 int net_tx_action(struct ns_stack *stack);
 int netdev_core_init(struct ns_stack *stack);
 void netdev_core_exit(struct ns_stack *stack);
+/* Take every device down (qdiscs and driver queues emptied): the first
+ * step of tearing a stack down, while the protocols that own queued skbs
+ * (TCP small queues charge sent clones to their socket) still exist. */
+void netdev_down_all(struct ns_stack *stack);
 
 #endif

@@ -147,6 +147,7 @@ void ns_stack_destroy(struct ns_stack *stack)
 	if (!stack)
 		return;
 	priv = container_of(stack, struct ns_stack_private, stack);
+	netdev_down_all(stack);
 	while (priv->subsys_up > 0) {
 		const struct ns_subsys *s = &ns_subsystems[--priv->subsys_up];
 
