@@ -1438,12 +1438,19 @@ static void tcp_req_reset(struct request_sock *req, uint32_t seq)
 	a.ops->send_reset(tp_sk(req->listener)->sk_net, &a, req->lport, req->rport, seq, 0, false);
 }
 
+/* A zeroed request sock from the stack's object cache (Linux's
+ * request_sock slab): one lives for each handshake. */
+static struct request_sock *reqsk_alloc(struct ns_stack *stack)
+{
+	return ns_obj_alloc(stack, sizeof(struct request_sock));
+}
+
 void reqsk_free(struct request_sock *req)
 {
 	del_timer(&req->timer);
 	list_del(&req->node);
 	req->listener->lq->syn_qlen--;
-	free(req);
+	ns_obj_free(tp_sk(req->listener)->sk_net, req, sizeof(*req));
 }
 
 /* Fill a request from the SYN (Linux's tcp_openreq_init). */
@@ -1532,11 +1539,7 @@ int tcp_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
-	/* malloc + memset, not calloc: glibc's calloc bypasses the thread
-	 * cache, and a request lives for one handshake */
-	req = malloc(sizeof(*req));
-	if (req)
-		memset(req, 0, sizeof(*req));
+	req = reqsk_alloc(lsk->sk_net);
 	if (!req) {
 		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
@@ -1581,7 +1584,7 @@ struct tcp_sock *cookie_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return NULL;
 	}
-	req = calloc(1, sizeof(*req));
+	req = reqsk_alloc(stack);
 	if (!req) {
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 		return NULL;
@@ -1594,7 +1597,7 @@ struct tcp_sock *cookie_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
 	req->snt_isn = th->ack_seq - 1;
 	req->mss = mss;
 	if (!cookie_timestamp_decode(tn, req, opt)) {
-		free(req);
+		ns_obj_free(stack, req, sizeof(*req));
 		TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESFAILED);
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return NULL;
