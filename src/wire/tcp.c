@@ -150,7 +150,11 @@ int tcp_options_emit(const struct tcp_options *o, uint8_t *buf, size_t len)
 	return (int)(p - buf);
 }
 
-int tcp_parse(const uint8_t *buf, size_t len, struct tcp_repr *out, struct tcp_options *opts)
+/* tcp_parse's body, inlined into tcp_parse_ipv4/6 too: once per
+ * received segment */
+static inline __attribute__((always_inline)) int tcp_parse_hdr(const uint8_t *buf, size_t len,
+							       struct tcp_repr *out,
+							       struct tcp_options *opts)
 {
 	if (len < TCP_HLEN_MIN)
 		return WIRE_ETRUNC;
@@ -179,6 +183,11 @@ int tcp_parse(const uint8_t *buf, size_t len, struct tcp_repr *out, struct tcp_o
 	return WIRE_OK;
 }
 
+int tcp_parse(const uint8_t *buf, size_t len, struct tcp_repr *out, struct tcp_options *opts)
+{
+	return tcp_parse_hdr(buf, len, out, opts);
+}
+
 int tcp_verify_ipv4(const uint8_t *buf, size_t len, uint32_t saddr, uint32_t daddr)
 {
 	/* RFC 9293 3.1 Checksum: pseudo-header + header + data */
@@ -201,7 +210,7 @@ int tcp_verify_ipv6(const uint8_t *buf, size_t len, const uint8_t saddr[16],
 int tcp_parse_ipv4(const uint8_t *buf, size_t len, uint32_t saddr, uint32_t daddr,
 		   unsigned flags, struct tcp_repr *out, struct tcp_options *opts)
 {
-	int err = tcp_parse(buf, len, out, opts);
+	int err = tcp_parse_hdr(buf, len, out, opts);
 	if (err || (flags & TCP_PARSE_NO_CSUM))
 		return err;
 	return tcp_verify_ipv4(buf, len, saddr, daddr);
@@ -211,7 +220,7 @@ int tcp_parse_ipv6(const uint8_t *buf, size_t len, const uint8_t saddr[16],
 		   const uint8_t daddr[16], unsigned flags, struct tcp_repr *out,
 		   struct tcp_options *opts)
 {
-	int err = tcp_parse(buf, len, out, opts);
+	int err = tcp_parse_hdr(buf, len, out, opts);
 	if (err || (flags & TCP_PARSE_NO_CSUM))
 		return err;
 	return tcp_verify_ipv6(buf, len, saddr, daddr);
