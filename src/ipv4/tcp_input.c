@@ -877,7 +877,7 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 	tcp_ack_update_window(tp, th);
 	if (after(ack, prior_una))
 		acked_pkts = tcp_ack_advance(tp, ack, prior_una);
-	if (sack)
+	if (sack && opt->num_sacks)	/* tcp_sacktag does nothing without blocks */
 		sacked = tcp_sacktag(tp, opt, ack, &dsack);
 	tcp_rack_ack_done(tp);
 	tcp_process_tlp_ack(tp, ack, dsack);
