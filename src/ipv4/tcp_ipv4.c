@@ -28,13 +28,20 @@ static inline uint64_t mix64(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-uint32_t tcp_hash4(const struct netns_tcp *tn, uint32_t laddr, uint16_t lport, uint32_t faddr,
-		   uint16_t fport)
+/* tcp_hash4's body: inline in tcp_v4_rcv (every received segment) */
+static inline __attribute__((always_inline)) uint32_t hash4(const struct netns_tcp *tn, uint32_t laddr,
+							    uint16_t lport, uint32_t faddr, uint16_t fport)
 {
 	uint64_t a = ((uint64_t)laddr << 32 | faddr) ^ tn->secret[0];
 	uint64_t b = ((uint64_t)lport << 16 | fport) ^ tn->secret[1];
 
 	return (uint32_t)mix64(mix64(a) ^ b);
+}
+
+uint32_t tcp_hash4(const struct netns_tcp *tn, uint32_t laddr, uint16_t lport, uint32_t faddr,
+		   uint16_t fport)
+{
+	return hash4(tn, laddr, lport, faddr, fport);
 }
 
 static uint64_t load64(const uint8_t *p)
@@ -822,7 +829,7 @@ int tcp_v4_rcv(struct sk_buff *skb)
 		return 0;
 	}
 	skb_reset_transport_header(skb);
-	h = tcp_hash4(tn, daddr, th.dport, saddr, th.sport);
+	h = hash4(tn, daddr, th.dport, saddr, th.sport);
 	tp = ehash_lookup_h(tn, h, daddr, th.dport, saddr, th.sport);
 	if (!tp && (tw = tcp_tw_lookup4(tn, h, daddr, th.dport, saddr, th.sport))) {
 		/* Linux's do_time_wait */
