@@ -1037,6 +1037,16 @@ static void tcp_syn_options(struct tcp_sock *tp, const struct tcp_options *opt)
 	}
 }
 
+/* Linux's tcp_data_snd_check: push when data waits. With an empty write
+ * queue, a flight below cwnd and no forced push, tcp_push would change
+ * nothing in any state (every ACK that arrives gets here). */
+static inline void tcp_data_snd_check(struct tcp_sock *tp)
+{
+	if (!skb_queue_empty(&tp_sk(tp)->sk_write_queue) || tcp_packets_in_flight(tp) >= tp->snd_cwnd ||
+	    (tp->nonagle & TCP_NAGLE_PUSH))
+		tcp_push(tp);
+}
+
 /* RFC 9293 3.10.7.3 SYN-SENT. */
 static int tcp_rcv_synsent(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
 			   const struct tcp_options *opt)
@@ -1086,7 +1096,7 @@ static int tcp_rcv_synsent(struct tcp_sock *tp, struct sk_buff *skb, const struc
 			sk_state_change(sk);
 		/* RFC 9293: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 		tcp_send_ack(tp);
-		tcp_push(tp);
+		tcp_data_snd_check(tp);
 		consume_skb(skb);
 		return 0;
 	}
@@ -1201,12 +1211,7 @@ static void tcp_rcv_established_fast(struct tcp_sock *tp, struct sk_buff *skb, c
 	} else {
 		consume_skb(skb);
 	}
-	/* Linux's tcp_data_snd_check: push when data waits. With an empty
-	 * write queue, a flight below cwnd and no forced push, tcp_push would
-	 * change nothing (ESTABLISHED here) */
-	if (!skb_queue_empty(&sk->sk_write_queue) || tcp_packets_in_flight(tp) >= tp->snd_cwnd ||
-	    (tp->nonagle & TCP_NAGLE_PUSH))
-		tcp_push(tp);
+	tcp_data_snd_check(tp);
 	tcp_ack_snd_check(tp);
 	tcp_keepalive_check(tp);
 }
@@ -1397,7 +1402,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 		break;
 	}
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_TIME_WAIT) {
-		tcp_push(tp);
+		tcp_data_snd_check(tp);
 		tcp_ack_snd_check(tp);
 		tcp_keepalive_check(tp);
 	}
