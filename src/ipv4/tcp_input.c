@@ -880,7 +880,8 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 	if (sack && opt->num_sacks)	/* tcp_sacktag does nothing without blocks */
 		sacked = tcp_sacktag(tp, opt, ack, &dsack);
 	tcp_rack_ack_done(tp);
-	tcp_process_tlp_ack(tp, ack, dsack);
+	if (tp->tlp_high_seq)	/* a loss probe is out (tcp_process_tlp_ack) */
+		tcp_process_tlp_ack(tp, ack, dsack);
 	if (dsack)
 		tcp_try_undo_dsack(tp);
 	if (ack == prior_una && !sacked) {
