@@ -4,20 +4,12 @@
 #include "wire/ipv4.h"
 #include "core/compiler.h"
 
-int tcp_parse_options(const uint8_t *buf, size_t len, struct tcp_options *out)
+/* tcp_parse_options past its inline NOP NOP TIMESTAMP case (wire/tcp.h) */
+int tcp_parse_options_slow(const uint8_t *buf, size_t len, struct tcp_options *out)
 {
 	size_t i = 0;
 
 	memset(out, 0, sizeof(*out));
-	/* Linux's tcp_fast_parse_options: nearly every established segment
-	 * carries exactly NOP NOP TIMESTAMP (RFC 7323 appendix A layout) */
-	if (len == 12 && get_be32(buf) == ((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
-					   TCPOPT_TIMESTAMP << 8 | TCPOLEN_TIMESTAMP)) {
-		out->ts_ok = true;
-		out->tsval = get_be32(buf + 4);
-		out->tsecr = get_be32(buf + 8);
-		return WIRE_OK;
-	}
 	while (i < len) {
 		uint8_t kind = buf[i];
 		if (kind == TCPOPT_EOL) /* RFC 9293 3.2: end of option list */
