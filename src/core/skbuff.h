@@ -424,7 +424,9 @@ static inline void skb_queue_splice_tail_init(struct sk_buff_head *from, struct 
 void skb_queue_purge_reason(struct sk_buff_head *list, enum skb_drop_reason reason);
 static inline void skb_queue_purge(struct sk_buff_head *list)
 {
-	skb_queue_purge_reason(list, SKB_DROP_REASON_NOT_SPECIFIED);
+	/* a closing socket purges several queues, nearly always empty */
+	if (!skb_queue_empty(list))
+		skb_queue_purge_reason(list, SKB_DROP_REASON_NOT_SPECIFIED);
 }
 
 /* For taps: the frame as it is on the wire (from the MAC header when set and

@@ -24,22 +24,22 @@
 #include "ipv4/udp.h"
 
 /* ---- state ------------------------------------------------------------------------------------------------- */
-void tcp_set_state(struct tcp_sock *tp, int state)
+/* tcp_set_state(tp, TCP_CLOSE): out of the tables (the port too, unless
+ * bound by the user and still owned) */
+void tcp_set_state_close(struct tcp_sock *tp)
 {
 	struct sock *sk = tp_sk(tp);
 	struct netns_tcp *tn = tcp_net(sk);
 	int old = sk->sk_state;
 
-	if (state == TCP_CLOSE) {
-		if (old == TCP_ESTABLISHED || old == TCP_CLOSE_WAIT)
-			TCP_INC_STATS(tn, TCP_MIB_ESTABRESETS);
-		tcp_unhash(sk);
-		if (tp->bound && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
-			tcp_put_port(tp);
-		else if (tp->bound && sock_flag(sk, SOCK_DEAD))
-			tcp_put_port(tp);
-	}
-	sk->sk_state = state;
+	if (old == TCP_ESTABLISHED || old == TCP_CLOSE_WAIT)
+		TCP_INC_STATS(tn, TCP_MIB_ESTABRESETS);
+	tcp_unhash(sk);
+	if (tp->bound && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+		tcp_put_port(tp);
+	else if (tp->bound && sock_flag(sk, SOCK_DEAD))
+		tcp_put_port(tp);
+	sk->sk_state = TCP_CLOSE;
 }
 
 static void tcp_write_queue_purge(struct tcp_sock *tp)

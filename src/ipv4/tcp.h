@@ -796,7 +796,16 @@ static inline bool tcp_timer_armed(const struct tcp_sock *tp, enum tcp_timer_eve
 }
 
 /* tcp.c */
-void tcp_set_state(struct tcp_sock *tp, int state);
+void tcp_set_state_close(struct tcp_sock *tp);
+/* Linux's tcp_set_state; only CLOSE has work beyond the store (several
+ * changes per connection, inline) */
+static inline void tcp_set_state(struct tcp_sock *tp, int state)
+{
+	if (state == TCP_CLOSE)
+		tcp_set_state_close(tp);
+	else
+		tp_sk(tp)->sk_state = state;
+}
 void tcp_done(struct tcp_sock *tp);
 void tcp_time_wait(struct tcp_sock *tp, int state, uint64_t timeo);
 void tcp_reset(struct tcp_sock *tp);

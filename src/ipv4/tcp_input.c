@@ -877,10 +877,11 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_repr *th, const struct 
 	tcp_ack_update_window(tp, th);
 	if (after(ack, prior_una))
 		acked_pkts = tcp_ack_advance(tp, ack, prior_una);
-	if (sack)
+	if (sack && opt->num_sacks)	/* tcp_sacktag does nothing without blocks */
 		sacked = tcp_sacktag(tp, opt, ack, &dsack);
 	tcp_rack_ack_done(tp);
-	tcp_process_tlp_ack(tp, ack, dsack);
+	if (tp->tlp_high_seq)	/* a loss probe is out (tcp_process_tlp_ack) */
+		tcp_process_tlp_ack(tp, ack, dsack);
 	if (dsack)
 		tcp_try_undo_dsack(tp);
 	if (ack == prior_una && !sacked) {
@@ -1037,6 +1038,16 @@ static void tcp_syn_options(struct tcp_sock *tp, const struct tcp_options *opt)
 	}
 }
 
+/* Linux's tcp_data_snd_check: push when data waits. With an empty write
+ * queue, a flight below cwnd and no forced push, tcp_push would change
+ * nothing in any state (every ACK that arrives gets here). */
+static inline void tcp_data_snd_check(struct tcp_sock *tp)
+{
+	if (!skb_queue_empty(&tp_sk(tp)->sk_write_queue) || tcp_packets_in_flight(tp) >= tp->snd_cwnd ||
+	    (tp->nonagle & TCP_NAGLE_PUSH))
+		tcp_push(tp);
+}
+
 /* RFC 9293 3.10.7.3 SYN-SENT. */
 static int tcp_rcv_synsent(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
 			   const struct tcp_options *opt)
@@ -1086,7 +1097,7 @@ static int tcp_rcv_synsent(struct tcp_sock *tp, struct sk_buff *skb, const struc
 			sk_state_change(sk);
 		/* RFC 9293: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 		tcp_send_ack(tp);
-		tcp_push(tp);
+		tcp_data_snd_check(tp);
 		consume_skb(skb);
 		return 0;
 	}
@@ -1201,12 +1212,7 @@ static void tcp_rcv_established_fast(struct tcp_sock *tp, struct sk_buff *skb, c
 	} else {
 		consume_skb(skb);
 	}
-	/* Linux's tcp_data_snd_check: push when data waits. With an empty
-	 * write queue, a flight below cwnd and no forced push, tcp_push would
-	 * change nothing (ESTABLISHED here) */
-	if (!skb_queue_empty(&sk->sk_write_queue) || tcp_packets_in_flight(tp) >= tp->snd_cwnd ||
-	    (tp->nonagle & TCP_NAGLE_PUSH))
-		tcp_push(tp);
+	tcp_data_snd_check(tp);
 	tcp_ack_snd_check(tp);
 	tcp_keepalive_check(tp);
 }
@@ -1397,7 +1403,7 @@ int tcp_rcv_state_process(struct tcp_sock *tp, struct sk_buff *skb, const struct
 		break;
 	}
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_TIME_WAIT) {
-		tcp_push(tp);
+		tcp_data_snd_check(tp);
 		tcp_ack_snd_check(tp);
 		tcp_keepalive_check(tp);
 	}
@@ -1438,12 +1444,19 @@ static void tcp_req_reset(struct request_sock *req, uint32_t seq)
 	a.ops->send_reset(tp_sk(req->listener)->sk_net, &a, req->lport, req->rport, seq, 0, false);
 }
 
+/* A zeroed request sock from the stack's object cache (Linux's
+ * request_sock slab): one lives for each handshake. */
+static struct request_sock *reqsk_alloc(struct ns_stack *stack)
+{
+	return ns_obj_alloc(stack, sizeof(struct request_sock));
+}
+
 void reqsk_free(struct request_sock *req)
 {
 	del_timer(&req->timer);
 	list_del(&req->node);
 	req->listener->lq->syn_qlen--;
-	free(req);
+	ns_obj_free(tp_sk(req->listener)->sk_net, req, sizeof(*req));
 }
 
 /* Fill a request from the SYN (Linux's tcp_openreq_init). */
@@ -1532,11 +1545,7 @@ int tcp_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return 0;
 	}
-	/* malloc + memset, not calloc: glibc's calloc bypasses the thread
-	 * cache, and a request lives for one handshake */
-	req = malloc(sizeof(*req));
-	if (req)
-		memset(req, 0, sizeof(*req));
+	req = reqsk_alloc(lsk->sk_net);
 	if (!req) {
 		TCP_INC_STATS(tn, TCP_MIB_LISTENDROPS);
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
@@ -1581,7 +1590,7 @@ struct tcp_sock *cookie_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return NULL;
 	}
-	req = calloc(1, sizeof(*req));
+	req = reqsk_alloc(stack);
 	if (!req) {
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 		return NULL;
@@ -1594,7 +1603,7 @@ struct tcp_sock *cookie_check_ack(struct tcp_sock *lp, struct sk_buff *skb,
 	req->snt_isn = th->ack_seq - 1;
 	req->mss = mss;
 	if (!cookie_timestamp_decode(tn, req, opt)) {
-		free(req);
+		ns_obj_free(stack, req, sizeof(*req));
 		TCP_INC_STATS(tn, TCP_MIB_SYNCOOKIESFAILED);
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_INVALID);
 		return NULL;

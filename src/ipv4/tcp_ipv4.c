@@ -28,13 +28,20 @@ static inline uint64_t mix64(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-uint32_t tcp_hash4(const struct netns_tcp *tn, uint32_t laddr, uint16_t lport, uint32_t faddr,
-		   uint16_t fport)
+/* tcp_hash4's body: inline in tcp_v4_rcv (every received segment) */
+static inline __attribute__((always_inline)) uint32_t hash4(const struct netns_tcp *tn, uint32_t laddr,
+							    uint16_t lport, uint32_t faddr, uint16_t fport)
 {
 	uint64_t a = ((uint64_t)laddr << 32 | faddr) ^ tn->secret[0];
 	uint64_t b = ((uint64_t)lport << 16 | fport) ^ tn->secret[1];
 
 	return (uint32_t)mix64(mix64(a) ^ b);
+}
+
+uint32_t tcp_hash4(const struct netns_tcp *tn, uint32_t laddr, uint16_t lport, uint32_t faddr,
+		   uint16_t fport)
+{
+	return hash4(tn, laddr, lport, faddr, fport);
 }
 
 static uint64_t load64(const uint8_t *p)
@@ -98,19 +105,26 @@ static void ehash_grow(struct netns_tcp *tn)
 	h->mask = nsize - 1;
 }
 
-void tcp_ehash_add(struct tcp_sock *tp)
+/* h: sk_ehashfn of tp */
+static void ehash_add_h(struct tcp_sock *tp, uint32_t h)
 {
 	struct netns_tcp *tn = tcp_net(tp_sk(tp));
 	struct sock *sk = tp_sk(tp);
 
 	if (tp->in_ehash)
 		return;
-	sk->sk_hash = sk_ehashfn(tn, tp);
+	sk->sk_hash = h;
 	hlist_add_head(&sk->sk_node, &tn->ehash.buckets[sk->sk_hash & tn->ehash.mask]);
 	tp->in_ehash = true;
 	sock_hold(sk);			/* the table's reference */
 	if (++tn->ehash.count > tn->ehash.mask + 1)
 		ehash_grow(tn);
+}
+
+void tcp_ehash_add(struct tcp_sock *tp)
+{
+	if (!tp->in_ehash)
+		ehash_add_h(tp, sk_ehashfn(tcp_net(tp_sk(tp)), tp));
 }
 
 int tcp_listen_hash(struct tcp_sock *tp)
@@ -518,7 +532,7 @@ static bool tw_reusable(struct netns_tcp *tn, struct tcp_timewait_sock *tw, stru
 
 /* Is the 4-tuple of tp (with local port `port`) free? Recycles a TIME_WAIT
  * when allowed. */
-static bool tuple_unique(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t port)
+static bool tuple_unique(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t port, uint32_t *hp)
 {
 	struct tcp_timewait_sock *tw;
 	struct tcp_sock *o;
@@ -539,6 +553,7 @@ static bool tuple_unique(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t por
 		tw = o ? NULL : tcp_tw_lookup4(tn, h, tp->inet.inet_rcv_saddr, port,
 					       tp->inet.inet_daddr, tp->inet.inet_dport);
 	}
+	*hp = h;	/* the 4-tuple's ehash, for ehash_add_h */
 	if (o)
 		return false;
 	if (!tw)
@@ -553,7 +568,7 @@ static bool tuple_unique(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t por
 
 /* A port shared only by connect()ed sockets may be shared again when the
  * 4-tuple differs (Linux's bind buckets with fastreuse == -1). */
-static bool port_connect_ok(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t port)
+static bool port_connect_ok(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t port, uint32_t *hp)
 {
 	struct tcp_sock *tp2;
 
@@ -572,7 +587,7 @@ static bool port_connect_ok(struct netns_tcp *tn, struct tcp_sock *tp, uint16_t 
 			if (tw->bind_locked)
 				return false;	/* a bind()ed port */
 	}
-	return tuple_unique(tn, tp, port);
+	return tuple_unique(tn, tp, port, hp);
 }
 
 /* inet_hash_connect: pick the local port for connect() (even offsets
@@ -581,11 +596,12 @@ int tcp_connect_port(struct tcp_sock *tp)
 {
 	struct netns_tcp *tn = tcp_net(tp_sk(tp));
 	int low, high;
+	uint32_t h;
 
 	if (tp->bound) {
-		if (!tuple_unique(tn, tp, tp->inet.inet_num))
+		if (!tuple_unique(tn, tp, tp->inet.inet_num, &h))
 			return -EADDRNOTAVAIL;
-		tcp_ehash_add(tp);
+		ehash_add_h(tp, h);
 		return 0;
 	}
 	inet_get_local_port_range(tp_sk(tp)->sk_net, &low, &high);
@@ -600,10 +616,10 @@ int tcp_connect_port(struct tcp_sock *tp)
 		for (uint32_t i = 0; i < range; i += 2) {
 			uint16_t port = (uint16_t)(low + ((off + i + (uint32_t)parity) % range));
 
-			if (port_connect_ok(tn, tp, port)) {
+			if (port_connect_ok(tn, tp, port, &h)) {
 				tn->port_offset += i + 2;
 				bind_add(tp, port);
-				tcp_ehash_add(tp);
+				ehash_add_h(tp, h);
 				return 0;
 			}
 		}
@@ -813,7 +829,7 @@ int tcp_v4_rcv(struct sk_buff *skb)
 		return 0;
 	}
 	skb_reset_transport_header(skb);
-	h = tcp_hash4(tn, daddr, th.dport, saddr, th.sport);
+	h = hash4(tn, daddr, th.dport, saddr, th.sport);
 	tp = ehash_lookup_h(tn, h, daddr, th.dport, saddr, th.sport);
 	if (!tp && (tw = tcp_tw_lookup4(tn, h, daddr, th.dport, saddr, th.sport))) {
 		/* Linux's do_time_wait */

@@ -27,10 +27,13 @@ void sock_unregister_protosw(struct ns_stack *stack, struct inet_protosw *p)
 }
 
 /* ---- references ------------------------------------------------------------------------- */
-/* ---- the object cache: a connection's socks (a TCP socket, a passive
- * open's child) are larger than glibc's thread cache takes, so each would
- * go through the arena both ways; a few freed ones wait for the next ---- */
-struct sock *sk_obj_alloc(struct ns_stack *stack, size_t size)
+/* ---- the object cache: a connection's objects (a TCP socket, a passive
+ * open's child, the struct socket of a descriptor, a request sock) are made
+ * and freed once per connection; the socks are larger than glibc's thread
+ * cache takes, and the small ones come zeroed (calloc skips that cache), so
+ * each would go through the arena both ways. A few freed ones of each size
+ * wait for the next (Linux's kmem caches) ---- */
+void *ns_obj_alloc(struct ns_stack *stack, size_t size)
 {
 	struct netns_sock *ss = stack->sock;
 
@@ -45,8 +48,14 @@ struct sock *sk_obj_alloc(struct ns_stack *stack, size_t size)
 	return calloc(1, size);
 }
 
-static void sk_obj_free(struct netns_sock *ss, void *o, size_t size)
+struct sock *sk_obj_alloc(struct ns_stack *stack, size_t size)
 {
+	return ns_obj_alloc(stack, size);
+}
+
+void ns_obj_free(struct ns_stack *stack, void *o, size_t size)
+{
+	struct netns_sock *ss = stack->sock;
 	int free_class = -1;
 
 	for (int c = 0; SK_CACHE_ON && c < SK_CACHE_CLASSES; c++) {
@@ -89,7 +98,7 @@ void sk_free(struct sock *sk)
 	if (sk->sk_prot->destroy)
 		sk->sk_prot->destroy(sk);
 	ss->nr_socks--;
-	sk_obj_free(ss, sk, sk->sk_prot->obj_size);
+	ns_obj_free(sk->sk_net, sk, sk->sk_prot->obj_size);
 }
 
 /* ---- callbacks ---------------------------------------------------------------------------- */

@@ -266,6 +266,10 @@ static inline void sock_put(struct sock *sk)
 /* A zeroed struct sock of size bytes (the proto's obj_size), from the
  * stack's cache of freed ones when it has one; NULL: no memory. */
 struct sock *sk_obj_alloc(struct ns_stack *stack, size_t size);
+/* a zeroed object of size from the per-stack cache (calloc when empty);
+ * ns_obj_free gives it back (free when that size's class is full) */
+void *ns_obj_alloc(struct ns_stack *stack, size_t size);
+void ns_obj_free(struct ns_stack *stack, void *o, size_t size);
 /* Drop the cached objects (stack teardown). */
 void sk_cache_flush(struct netns_sock *ss);
 /* Wake sleepers and epoll sets: the default callbacks. */
@@ -367,7 +371,7 @@ struct socket {
 
 struct ns_eventpoll;
 
-#define SK_CACHE_CLASSES 3
+#define SK_CACHE_CLASSES 6	/* TCP socks v4/v6, UDP, struct socket, request socks */
 #define SK_CACHE_DEPTH 32
 /* off under AddressSanitizer: a reused object would hide a use after free */
 #if defined(__SANITIZE_ADDRESS__)
@@ -403,8 +407,9 @@ struct netns_sock {
 	int nr_files;
 	uint64_t next_ino;
 	unsigned int nr_socks;		/* struct socks alive */
-	/* freed struct socks kept for the next socket of the same size
-	 * (Linux's per-proto slab cache): a few size classes, each bounded */
+	/* freed struct socks (and struct sockets, request socks) kept for
+	 * the next object of the same size (Linux's per-proto slab cache):
+	 * a few size classes, each bounded (ns_obj_alloc) */
 	struct {
 		size_t size;		/* obj_size held, 0: class unused */
 		unsigned int n;

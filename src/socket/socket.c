@@ -42,19 +42,18 @@ struct ns_file *ns_fget(struct ns_stack *stack, int fd)
 	return f;
 }
 
-static void file_free(struct ns_file *f)
+static void file_free(struct ns_stack *stack, struct ns_file *f)
 {
 	if (f->kind == NS_FILE_EPOLL)
 		ep_free((struct ns_eventpoll *)(void *)f);
 	else
-		free(f);
+		ns_obj_free(stack, f, sizeof(struct socket));
 }
 
 void ns_fput(struct ns_stack *stack, struct ns_file *f)
 {
-	(void)stack;
 	if (--f->refs == 0)
-		file_free(f);
+		file_free(stack, f);
 }
 
 int ns_fd_install(struct ns_stack *stack, struct ns_file *f)
@@ -121,9 +120,8 @@ static inline struct socket *sockfd_lookup(struct ns_stack *stack, int fd, int *
 
 static inline void sockfd_put(struct ns_stack *stack, struct socket *sock)
 {
-	(void)stack;
 	if (--sock->file.refs == 0)	/* ns_fput, inline: every call ends here */
-		file_free(&sock->file);
+		file_free(stack, &sock->file);
 }
 
 /* sock_net_unlock_ret, inline for the data calls */
@@ -190,25 +188,28 @@ static int protosw_find(struct ns_stack *stack, int family, int type, int *proto
 	return err;
 }
 
-/* A zeroed struct socket: malloc + memset, not calloc, which in glibc
- * skips the per-thread cache (one is made and freed per connection). */
-static struct socket *socket_zalloc(void)
+/* A zeroed struct socket from the stack's object cache: one is made and
+ * freed per connection (and malloc + memset became calloc, which in glibc
+ * skips the per-thread cache). */
+static struct socket *socket_zalloc(struct ns_stack *stack)
 {
-	struct socket *sock = malloc(sizeof(*sock));
+	return ns_obj_alloc(stack, sizeof(struct socket));
+}
 
+static void socket_free(struct ns_stack *stack, struct socket *sock)
+{
 	if (sock)
-		memset(sock, 0, sizeof(*sock));
-	return sock;
+		ns_obj_free(stack, sock, sizeof(*sock));
 }
 
 static struct socket *socket_alloc(struct ns_stack *stack, int type, const struct proto *prot,
 				   int family, int protocol, int *err)
 {
-	struct socket *sock = socket_zalloc();
+	struct socket *sock = socket_zalloc(stack);
 	struct sock *sk = sk_obj_alloc(stack, prot->obj_size);
 
 	if (!sock || !sk) {
-		free(sock);
+		socket_free(stack, sock);
 		free(sk);
 		*err = -ENOMEM;
 		return NULL;
@@ -228,7 +229,7 @@ static struct socket *socket_alloc(struct ns_stack *stack, int type, const struc
 	if (*err) {
 		sk->sk_socket = NULL;
 		sock_put(sk);
-		free(sock);
+		socket_free(stack, sock);
 		return NULL;
 	}
 	return sock;
@@ -274,7 +275,7 @@ static int do_socket(struct ns_stack *stack, int family, int type, int protocol)
 	fd = ns_fd_install(stack, &sock->file);
 	if (fd < 0) {
 		socket_release(sock);
-		free(sock);
+		socket_free(stack, sock);
 	}
 	return fd;
 }
@@ -478,7 +479,7 @@ static int getname(struct sock *sk, struct sockaddr *addr, socklen_t *addrlen, i
 static int accept_install(struct ns_stack *stack, struct socket *lsock, struct sock *newsk,
 			  int flags, struct sockaddr *addr, socklen_t *addrlen)
 {
-	struct socket *nsock = socket_zalloc();
+	struct socket *nsock = socket_zalloc(stack);
 	int fd;
 
 	if (!nsock) {
@@ -495,7 +496,7 @@ static int accept_install(struct ns_stack *stack, struct socket *lsock, struct s
 	fd = ns_fd_install(stack, &nsock->file);
 	if (fd < 0) {
 		socket_release(nsock);
-		free(nsock);
+		socket_free(stack, nsock);
 		return fd;
 	}
 	if (addr)

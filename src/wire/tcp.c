@@ -4,20 +4,12 @@
 #include "wire/ipv4.h"
 #include "core/compiler.h"
 
-int tcp_parse_options(const uint8_t *buf, size_t len, struct tcp_options *out)
+/* tcp_parse_options past its inline NOP NOP TIMESTAMP case (wire/tcp.h) */
+int tcp_parse_options_slow(const uint8_t *buf, size_t len, struct tcp_options *out)
 {
 	size_t i = 0;
 
 	memset(out, 0, sizeof(*out));
-	/* Linux's tcp_fast_parse_options: nearly every established segment
-	 * carries exactly NOP NOP TIMESTAMP (RFC 7323 appendix A layout) */
-	if (len == 12 && get_be32(buf) == ((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
-					   TCPOPT_TIMESTAMP << 8 | TCPOLEN_TIMESTAMP)) {
-		out->ts_ok = true;
-		out->tsval = get_be32(buf + 4);
-		out->tsecr = get_be32(buf + 8);
-		return WIRE_OK;
-	}
 	while (i < len) {
 		uint8_t kind = buf[i];
 		if (kind == TCPOPT_EOL) /* RFC 9293 3.2: end of option list */
@@ -150,7 +142,11 @@ int tcp_options_emit(const struct tcp_options *o, uint8_t *buf, size_t len)
 	return (int)(p - buf);
 }
 
-int tcp_parse(const uint8_t *buf, size_t len, struct tcp_repr *out, struct tcp_options *opts)
+/* tcp_parse's body, inlined into tcp_parse_ipv4/6 too: once per
+ * received segment */
+static inline __attribute__((always_inline)) int tcp_parse_hdr(const uint8_t *buf, size_t len,
+							       struct tcp_repr *out,
+							       struct tcp_options *opts)
 {
 	if (len < TCP_HLEN_MIN)
 		return WIRE_ETRUNC;
@@ -179,6 +175,11 @@ int tcp_parse(const uint8_t *buf, size_t len, struct tcp_repr *out, struct tcp_o
 	return WIRE_OK;
 }
 
+int tcp_parse(const uint8_t *buf, size_t len, struct tcp_repr *out, struct tcp_options *opts)
+{
+	return tcp_parse_hdr(buf, len, out, opts);
+}
+
 int tcp_verify_ipv4(const uint8_t *buf, size_t len, uint32_t saddr, uint32_t daddr)
 {
 	/* RFC 9293 3.1 Checksum: pseudo-header + header + data */
@@ -201,7 +202,7 @@ int tcp_verify_ipv6(const uint8_t *buf, size_t len, const uint8_t saddr[16],
 int tcp_parse_ipv4(const uint8_t *buf, size_t len, uint32_t saddr, uint32_t daddr,
 		   unsigned flags, struct tcp_repr *out, struct tcp_options *opts)
 {
-	int err = tcp_parse(buf, len, out, opts);
+	int err = tcp_parse_hdr(buf, len, out, opts);
 	if (err || (flags & TCP_PARSE_NO_CSUM))
 		return err;
 	return tcp_verify_ipv4(buf, len, saddr, daddr);
@@ -211,7 +212,7 @@ int tcp_parse_ipv6(const uint8_t *buf, size_t len, const uint8_t saddr[16],
 		   const uint8_t daddr[16], unsigned flags, struct tcp_repr *out,
 		   struct tcp_options *opts)
 {
-	int err = tcp_parse(buf, len, out, opts);
+	int err = tcp_parse_hdr(buf, len, out, opts);
 	if (err || (flags & TCP_PARSE_NO_CSUM))
 		return err;
 	return tcp_verify_ipv6(buf, len, saddr, daddr);

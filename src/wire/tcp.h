@@ -5,6 +5,9 @@
 #ifndef NSTACK_WIRE_TCP_H
 #define NSTACK_WIRE_TCP_H
 
+#include <string.h>
+
+#include "core/compiler.h"
 #include "wire/wire.h"
 
 #define TCP_HLEN_MIN 20
@@ -102,7 +105,22 @@ int tcp_parse_ipv6(const uint8_t *buf, size_t len, const uint8_t saddr[16],
  * ignored as Linux does; MSS 0 is ignored (mss_ok stays false).  An option
  * with length 0 or 1, or one running past @len, gives WIRE_EBADOPT
  * (RFC 9293 3.2 MUST-7) without reading past @len. */
-int tcp_parse_options(const uint8_t *buf, size_t len, struct tcp_options *out);
+int tcp_parse_options_slow(const uint8_t *buf, size_t len, struct tcp_options *out);
+static inline int tcp_parse_options(const uint8_t *buf, size_t len, struct tcp_options *out)
+{
+	/* Linux's tcp_fast_parse_options, inline: nearly every segment after
+	 * the handshake carries exactly NOP NOP TIMESTAMP (RFC 7323
+	 * appendix A layout) */
+	if (len == 12 && get_be32(buf) == ((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
+					   TCPOPT_TIMESTAMP << 8 | TCPOLEN_TIMESTAMP)) {
+		memset(out, 0, sizeof(*out));
+		out->ts_ok = true;
+		out->tsval = get_be32(buf + 4);
+		out->tsecr = get_be32(buf + 8);
+		return WIRE_OK;
+	}
+	return tcp_parse_options_slow(buf, len, out);
+}
 
 /* Write options in Linux's tcp_options_write() order:
  *   MSS | SACK_PERM+TS (04 02 08 0a) or NOP NOP TS or NOP NOP SACK_PERM
