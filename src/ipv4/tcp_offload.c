@@ -239,7 +239,8 @@ static bool tcp_gro_receive(struct napi_struct *napi, struct sk_buff *skb, bool 
 	int i;
 
 	if (!parsed || forwarding) {
-		tcp_gro_flush_addrs(napi, skb, v6);
+		if (napi->gro_count)
+			tcp_gro_flush_addrs(napi, skb, v6);
 		return false;
 	}
 	candidate = v6 ? tcp6_gro_candidate(skb, v) : tcp4_gro_candidate(skb, v);
@@ -264,26 +265,31 @@ static bool tcp_gro_receive(struct napi_struct *napi, struct sk_buff *skb, bool 
 	return true;
 }
 
+/* Both families' entry: a forwarding device takes nothing (checked before
+ * any parsing, so routed traffic pays one test). */
+static bool tcp_gro_entry(struct napi_struct *napi, struct sk_buff *skb, bool v6, bool forwarding)
+{
+	struct tcp_gro_view v = { 0 };
+	bool parsed;
+
+	if (forwarding)
+		return tcp_gro_receive(napi, skb, false, v6, &v, true);
+	parsed = v6 ? tcp6_gro_parse(skb, &v) : tcp4_gro_parse(skb, &v);
+	if (parsed && !napi->gro_count && !tcp_gro_flags_ok(&v))
+		return false;	/* nothing held, nothing to start: requests, control */
+	return tcp_gro_receive(napi, skb, parsed, v6, &v, false);
+}
+
 /* packet_type.gro_receive for ETH_P_IP. */
 bool inet_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
 {
-	struct tcp_gro_view v;
-	bool parsed = tcp4_gro_parse(skb, &v);
-	struct in_device *idev;
+	struct in_device *idev = __in_dev_get(skb->dev);
 
-	if (parsed && !napi->gro_count && !tcp_gro_flags_ok(&v))
-		return false;	/* nothing held, nothing to start: requests, control */
-	idev = __in_dev_get(skb->dev);
-	return tcp_gro_receive(napi, skb, parsed, false, &v, !idev || IN_DEV_FORWARD(idev));
+	return tcp_gro_entry(napi, skb, false, !idev || IN_DEV_FORWARD(idev));
 }
 
 /* packet_type.gro_receive for ETH_P_IPV6 (Linux's ipv6_gro_receive). */
 bool ipv6_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
 {
-	struct tcp_gro_view v;
-	bool parsed = tcp6_gro_parse(skb, &v);
-
-	if (parsed && !napi->gro_count && !tcp_gro_flags_ok(&v))
-		return false;
-	return tcp_gro_receive(napi, skb, parsed, true, &v, ipv6_forwarding(skb->dev->nd_net));
+	return tcp_gro_entry(napi, skb, true, ipv6_forwarding(skb->dev->nd_net));
 }
