@@ -121,36 +121,10 @@ static int tcp_v6_req_xmit(struct request_sock *req, const struct tcp_repr *r, s
 	return ip6_xmit(req->listener->inet.sk.sk_net, skb, &fl6);
 }
 
-/* RFC 9293 3.10.7.1 from a's addresses (Linux's tcp_v6_send_reset) */
-static void tcp_v6_send_reset(struct ns_stack *stack, const struct tcp_addrs *a, uint16_t sport,
-			      uint16_t dport, uint32_t seq, uint32_t ack, bool with_ack)
-{
-	struct tcp_repr r = { .sport = sport, .dport = dport, .seq = seq, .ack_seq = ack,
-			      .flags = (uint8_t)(TCP_FLAG_RST | (with_ack ? TCP_FLAG_ACK : 0)) };
-	struct flowi6 fl6 = { .proto = IPPROTO_TCP };
-	struct sk_buff *skb = alloc_skb_tx(stack, TCP_HLEN_MIN);
-	uint8_t *p;
-
-	if (!skb)
-		return;
-	p = skb_put(skb, TCP_HLEN_MIN);
-	if (!p || tcp_emit_ipv6(&r, p, TCP_HLEN_MIN, a->laddr6, a->raddr6) < 0) {
-		kfree_skb(skb);
-		return;
-	}
-	skb_reset_transport_header(skb);
-	memcpy(fl6.daddr, a->raddr6, 16);
-	memcpy(fl6.saddr, a->laddr6, 16);
-	fl6.oif = a->iif;
-	TCP_INC_STATS(stack->tcp, TCP_MIB_OUTSEGS);
-	TCP_INC_STATS(stack->tcp, TCP_MIB_OUTRSTS);
-	ip6_xmit(stack, skb, &fl6);
-}
-
 /* A bare segment from a's addresses (Linux's tcp_v6_send_response for
- * the TIME-WAIT ACK) */
-static void tcp_v6_send_reply(struct ns_stack *stack, const struct tcp_addrs *a,
-			      const struct tcp_repr *r)
+ * the TIME-WAIT ACK and resets). false: no memory, nothing sent. */
+static bool tcp_v6_send_bare(struct ns_stack *stack, const struct tcp_addrs *a,
+			     const struct tcp_repr *r)
 {
 	struct flowi6 fl6 = { .proto = IPPROTO_TCP };
 	size_t len = tcp_hdr_len(r);
@@ -158,11 +132,11 @@ static void tcp_v6_send_reply(struct ns_stack *stack, const struct tcp_addrs *a,
 	uint8_t *p;
 
 	if (!skb)
-		return;
+		return false;
 	p = skb_put(skb, (unsigned int)len);
 	if (!p || tcp_emit_ipv6(r, p, len, a->laddr6, a->raddr6) < 0) {
 		kfree_skb(skb);
-		return;
+		return false;
 	}
 	skb_reset_transport_header(skb);
 	memcpy(fl6.daddr, a->raddr6, 16);
@@ -170,6 +144,24 @@ static void tcp_v6_send_reply(struct ns_stack *stack, const struct tcp_addrs *a,
 	fl6.oif = a->iif;
 	TCP_INC_STATS(stack->tcp, TCP_MIB_OUTSEGS);
 	ip6_xmit(stack, skb, &fl6);
+	return true;
+}
+
+/* RFC 9293 3.10.7.1 from a's addresses (Linux's tcp_v6_send_reset) */
+static void tcp_v6_send_reset(struct ns_stack *stack, const struct tcp_addrs *a, uint16_t sport,
+			      uint16_t dport, uint32_t seq, uint32_t ack, bool with_ack)
+{
+	struct tcp_repr r = { .sport = sport, .dport = dport, .seq = seq, .ack_seq = ack,
+			      .flags = (uint8_t)(TCP_FLAG_RST | (with_ack ? TCP_FLAG_ACK : 0)) };
+
+	if (tcp_v6_send_bare(stack, a, &r))
+		TCP_INC_STATS(stack->tcp, TCP_MIB_OUTRSTS);
+}
+
+static void tcp_v6_send_reply(struct ns_stack *stack, const struct tcp_addrs *a,
+			      const struct tcp_repr *r)
+{
+	tcp_v6_send_bare(stack, a, r);
 }
 
 /* ---- ISNs and cookies over the IPv6 4-tuple ----------------------------------------------- */
